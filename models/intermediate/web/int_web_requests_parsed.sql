@@ -1,0 +1,126 @@
+{#-
+    One row per web request, both log formats parsed into the same fields, plus the device class,
+    browser and operating system read from the user agent.
+    W3C extended: tab-separated values placed by the file's #Fields directive, '-' for empty,
+    User-Agent URL-encoded. Apache combined: the pattern of macro combined_log_pattern.
+-#}
+with
+
+access_logs as (
+    select * from {{ ref('stg_web__access_logs') }}
+),
+
+w3c as (
+    select
+        _source_file,
+        _line_number,
+        log_format,
+        string_split(log_line, chr(9)) as log_values,
+        w3c_fields
+    from access_logs
+    where log_format = 'w3c_extended'
+),
+
+w3c_fields as (
+    select
+        _source_file,
+        _line_number,
+        log_format,
+        {%- for field, column in [
+            ('c-ip', 'client_ip'), ('cs-method', 'http_method'), ('cs-uri-stem', 'url_path'),
+            ('sc-status', 'status_code_text'), ('sc-bytes', 'response_bytes_text'),
+            ('cs(Referer)', 'referrer'), ('cs(User-Agent)', 'user_agent_encoded'),
+        ] %}
+        nullif(log_values[list_position(w3c_fields, '{{ field }}')], '-') as {{ column }},
+        {%- endfor %}
+        strptime(
+            log_values[list_position(w3c_fields, 'date')] || ' ' || log_values[list_position(w3c_fields, 'time')],
+            '%Y-%m-%d %H:%M:%S'
+        ) as requested_at
+    from w3c
+),
+
+w3c_parsed as (
+    select
+        _source_file,
+        _line_number,
+        log_format,
+        requested_at,
+        client_ip,
+        http_method,
+        url_path,
+        try_cast(status_code_text as integer) as status_code,
+        try_cast(response_bytes_text as bigint) as response_bytes,
+        referrer,
+        url_decode(user_agent_encoded) as user_agent
+    from w3c_fields
+),
+
+combined as (
+    select
+        _source_file,
+        _line_number,
+        log_format,
+        regexp_extract(
+            log_line,
+            '{{ combined_log_pattern() }}',
+            ['client_ip', 'identity', 'user', 'time', 'method', 'path', 'protocol', 'status', 'bytes', 'referrer', 'user_agent']
+        ) as fields
+    from access_logs
+    where log_format = 'apache_combined'
+),
+
+combined_parsed as (
+    select
+        _source_file,
+        _line_number,
+        log_format,
+        strptime(fields.time, '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC' as requested_at,
+        fields.client_ip,
+        fields.method as http_method,
+        fields.path as url_path,
+        try_cast(fields.status as integer) as status_code,
+        try_cast(nullif(fields.bytes, '-') as bigint) as response_bytes,
+        nullif(fields.referrer, '-') as referrer,
+        nullif(fields.user_agent, '-') as user_agent
+    from combined
+),
+
+unioned as (
+    select * from w3c_parsed
+    union all
+    select * from combined_parsed
+),
+
+final as (
+    select
+        md5(_source_file || ':' || _line_number) as request_id,
+        _source_file,
+        _line_number,
+        log_format,
+        requested_at,
+        client_ip,
+        http_method,
+        split_part(url_path, '?', 1) as url_path,
+        status_code,
+        response_bytes,
+        referrer,
+        user_agent,
+        md5(coalesce(client_ip, '') || '|' || coalesce(user_agent, '')) as visitor_id,
+        case
+            when regexp_matches(url_path, '^/?$') then 'home'
+            when regexp_matches(url_path, '^/(c|category)/') then 'category'
+            when regexp_matches(url_path, '^/(p|product)/') then 'product'
+            when regexp_matches(url_path, '^/cart') then 'cart'
+            when regexp_matches(url_path, '^/checkout/(complete|confirmation|thank)') then 'order_confirmation'
+            when regexp_matches(url_path, '^/checkout') then 'checkout'
+            when regexp_matches(url_path, '^/search') then 'search'
+            else 'other'
+        end as page_type,
+        {{ user_agent_device_class('user_agent') }} as device_class,
+        {{ user_agent_browser('user_agent') }} as browser,
+        {{ user_agent_os('user_agent') }} as operating_system
+    from unioned
+)
+
+select * from final

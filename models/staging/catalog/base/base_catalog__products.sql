@@ -1,0 +1,74 @@
+with
+
+source as (
+    select * from {{ ref('raw_catalog__products') }}
+),
+
+parsed as (
+    select
+        case when json_valid(line) and json_type(line::json) = 'OBJECT' then line::json end as record,
+        line,
+        _load_error,
+        _source_file,
+        _line_number,
+        _loaded_at
+    from source
+),
+
+typed as (
+    select
+        try_cast(record ->> '$.product_id' as bigint) as product_id,
+        trim(record ->> '$.sku') as sku,
+        trim(record ->> '$.product_name') as product_name,
+        trim(record ->> '$.category.level_1') as category_level_1,
+        trim(record ->> '$.category.level_2') as category_level_2,
+        trim(record ->> '$.category.level_3') as category_level_3,
+        try_cast(record ->> '$.list_price' as decimal(12, 2)) as list_price_usd,
+        try_cast(record ->> '$.unit_cost' as decimal(12, 2)) as unit_cost_usd,
+        try_strptime(record ->> '$.updated_at', '%Y-%m-%d %H:%M:%S') as updated_at,
+        record is null as _is_invalid_json,
+        line as _raw_record,
+        _load_error,
+        _source_file,
+        _line_number,
+        _loaded_at
+    from parsed
+),
+
+checked as (
+    select
+        *,
+        {{ reject_reason([
+            ["_is_invalid_json", "invalid JSON: not a JSON object"],
+            ["not _is_invalid_json and product_id is null", "product_id is missing or not an integer"],
+            ["not _is_invalid_json and (list_price_usd is null or list_price_usd < 0)", "list_price is missing, not a number or negative"],
+            ["not _is_invalid_json and (unit_cost_usd is null or unit_cost_usd < 0)", "unit_cost is missing, not a number or negative"],
+            ["not _is_invalid_json and updated_at is null", "updated_at is missing or not a timestamp"],
+            [is_in_future("updated_at"), "updated_at is in the future"],
+        ]) }} as _check_failures
+    from typed
+),
+
+{{ quarantine_ctes('checked', ['product_id'], 'updated_at') }},
+
+final as (
+    select
+        product_id,
+        sku,
+        product_name,
+        category_level_1,
+        category_level_2,
+        category_level_3,
+        list_price_usd,
+        unit_cost_usd,
+        updated_at,
+        _reject_reason,
+        _is_superseded,
+        _raw_record,
+        _source_file,
+        _line_number,
+        _loaded_at
+    from versioned
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ select_rejected(ref('base_catalog__products'), 'catalog.products') }}

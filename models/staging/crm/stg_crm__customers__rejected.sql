@@ -1,0 +1,1 @@
+{{ select_rejected(ref('base_crm__customers'), 'crm.customers') }}

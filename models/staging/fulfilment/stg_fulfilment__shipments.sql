@@ -1,0 +1,1 @@
+{{ select_current(ref('base_fulfilment__shipments')) }}

@@ -1,0 +1,1 @@
+{{ select_rejected(ref('base_fulfilment__shipments'), 'fulfilment.shipments') }}

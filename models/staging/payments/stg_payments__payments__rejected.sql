@@ -1,0 +1,1 @@
+{{ select_rejected(ref('base_payments__payments'), 'payments.payments') }}

@@ -1,0 +1,1 @@
+{{ select_rejected(ref('base_shop__order_items'), 'shop.order_items') }}

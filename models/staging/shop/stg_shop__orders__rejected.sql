@@ -1,0 +1,1 @@
+{{ select_rejected(ref('base_shop__orders'), 'shop.orders') }}
