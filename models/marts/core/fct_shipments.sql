@@ -1,0 +1,21 @@
+with
+
+shipments as (
+    select * from {{ ref('stg_fulfilment__shipments') }}
+),
+
+final as (
+    select
+        shipment_id,
+        order_id,
+        carrier,
+        warehouse_code,
+        shipped_at,
+        delivered_at,
+        delivered_at is not null as is_delivered,
+        cast({{ dbt.datediff('shipped_at', 'delivered_at', 'minute') }} / 60.0 as decimal(10, 2))
+            as delivery_hours
+    from shipments
+)
+
+select * from final
