@@ -28,8 +28,8 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
 build: lake ## set up, generate the lake if missing, dbt build, print the summary
-	$(BIN)/dbt build
-	$(BIN)/lakesight summary
+	@status=0; $(BIN)/dbt build || status=$$?; \
+	 $(BIN)/lakesight summary || true; exit $$status
 
 test: $(STAMP) ## set up, then run every test
 	$(BIN)/pytest

@@ -1,22 +1,35 @@
-"""The `lakesight` command line: lake generation, build summary and more."""
+"""The `lakesight` command line."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from lakesight.lake.cli import lake_app
+from lakesight.summary import print_summary, warehouse_path
 
 app = typer.Typer(
-    help="lakesight: generate the local data lake and inspect the DuckDB warehouse built by dbt.",
+    help="lakesight: generate the local data lake and inspect the warehouse dbt builds from it.",
     no_args_is_help=True,
     add_completion=False,
 )
 app.add_typer(lake_app, name="lake")
 
 
-@app.callback()
-def main() -> None:
-    """lakesight command line."""
+@app.command()
+def summary(
+    run_results: Annotated[
+        Path, typer.Option(help="dbt's run_results.json of the build to summarise.")
+    ] = Path("target/run_results.json"),
+) -> None:
+    """Summarise the last dbt build: results per resource type, lake rows staged and quarantined."""
+    if not run_results.exists():
+        typer.echo(f"No dbt results at {run_results}: run `dbt build` first.", err=True)
+        raise typer.Exit(1)
+    if not print_summary(run_results, warehouse_path()):
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

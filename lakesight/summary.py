@@ -1,0 +1,108 @@
+"""The one-screen summary `make build` prints after `dbt build`.
+
+It reads dbt's `run_results.json` (what ran and how it ended) and the warehouse itself (how many
+rows each lake table landed, staged, superseded and quarantined), opening the file read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+#: resource types in run order, as dbt names them in unique_id prefixes
+RESOURCE_TYPES = ("seed", "model", "snapshot", "test", "unit_test")
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    """Where the records of one lake table ended up: staged (current), quarantined, or
+    superseded (an older version or duplicate export of a record, or a log directive line)."""
+
+    source_table: str
+    raw: int
+    staged: int
+    superseded: int
+    rejected: int
+
+
+def warehouse_path() -> Path:
+    """The warehouse file dbt writes (profiles.yml: env LAKESIGHT_DB, default lakesight.duckdb)."""
+    return Path(os.environ.get("LAKESIGHT_DB", "lakesight.duckdb")).resolve()
+
+
+def run_outcomes(run_results: Path) -> dict[str, Counter[str]]:
+    """Status counts per resource type from dbt's run_results.json."""
+    outcomes: dict[str, Counter[str]] = {kind: Counter() for kind in RESOURCE_TYPES}
+    for result in json.loads(run_results.read_text())["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        outcomes.setdefault(kind, Counter())[result["status"]] += 1
+    return outcomes
+
+
+def table_counts(database: Path) -> list[TableCounts]:
+    """Raw, staged, superseded and rejected rows of every lake table (base and stg models)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        bases = [
+            row[0]
+            for row in con.sql(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'staging' and table_name like 'base\\_%' escape '\\' "
+                "order by table_name"
+            ).fetchall()
+        ]
+        counts = []
+        for base in bases:
+            system, entity = base.removeprefix("base_").split("__", 1)
+            raw, rejected = con.execute(
+                f'select count(*), count(_reject_reason) from staging."{base}"'
+            ).fetchone() or (0, 0)
+            staged = (
+                con.execute(f'select count(*) from staging."stg_{system}__{entity}"').fetchone()
+                or (0,)
+            )[0]
+            superseded = raw - staged - rejected
+            counts.append(TableCounts(f"{system}.{entity}", raw, staged, superseded, rejected))
+        return counts
+
+
+def print_summary(run_results: Path, database: Path, console: Console | None = None) -> bool:
+    """Print the summary; True when dbt reported no error or failure."""
+    console = console or Console()
+    outcomes = run_outcomes(run_results)
+    runs = Table(title="dbt build", title_justify="left")
+    for column in ("resource", "ok", "warn", "error/fail", "skipped"):
+        runs.add_column(column, justify="left" if column == "resource" else "right")
+    for kind, statuses in outcomes.items():
+        if not statuses:
+            continue
+        ok = statuses["success"] + statuses["pass"]
+        bad = statuses["error"] + statuses["fail"] + statuses["runtime error"]
+        runs.add_row(kind, str(ok), str(statuses["warn"]), str(bad), str(statuses["skipped"]))
+    console.print(runs)
+
+    if database.exists():
+        lake = Table(title="lake records", title_justify="left")
+        for column in ("table", "raw", "staged", "superseded", "quarantined"):
+            lake.add_column(column, justify="left" if column == "table" else "right")
+        for counts in table_counts(database):
+            lake.add_row(
+                counts.source_table,
+                f"{counts.raw:,}",
+                f"{counts.staged:,}",
+                f"{counts.superseded:,}",
+                f"[yellow]{counts.rejected:,}[/]" if counts.rejected else "0",
+            )
+        console.print(lake)
+        console.print(
+            "Quarantined rows and their reasons: staging.stg_<system>__<entity>__rejected"
+        )
+    console.print(f"Warehouse: {database}")
+    failed = sum(s["error"] + s["fail"] + s["runtime error"] for s in outcomes.values())
+    return failed == 0
