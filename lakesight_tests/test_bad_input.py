@@ -1,0 +1,231 @@
+"""Bad input: every kind of bad record is quarantined with its reason and counted, and every
+unreadable file fails the load with a message naming the file. Nothing is dropped silently."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lakesight_tests.conftest import Warehouse
+
+pytestmark = pytest.mark.slow
+
+DAY = "dt=2025-03-20"
+ORDERS_HEADER = (
+    "order_id,customer_id,ordered_at,updated_at,status,channel,currency_code,country_code"
+)
+GOOD_ORDER = "2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,EUR,DE"
+
+
+def write(lake: Path, folder: str, name: str, content: str | bytes) -> Path:
+    path = lake / folder / DAY / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def truncated(lake: Path, folder: str, suffix: str) -> Path:
+    """A copy of the lake's first file of a table, cut in half, in a new partition."""
+    original = sorted((lake / folder).glob(f"dt=*/part-*{suffix}"))[0]
+    data = original.read_bytes()
+    return write(lake, folder, f"part-0099{suffix}", data[: len(data) // 2])
+
+
+@pytest.fixture
+def quarantined(lake_copy: Warehouse) -> Warehouse:
+    """The shared lake plus one partition holding one bad record of every kind, built."""
+    lake = lake_copy.lake
+    write(
+        lake,
+        "shop/orders",
+        "part-0009.csv",
+        "\n".join(
+            [
+                ORDERS_HEADER,
+                "9000001,1,2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,EUR",  # 7 columns
+                f"9000009,1,{GOOD_ORDER},extra",  # 9 columns
+                f"abc,1,{GOOD_ORDER}",  # unparseable number
+                "9000003,1,yesterday,2025-03-20 10:00:00,paid,web,EUR,DE",  # unparseable date
+                "9000004,1,2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,EUR,XX",
+                "9000005,1,2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,XXX,DE",
+                f"9000002,1,{GOOD_ORDER}",
+                f"9000002,1,{GOOD_ORDER}",  # exact duplicate
+                "9000006,1,2099-01-01 10:00:00,2099-01-01 10:00:00,paid,web,EUR,DE",  # future
+            ]
+        )
+        + "\n",
+    )
+    write(lake, "shop/orders", "part-0010.csv", "")  # empty file
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": pa.array([9000002, 9000002, 9000002], pa.int64()),
+                "line_number": pa.array([1, 2, 2], pa.int32()),
+                "product_id": pa.array([1, 1, 1], pa.int64()),
+                "quantity": pa.array([-1, 2, 2], pa.int32()),  # negative; duplicate line 2
+                "unit_price": pa.array([Decimal("5.00")] * 3, pa.decimal128(12, 2)),
+                "discount_amount": pa.array([Decimal("0.00")] * 3, pa.decimal128(12, 2)),
+            }
+        ),
+        write(lake, "shop/order_items", "part-0009.parquet", b""),
+    )
+    customer = {
+        "customer_id": "9000007",  # type drift: a string, but a valid integer
+        "first_name": "Ana",
+        "last_name": "Silva",
+        "email": "ana@example.com",
+        "phone": "+351 1",
+        "date_of_birth": "1987-04-02",
+        "segment": "consumer",
+        "address": {
+            "street": "1 Rua",
+            "city": "Lisboa",
+            "postal_code": "1100",
+            "country_code": "PT",
+        },
+        "signed_up_at": "2025-03-20 09:00:00",
+        "updated_at": "2025-03-20 09:00:00",
+    }
+    write(
+        lake,
+        "crm/customers",
+        "part-0009.jsonl",
+        "\n".join(
+            [
+                json.dumps(customer),
+                '{"customer_id": 9000008, "first_name": ',  # invalid JSON
+                json.dumps(customer | {"customer_id": "seven"}),  # type drift, not a number
+                json.dumps(customer | {"customer_id": 9000010, "date_of_birth": "not a date"}),
+            ]
+        )
+        + "\n",
+    )
+    events = pl.DataFrame(
+        {
+            "payment_id": ["PX1", "PX1"],  # duplicate event
+            "order_id": [9000002, 9000002],
+            "event_type": ["captured", "captured"],
+            "amount": [10.0, 10.0],
+            "currency_code": ["EUR", "EUR"],
+            "method": ["card", "card"],
+            "event_at": [datetime(2025, 3, 20, 10, 5)] * 2,
+        }
+    )
+    events.write_avro(write(lake, "payments/payments", "part-0009.avro", b""))
+    write(lake, "web/access_logs", "part-0009.log", "this is not a log line\n")
+    write(
+        lake,
+        "labelling/review_labels",
+        "part-0009.jsonl",
+        json.dumps({"source": "ok", "review_id": "RX1", "product_id": 1, "review-sentiment": 2})
+        + "\n",
+    )
+    lake_copy.build()
+    return lake_copy
+
+
+def reasons(warehouse: Warehouse, entity: str) -> list[str]:
+    return [
+        reason
+        for (reason,) in warehouse.query(
+            f"select reject_reason from staging.stg_{entity}__rejected "
+            f"where _source_file like '%{DAY}%'"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entity", "reason"),
+    [
+        ("shop__orders", "Expected Number of Columns: 8 Found: 7"),
+        ("shop__orders", "Expected Number of Columns: 8 Found: 9"),
+        ("shop__orders", "order_id is missing or not an integer"),
+        ("shop__orders", "ordered_at is missing or not a timestamp"),
+        ("shop__orders", "unknown country_code"),
+        ("shop__orders", "unknown currency_code"),
+        ("shop__orders", "duplicate record: same order_id and updated_at"),
+        ("shop__orders", "ordered_at is in the future"),
+        ("shop__orders", "empty file: no records"),
+        ("shop__order_items", "quantity is missing or not positive"),
+        ("shop__order_items", "duplicate record: same order_id and line_number"),
+        ("crm__customers", "invalid JSON"),
+        ("crm__customers", "customer_id is missing or not an integer"),
+        ("crm__customers", "date_of_birth is not a date"),
+        ("payments__payments", "duplicate record: same payment_id"),
+        ("web__access_logs", "log line in neither W3C extended nor Apache combined format"),
+        ("labelling__review_labels", "manifest line without a label and its -metadata object"),
+    ],
+)
+def test_bad_record_is_quarantined_with_its_reason(
+    quarantined: Warehouse, entity: str, reason: str
+) -> None:
+    assert sum(reason in found for found in reasons(quarantined, entity)) == 1
+
+
+def test_type_drift_that_still_types_is_accepted(quarantined: Warehouse) -> None:
+    assert (
+        quarantined.scalar(
+            "select count(*) from staging.stg_crm__customers where customer_id = 9000007"
+        )
+        == 1
+    )
+    assert quarantined.scalar("select count(*) from marts.fct_orders where order_id = 9000002") == 1
+
+
+@pytest.mark.parametrize(
+    ("raw_model", "folder", "suffix", "what"),
+    [
+        ("raw_shop__order_items", "shop/order_items", ".parquet", "Parquet"),
+        ("raw_fulfilment__shipments", "fulfilment/shipments", ".orc", "ORC"),
+        ("raw_payments__payments", "payments/payments", ".avro", "Avro"),
+    ],
+)
+def test_truncated_file_fails_the_load_naming_the_file(
+    lake_copy: Warehouse, raw_model: str, folder: str, suffix: str, what: str
+) -> None:
+    bad = truncated(lake_copy.lake, folder, suffix)
+    result = lake_copy.dbt("run", "-s", raw_model, expect_success=False)
+    assert result.returncode != 0
+    assert f"{bad}: cannot be read as {what}" in result.stdout
+
+
+def test_csv_header_drift_fails_naming_the_file(lake_copy: Warehouse) -> None:
+    bad = write(
+        lake_copy.lake,
+        "shop/orders",
+        "part-0009.csv",
+        ORDERS_HEADER.replace("channel", "sales_channel") + "\n1,1," + GOOD_ORDER + "\n",
+    )
+    result = lake_copy.dbt("run", "-s", "raw_shop__orders", expect_success=False)
+    assert result.returncode != 0
+    assert f"{bad}: header" in result.stdout and "schema drift" in result.stdout
+
+
+def test_parquet_type_drift_fails_naming_the_file(lake_copy: Warehouse) -> None:
+    bad = write(lake_copy.lake, "shop/order_items", "part-0009.parquet", b"")
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": pa.array([1], pa.int64()),
+                "line_number": pa.array([1], pa.int32()),
+                "product_id": pa.array([1], pa.int64()),
+                "quantity": pa.array(["2"], pa.string()),  # drifted to text
+                "unit_price": pa.array([Decimal("5.00")], pa.decimal128(12, 2)),
+                "discount_amount": pa.array([Decimal("0.00")], pa.decimal128(12, 2)),
+            }
+        ),
+        bad,
+    )
+    result = lake_copy.dbt("run", "-s", "raw_shop__order_items", expect_success=False)
+    assert result.returncode != 0
+    assert f"{bad}: schema drift" in result.stdout
