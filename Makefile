@@ -31,14 +31,14 @@ build: lake ## set up, generate the lake if missing, dbt build, print the summar
 	@status=0; $(BIN)/dbt build || status=$$?; \
 	 $(BIN)/lakesight summary || true; exit $$status
 
-test: $(STAMP) ## set up, then run every test
+test: lint ## set up, ruff, then run every test
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff on the Python package and tests
 	$(BIN)/ruff check lakesight lakesight_tests
 
 bench: $(STAMP) ## time and peak memory of lake generation and dbt build at scale 1
-	$(BIN)/python -m lakesight.bench
+	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
 
 clean: ## remove generated output (keeps .venv)
 	rm -rf target logs site exports lakesight.duckdb lakesight.duckdb.wal

@@ -1,0 +1,82 @@
+"""`make bench`: wall time and peak memory of lake generation and `dbt build` at a given scale.
+
+A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
+process; its peak resident memory is that child's own ru_maxrss (os.wait4).
+
+    python -m lakesight.bench --scale 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall seconds and its own peak RSS in MiB."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="1", help="lake scale (1 = about 1,000,000 order lines)")
+    parser.add_argument("--days", default="365", help="days of data")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="lakesight-bench-") as folder:
+        root = Path(folder)
+        env = os.environ | {
+            "LAKESIGHT_LAKE": str(root / "lake"),
+            "LAKESIGHT_DB": str(root / "bench.duckdb"),
+            "LAKESIGHT_TEMP_DIR": str(root / "duckdb_tmp"),
+            "DBT_TARGET_PATH": str(root / "target"),
+            "DBT_LOG_PATH": str(root / "logs"),
+            "DBT_PROFILES_DIR": str(REPO),
+        }
+        steps = {
+            f"lakesight lake generate --scale {args.scale}": [
+                str(BIN / "lakesight"),
+                "lake",
+                "generate",
+                "--scale",
+                args.scale,
+                "--days",
+                args.days,
+                "--lake",
+                str(root / "lake"),
+            ],
+            "dbt build (first, full load)": [str(BIN / "dbt"), "build"],
+            "dbt build (again, nothing new)": [str(BIN / "dbt"), "build"],
+        }
+        table = Table(title=f"lakesight benchmark, scale {args.scale}, {os.cpu_count()} cores")
+        table.add_column("step")
+        table.add_column("seconds", justify="right")
+        table.add_column("peak RSS (MiB)", justify="right")
+        for name, command in steps.items():
+            seconds, peak = measure(command, env)
+            table.add_row(name, f"{seconds:.1f}", f"{peak:.0f}")
+        size = (root / "bench.duckdb").stat().st_size / 2**20
+        Console().print(table)
+        Console().print(f"warehouse file: {size:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
