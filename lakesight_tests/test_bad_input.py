@@ -4,6 +4,7 @@ unreadable file fails the load with a message naming the file. Nothing is droppe
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,9 +42,12 @@ def truncated(lake: Path, folder: str, suffix: str) -> Path:
     return write(lake, folder, f"part-0099{suffix}", data[: len(data) // 2])
 
 
-@pytest.fixture
-def quarantined(lake_copy: Warehouse) -> Warehouse:
-    """The shared lake plus one partition holding one bad record of every kind, built."""
+@pytest.fixture(scope="module")
+def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Warehouse:
+    """The shared lake plus one partition holding one bad record of every kind, built once."""
+    root = tmp_path_factory.mktemp("quarantined")
+    shutil.copytree(base_lake, root / "lake")
+    lake_copy = Warehouse(root, root / "lake")
     lake = lake_copy.lake
     write(
         lake,
