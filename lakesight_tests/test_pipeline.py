@@ -204,3 +204,43 @@ def test_lake_manifest_drives_the_target_scale(built: Warehouse) -> None:
         """
     )
     assert ratio <= 0.005
+
+
+#: generator bad-record kind (docs/lake.md, _lake.json "bad_records") -> the quarantine reason
+BAD_RECORD_REASONS = {
+    ("orders", "wrong_column_count"): "Expected Number of Columns",
+    ("orders", "unparseable_ordered_at"): "ordered_at is missing or not a timestamp",
+    ("orders", "unknown_country_code"): "unknown country_code",
+    ("orders", "unknown_currency_code"): "unknown currency_code",
+    ("orders", "duplicate_row"): "duplicate record",
+    ("orders", "future_ordered_at"): "ordered_at is in the future",
+    ("order_items", "negative_quantity"): "quantity is missing or not positive",
+    ("order_items", "duplicate_line"): "duplicate record",
+    ("customers", "invalid_json"): "invalid JSON",
+    ("customers", "unparseable_date_of_birth"): "date_of_birth is not a date",
+    ("customers", "unknown_country_code"): "unknown country_code",
+    ("products", "unparseable_unit_cost"): "unit_cost is missing, not a number or negative",
+    ("payments", "duplicate_event"): "duplicate record",
+    ("payments", "unknown_currency_code"): "unknown currency_code",
+    ("shipments", "future_delivered_at"): "delivered_at is in the future",
+    (
+        "access_logs",
+        "neither_format",
+    ): "log line in neither W3C extended nor Apache combined format",
+    ("review_labels", "missing_metadata"): "manifest line without a label and its -metadata object",
+    ("review_labels", "invalid_json"): "invalid JSON",
+}
+
+
+def test_every_generated_bad_record_is_quarantined_with_its_reason(built: Warehouse) -> None:
+    """The generator records where it put bad records; the pipeline must catch exactly those."""
+    manifest = json.loads((built.lake / "_lake.json").read_text())
+    for table, kinds in manifest["bad_records"].items():
+        entity = manifest["tables"][table]["path"].replace("/", "__")
+        rejected = [
+            r for (r,) in built.query(f"select reject_reason from staging.stg_{entity}__rejected")
+        ]
+        assert len(rejected) == sum(kinds.values()), (table, rejected)
+        for kind, count in kinds.items():
+            reason = BAD_RECORD_REASONS[(table, kind)]
+            assert sum(reason in found for found in rejected) == count, (table, kind, rejected)

@@ -9,7 +9,7 @@ COLUMNS = {
     "amount": "DOUBLE",
     "currency_code": "VARCHAR",
     "method": "VARCHAR",
-    "event_at": "TIMESTAMP",
+    "event_at": "TIMESTAMP WITH TIME ZONE",
 }
 
 

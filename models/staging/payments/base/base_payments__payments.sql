@@ -16,7 +16,7 @@ typed as (
         cast(amount as decimal(14, 2)) as amount,
         upper(trim(currency_code)) as currency_code,
         lower(trim(method)) as payment_method,
-        event_at,
+        timezone('UTC', event_at) as event_at,
         to_json(source)::varchar as _raw_record,
         _load_error,
         _source_file,
