@@ -1,115 +1,14 @@
-"""Shared fixtures: a small generated lake and warehouses built from it by the real `dbt build`.
-
-Every warehouse lives in its own temporary folder (DuckDB file, dbt target and logs), so tests
-never touch the developer's `lakesight.duckdb`, `target/` or `data/lake/`.
-"""
+"""Shared fixtures: a small generated lake and warehouses built from it by the real `dbt build`."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-#: the small lake most tests share: two weeks, a few hundred orders
-LAKE_OPTIONS = ("--scale", "0.002", "--start", "2025-03-01", "--days", "14", "--seed", "7")
-
-MART_TABLES = (
-    "dim_date",
-    "dim_geography",
-    "dim_products",
-    "dim_customers",
-    "dim_customers_history",
-    "fct_orders",
-    "fct_order_items",
-    "fct_payments",
-    "fct_shipments",
-    "fct_web_sessions",
-    "rpt_sales_daily",
-    "rpt_revenue_vs_target_monthly",
-)
-
-
-def lakesight(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the lakesight CLI; fail the test with its output when it fails."""
-    result = subprocess.run(
-        [str(BIN / "lakesight"), *args], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-@dataclass
-class Warehouse:
-    """A lake and the DuckDB warehouse dbt builds from it, in one temporary folder."""
-
-    root: Path
-    lake: Path
-
-    @property
-    def database(self) -> Path:
-        return self.root / "warehouse.duckdb"
-
-    @property
-    def target(self) -> Path:
-        return self.root / "target"
-
-    def env(self) -> dict[str, str]:
-        return os.environ | {
-            "LAKESIGHT_LAKE": str(self.lake),
-            "LAKESIGHT_DB": str(self.database),
-            "LAKESIGHT_TEMP_DIR": str(self.root / "duckdb_tmp"),
-            "DBT_TARGET_PATH": str(self.target),
-            "DBT_LOG_PATH": str(self.root / "logs"),
-            "DBT_PROFILES_DIR": str(REPO),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
-
-    def dbt(self, *args: str, expect_success: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run dbt in the repository against this warehouse."""
-        result = subprocess.run(
-            [str(BIN / "dbt"), *args],
-            cwd=REPO,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if expect_success:
-            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-        return result
-
-    def build(self, *args: str, expect_success: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.dbt("build", *args, expect_success=expect_success)
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.database), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-    def scalar(self, sql: str) -> Any:
-        return self.query(sql)[0][0]
-
-    def run_results(self) -> list[dict[str, Any]]:
-        return json.loads((self.target / "run_results.json").read_text())["results"]
-
-    def copy(self, root: Path) -> Warehouse:
-        """A copy of lake and warehouse in another folder (the warehouse file must be closed)."""
-        shutil.copytree(self.lake, root / "lake")
-        copied = Warehouse(root, root / "lake")
-        if self.database.exists():
-            shutil.copy2(self.database, copied.database)
-        return copied
+from lakesight_tests.support import LAKE_OPTIONS, Warehouse, lakesight
 
 
 @pytest.fixture(scope="session")

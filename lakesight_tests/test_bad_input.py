@@ -14,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lakesight_tests.conftest import Warehouse
+from lakesight.lake.writers import write_avro
+from lakesight_tests.support import Warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +126,9 @@ def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Wa
             "event_at": [datetime(2025, 3, 20, 10, 5)] * 2,
         }
     )
-    events.write_avro(write(lake, "payments/payments", "part-0009.avro", b""))
+    write_avro(
+        write(lake, "payments/payments", "part-0009.avro", b""), events, "payment", ("event_at",)
+    )
     write(lake, "web/access_logs", "part-0009.log", "this is not a log line\n")
     write(
         lake,

@@ -13,7 +13,7 @@ import pyarrow.orc as orc
 import pyarrow.parquet as pq
 import pytest
 
-from lakesight_tests.conftest import MART_TABLES, Warehouse, lakesight
+from lakesight_tests.support import MART_TABLES, Warehouse, lakesight
 
 pytestmark = pytest.mark.slow
 
@@ -66,8 +66,9 @@ def mart_fingerprints(warehouse: Warehouse) -> dict[str, tuple[int, int]]:
 
 
 def test_build_is_green_and_every_mart_is_populated(built: Warehouse) -> None:
+    # warn is the deliberate severity of orphan checks (late-arriving events of not-yet-seen orders)
     statuses = {result["status"] for result in built.run_results()}
-    assert statuses <= {"success", "pass"}, statuses
+    assert statuses <= {"success", "pass", "warn"}, statuses
     for table in MART_TABLES:
         assert built.scalar(f"select count(*) from marts.{table}") > 0, table
 

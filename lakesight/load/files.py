@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 import duckdb
@@ -26,6 +27,12 @@ class LakeFile:
     path: str
     size: int
 
+    @property
+    def key(self) -> str:
+        """The file's key in the lake, `<system>/<table>/dt=…/part-….<ext>`: what `_source_file`
+        records, so a lake that moves (another folder, another machine) is not loaded twice."""
+        return "/".join(PurePosixPath(self.path).parts[-4:])
+
 
 def pending_files(dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any) -> list[LakeFile]:
     """Files of the source inventory that the raw table `dbt.this` has not loaded yet.
@@ -33,14 +40,14 @@ def pending_files(dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any) 
     `inventory` is the relation `dbt.source(...)` returns: `read_blob('<lake glob>')`, whose
     `filename` and `size` columns are read from the file system without reading the contents.
     A file is loaded once: every loaded file leaves at least one row (an empty file leaves an
-    `empty file` error row), so its name in `_source_file` marks it as done.
+    `empty file` error row), so its key in `_source_file` marks it as done.
     """
-    listed = inventory.project("filename, size").order("filename").fetchall()
+    listed = [LakeFile(path, size) for path, size in inventory.project("filename, size").fetchall()]
     loaded: set[str] = set()
     if dbt.is_incremental:
         rows = session.sql(f"select distinct _source_file from {dbt.this}").fetchall()
         loaded = {row[0] for row in rows}
-    return [LakeFile(path, size) for path, size in listed if path not in loaded]
+    return sorted((f for f in listed if f.key not in loaded), key=lambda f: f.key)
 
 
 def load_timestamp() -> datetime:

@@ -54,7 +54,8 @@ def _assemble(
     """Union the parts (SQL selects) by name, cast to the declared types, stamp `_loaded_at`."""
     casts = [f"cast({ident(name)} as {dtype}) as {ident(name)}" for name, dtype in columns.items()]
     meta = [
-        "cast(_source_file as varchar) as _source_file",
+        # the lake key <system>/<table>/dt=…/part-… (LakeFile.key), whatever the lake's folder
+        "array_to_string(string_split(_source_file, '/')[-4:], '/') as _source_file",
         "cast(_line_number as bigint) as _line_number",
         "cast(_load_error as varchar) as _load_error",
         f"cast({sql_string(load_timestamp().isoformat(sep=' '))} as timestamp) as _loaded_at",
