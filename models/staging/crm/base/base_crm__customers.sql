@@ -52,8 +52,8 @@ checked as (
             ["not _is_invalid_json and customer_id is null", "customer_id is missing or not an integer"],
             ["_date_of_birth_text is not null and date_of_birth is null", "date_of_birth is not a date"],
             ["not _is_invalid_json and updated_at is null", "updated_at is missing or not a timestamp"],
-            ["segment not in ('consumer', 'small_business', 'corporate')", "unknown segment"],
-            ["country_code not in (select c.country_code from countries as c)", "unknown country_code"],
+            ["not _is_invalid_json and (segment is null or segment not in ('consumer', 'small_business', 'corporate'))", "unknown segment"],
+            ["not _is_invalid_json and (country_code is null or country_code not in (select c.country_code from countries as c))", "unknown country_code"],
             [is_in_future("updated_at"), "updated_at is in the future"],
         ]) }} as _check_failures
     from typed

@@ -31,10 +31,10 @@ checked as (
         {{ reject_reason([
             ["payment_id is null or payment_id = ''", "payment_id is missing"],
             ["order_id is null", "order_id is missing"],
-            ["event_type not in ('authorised', 'captured', 'refunded')", "unknown event_type"],
+            ["event_type is null or event_type not in ('authorised', 'captured', 'refunded')", "unknown event_type"],
             ["amount is null or amount < 0", "amount is missing or negative"],
-            ["currency_code not in (select c.currency_code from currencies as c)", "unknown currency_code"],
-            ["payment_method not in ('card', 'paypal', 'bank_transfer', 'gift_card')", "unknown payment method"],
+            ["currency_code is null or currency_code not in (select c.currency_code from currencies as c)", "unknown currency_code"],
+            ["payment_method is null or payment_method not in ('card', 'paypal', 'bank_transfer', 'gift_card')", "unknown payment method"],
             ["event_at is null", "event_at is missing"],
             [is_in_future("event_at"), "event_at is in the future"],
         ]) }} as _check_failures

@@ -46,10 +46,10 @@ checked as (
             ["customer_id is null", "customer_id is missing or not an integer"],
             ["ordered_at is null", "ordered_at is missing or not a timestamp"],
             ["updated_at is null", "updated_at is missing or not a timestamp"],
-            ["status not in (select s.status from statuses as s)", "unknown status"],
-            ["channel not in (select c.channel from channels as c)", "unknown channel"],
-            ["currency_code not in (select c.currency_code from currencies as c)", "unknown currency_code"],
-            ["country_code not in (select c.country_code from countries as c)", "unknown country_code"],
+            ["status is null or status not in (select s.status from statuses as s)", "unknown status"],
+            ["channel is null or channel not in (select c.channel from channels as c)", "unknown channel"],
+            ["currency_code is null or currency_code not in (select c.currency_code from currencies as c)", "unknown currency_code"],
+            ["country_code is null or country_code not in (select c.country_code from countries as c)", "unknown country_code"],
             [is_in_future("ordered_at"), "ordered_at is in the future"],
         ]) }} as _check_failures
     from typed
