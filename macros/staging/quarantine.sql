@@ -1,7 +1,8 @@
 {#-
     CTEs shared by every base model, after its `checked` CTE (typed columns + _check_failures):
       numbered  – copies of the same record (same unique_key and version) numbered in load order
-      flagged   – _reject_reason: the check failures, or 'duplicate record' for a second copy
+      flagged   – _reject_reason: the check failures, or 'duplicate record' for a second copy;
+                  _raw_record kept for quarantined rows only
       versioned – _is_superseded: a valid record replaced by a later version of the same key
     So every raw row ends in exactly one of: staged (current), superseded, rejected.
 -#}
@@ -19,12 +20,14 @@ numbered as (
 
 flagged as (
     select
-        * exclude (_check_failures, _copy_number),
+        * exclude (_check_failures, _copy_number, _raw_record),
         case
             when _check_failures is not null then _check_failures
             when _copy_number > 1
                 then 'duplicate record: same {{ unique_key | join(" and ") }}{% if version_column %} and {{ version_column }}{% endif %} as an earlier record'
-        end as _reject_reason
+        end as _reject_reason,
+        -- the raw record is kept for quarantined rows only (valid rows are in the raw layer)
+        case when _check_failures is not null or _copy_number > 1 then _raw_record end as _raw_record
     from numbered
 ),
 

@@ -29,6 +29,7 @@ classified as (
         w3c_fields.w3c_fields is not null
         and len(string_split(source.line, chr(9))) = len(w3c_fields.w3c_fields)
         and regexp_matches(source.line, '^\d{4}-\d{2}-\d{2}\t\d{2}:\d{2}:\d{2}\t') as is_w3c,
+        source.line as _raw_record,
         source._load_error,
         source._source_file,
         source._line_number,
@@ -60,7 +61,7 @@ final as (
         is_directive as _is_directive,
         _reject_reason,
         _is_superseded,
-        line as _raw_record,
+        _raw_record,
         _source_file,
         _line_number,
         _loaded_at
