@@ -31,11 +31,14 @@ build: lake ## set up, generate the lake if missing, dbt build, print the summar
 	@status=0; $(BIN)/dbt build || status=$$?; \
 	 $(BIN)/lakesight summary || true; exit $$status
 
-test: lint ## set up, ruff, then run every test
+test: lint ## set up, lint, then run every test
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff on the Python package and tests
+lint: $(STAMP) ## sqlfluff (dbt templater, DuckDB), ruff and yamllint
 	$(BIN)/ruff check lakesight lakesight_tests
+	$(BIN)/ruff format --check lakesight lakesight_tests
+	$(BIN)/yamllint --strict .
+	$(BIN)/sqlfluff lint models tests analyses snapshots
 
 bench: $(STAMP) ## time and peak memory of lake generation and dbt build at scale 1
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)

@@ -26,13 +26,13 @@ w3c_fields as (
         _source_file,
         _line_number,
         log_format,
-        {%- for field, column in [
-            ('c-ip', 'client_ip'), ('cs-method', 'http_method'), ('cs-uri-stem', 'url_path'),
-            ('sc-status', 'status_code_text'), ('sc-bytes', 'response_bytes_text'),
-            ('cs(Referer)', 'referrer'), ('cs(User-Agent)', 'user_agent_encoded'),
-        ] %}
-        nullif(log_values[list_position(w3c_fields, '{{ field }}')], '-') as {{ column }},
-        {%- endfor %}
+        nullif(log_values[list_position(w3c_fields, 'c-ip')], '-') as client_ip,
+        nullif(log_values[list_position(w3c_fields, 'cs-method')], '-') as http_method,
+        nullif(log_values[list_position(w3c_fields, 'cs-uri-stem')], '-') as url_path,
+        nullif(log_values[list_position(w3c_fields, 'sc-status')], '-') as status_code_text,
+        nullif(log_values[list_position(w3c_fields, 'sc-bytes')], '-') as response_bytes_text,
+        nullif(log_values[list_position(w3c_fields, 'cs(Referer)')], '-') as referrer,
+        nullif(log_values[list_position(w3c_fields, 'cs(User-Agent)')], '-') as user_agent_encoded,
         strptime(
             log_values[list_position(w3c_fields, 'date')] || ' ' || log_values[list_position(w3c_fields, 'time')],
             '%Y-%m-%d %H:%M:%S'
@@ -61,11 +61,14 @@ combined as (
         _source_file,
         _line_number,
         log_format,
-        regexp_extract(
+        unnest(regexp_extract(
             log_line,
             '{{ combined_log_pattern() }}',
-            ['client_ip', 'identity', 'user', 'time', 'method', 'path', 'protocol', 'status', 'bytes', 'referrer', 'user_agent']
-        ) as fields
+            [
+                'client_ip', 'remote_identity', 'remote_user', 'request_time', 'http_method', 'url_path',
+                'http_protocol', 'status_code_text', 'response_bytes_text', 'referrer', 'user_agent',
+            ]
+        )) as parsed_fields
     from access_logs
     where log_format = 'apache_combined'
 ),
@@ -75,14 +78,14 @@ combined_parsed as (
         _source_file,
         _line_number,
         log_format,
-        strptime(fields.time, '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC' as requested_at,
-        fields.client_ip,
-        fields.method as http_method,
-        fields.path as url_path,
-        try_cast(fields.status as integer) as status_code,
-        try_cast(nullif(fields.bytes, '-') as bigint) as response_bytes,
-        nullif(fields.referrer, '-') as referrer,
-        nullif(fields.user_agent, '-') as user_agent
+        strptime(request_time, '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC' as requested_at,
+        client_ip,
+        http_method,
+        url_path,
+        try_cast(status_code_text as integer) as status_code,
+        try_cast(nullif(response_bytes_text, '-') as bigint) as response_bytes,
+        nullif(referrer, '-') as referrer,
+        nullif(user_agent, '-') as user_agent
     from combined
 ),
 

@@ -32,7 +32,7 @@ final as (
         started_at,
         ended_at,
         cast(started_at as date) as session_date,
-        cast({{ dbt.datediff('started_at', 'ended_at', 'second') }} as integer) as duration_seconds,
+        cast({{ dbt.datediff('started_at', 'ended_at', 'second') }} as integer) as duration_seconds,  -- noqa: LT05
         cast(page_views as integer) as page_views,
         landing_page_type,
         exit_page_type,

@@ -18,6 +18,18 @@ lake as (
     select * from {{ ref('stg_lake__manifest') }}
 ),
 
+scaled_targets as (
+    select
+        targets.month,
+        targets.region_name,
+        targets.target_revenue_usd * lake.lake_scale as target_revenue_usd
+    from targets
+    cross join lake
+    where
+        targets.month >= cast({{ dbt.date_trunc('month', 'lake.lake_start_date') }} as date)
+        and targets.month < lake.lake_start_date + lake.lake_days
+),
+
 monthly_sales as (
     select
         cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month_start_date,
@@ -31,25 +43,21 @@ monthly_sales as (
 
 final as (
     select
-        targets.month as month_start_date,
-        targets.region_name,
+        scaled_targets.month as month_start_date,
+        scaled_targets.region_name,
         cast(coalesce(monthly_sales.order_count, 0) as integer) as order_count,
         cast(coalesce(monthly_sales.gross_revenue_usd, 0) as decimal(18, 2)) as gross_revenue_usd,
         cast(coalesce(monthly_sales.net_revenue_usd, 0) as decimal(18, 2)) as net_revenue_usd,
-        cast(round(targets.target_revenue_usd * lake.lake_scale, 2) as decimal(18, 2)) as target_revenue_usd,
+        cast(round(scaled_targets.target_revenue_usd, 2) as decimal(18, 2)) as target_revenue_usd,
         cast(
-            round(coalesce(monthly_sales.net_revenue_usd, 0) / nullif(targets.target_revenue_usd * lake.lake_scale, 0), 4)
+            round(coalesce(monthly_sales.net_revenue_usd, 0) / nullif(scaled_targets.target_revenue_usd, 0), 4)
             as decimal(10, 4)
         ) as target_attainment
-    from targets
-    cross join lake
+    from scaled_targets
     left join monthly_sales
         on
-            targets.month = monthly_sales.month_start_date
-            and targets.region_name = monthly_sales.region_name
-    where
-        targets.month >= cast({{ dbt.date_trunc('month', 'lake.lake_start_date') }} as date)
-        and targets.month < lake.lake_start_date + lake.lake_days
+            scaled_targets.month = monthly_sales.month_start_date
+            and scaled_targets.region_name = monthly_sales.region_name
 )
 
 select * from final

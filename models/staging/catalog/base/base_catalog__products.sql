@@ -6,7 +6,7 @@ source as (
 
 parsed as (
     select
-        case when json_valid(line) and json_type(line::json) = 'OBJECT' then line::json end as record,
+        case when json_valid(line) and json_type(cast(line as json)) = 'OBJECT' then cast(line as json) end as record,
         line,
         _load_error,
         _source_file,

@@ -12,7 +12,7 @@ typed as (
         quantity,
         unit_price,
         discount_amount,
-        to_json(source)::varchar as _raw_record,
+        cast(to_json(source) as varchar) as _raw_record,
         _load_error,
         _source_file,
         _line_number,

@@ -30,7 +30,7 @@ typed as (
         lower(trim(channel)) as channel,
         upper(trim(currency_code)) as currency_code,
         upper(trim(country_code)) as country_code,
-        to_json(source)::varchar as _raw_record,
+        cast(to_json(source) as varchar) as _raw_record,
         _load_error,
         _source_file,
         _line_number,
