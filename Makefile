@@ -34,11 +34,12 @@ build: lake ## set up, generate the lake if missing, dbt build, print the summar
 test: lint ## set up, lint, then run every test
 	$(BIN)/pytest
 
-lint: $(STAMP) ## sqlfluff (dbt templater, DuckDB), ruff and yamllint
+lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions
 	$(BIN)/ruff check lakesight lakesight_tests
 	$(BIN)/ruff format --check lakesight lakesight_tests
 	$(BIN)/yamllint --strict .
 	$(BIN)/sqlfluff lint models tests analyses snapshots
+	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 bench: $(STAMP) ## time and peak memory of lake generation and dbt build at scale 1
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
