@@ -8,7 +8,7 @@ LAKE ?= $(or $(LAKESIGHT_LAKE),data/lake)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup lake build test lint bench clean
+.PHONY: help setup lake build docs test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -27,9 +27,15 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake ## set up, generate the lake if missing, dbt build, print the summary
+build: lake ## set up, generate the lake if missing, dbt build, summary, docs site
 	@status=0; $(BIN)/dbt build || status=$$?; \
+	 cp target/run_results.json target/build_run_results.json; \
 	 $(BIN)/lakesight summary || true; exit $$status
+	@$(MAKE) --no-print-directory docs
+
+docs: $(STAMP) ## the site/ folder: dbt docs (static) and an index page, from the last build
+	$(BIN)/dbt docs generate --static --quiet
+	$(BIN)/lakesight site
 
 test: lint ## set up, lint, then run every test
 	$(BIN)/pytest

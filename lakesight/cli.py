@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lakesight.lake.cli import lake_app
+from lakesight.site import build_site
 from lakesight.summary import print_summary, warehouse_path
 
 app = typer.Typer(
@@ -30,6 +31,22 @@ def summary(
         raise typer.Exit(1)
     if not print_summary(run_results, warehouse_path()):
         raise typer.Exit(1)
+
+
+@app.command()
+def site(
+    target: Annotated[
+        Path, typer.Option(help="dbt's target folder (after `dbt docs generate --static`).")
+    ] = Path("target"),
+    out: Annotated[Path, typer.Option(help="Folder to write the site into.")] = Path("site"),
+) -> None:
+    """Write the project site: an index with the build's figures, linking the dbt docs page."""
+    try:
+        index = build_site(Path.cwd(), target, warehouse_path(), out)
+    except FileNotFoundError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Site: {index.resolve()}")
 
 
 if __name__ == "__main__":

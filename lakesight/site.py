@@ -1,0 +1,103 @@
+"""The project site (`make docs`): one folder of static pages that work from file:// offline.
+
+site/index.html     build date, git commit, headline figures, links to every page
+site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lakesight.summary import run_outcomes, table_counts
+
+
+def git_commit(repo: Path) -> str:
+    """The checked-out commit, or 'unknown' outside a git work tree."""
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def _figures(target: Path, database: Path) -> list[tuple[str, str]]:
+    """Headline figures of the last build: what ran, how it ended, what was quarantined."""
+    figures: list[tuple[str, str]] = []
+    run_results = target / "run_results.json"
+    if run_results.exists():
+        for kind, statuses in run_outcomes(run_results).items():
+            if statuses:
+                ok = statuses["success"] + statuses["pass"]
+                figures.append(
+                    (
+                        f"{kind}s ok / warn / failed",
+                        f"{ok} / {statuses['warn']} / "
+                        f"{statuses['error'] + statuses['fail'] + statuses['runtime error']}",
+                    )
+                )
+    if database.exists():
+        counts = table_counts(database)
+        figures.append(("lake records loaded", f"{sum(c.raw for c in counts):,}"))
+        figures.append(("records quarantined", f"{sum(c.rejected for c in counts):,}"))
+    return figures
+
+
+def render_index(
+    commit: str,
+    built_at: datetime,
+    figures: list[tuple[str, str]],
+    pages: list[tuple[str, str, str]],
+) -> str:
+    """The landing page: no script, no external resource."""
+    rows = "\n".join(
+        f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
+        for name, value in figures
+    )
+    links = "\n".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> — {html.escape(what)}</li>'
+        for href, title, what in pages
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>lakesight — project site</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 52rem; color: #222; }}
+table {{ border-collapse: collapse; }} th, td {{ padding: .25rem 1rem .25rem 0; text-align: left; }}
+th {{ font-weight: 600; }} .meta {{ color: #666; }}
+</style></head>
+<body>
+<h1>lakesight</h1>
+<p class="meta">Built <span id="built-at">{built_at:%Y-%m-%d %H:%M} UTC</span> from commit
+<code id="commit">{html.escape(commit)}</code>.</p>
+<h2>Pages</h2>
+<ul id="pages">
+{links}
+</ul>
+<h2>Last build</h2>
+<table id="figures">
+{rows}
+</table>
+</body></html>
+"""
+
+
+def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
+    """Write the site folder from dbt's target folder; return the index page."""
+    static = target / "static_index.html"
+    if not static.exists():
+        raise FileNotFoundError(f"{static} is missing: run `dbt docs generate --static` first")
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(static, out / "dbt-docs.html")
+    pages = [("dbt-docs.html", "dbt docs", "models, columns, tests and the lineage graph")]
+    index = out / "index.html"
+    index.write_text(
+        render_index(git_commit(repo), datetime.now(UTC), _figures(target, database), pages),
+        encoding="utf-8",
+    )
+    return index
