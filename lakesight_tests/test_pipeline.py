@@ -66,7 +66,7 @@ def mart_fingerprints(warehouse: Warehouse) -> dict[str, tuple[int, int]]:
 
 
 def test_build_is_green_and_every_mart_is_populated(built: Warehouse) -> None:
-    # warn is the deliberate severity of orphan checks (late-arriving events of not-yet-seen orders);
+    # warn is the deliberate severity of orphan checks (late events of not-yet-seen orders);
     # exposures are reported as no-op
     statuses = {result["status"] for result in built.run_results()}
     assert statuses <= {"success", "pass", "warn", "no-op"}, statuses
