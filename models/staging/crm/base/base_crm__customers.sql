@@ -9,14 +9,7 @@ countries as (
 ),
 
 parsed as (
-    select
-        case when json_valid(line) and json_type(cast(line as json)) = 'OBJECT' then cast(line as json) end as record,
-        line,
-        _load_error,
-        _source_file,
-        _line_number,
-        _loaded_at
-    from source
+    {{ select_json_records('source') }}
 ),
 
 typed as (
