@@ -1,0 +1,1 @@
+"""The Great Expectations quality gate: DuckDB adapter, suites as code, `lakesight validate`."""
