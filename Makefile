@@ -27,10 +27,11 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake ## set up, generate the lake if missing, dbt build, summary, docs site
+build: lake ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, docs site
 	@status=0; $(BIN)/dbt build || status=$$?; \
 	 cp target/run_results.json target/build_run_results.json; \
-	 $(BIN)/lakesight summary || true; exit $$status
+	 $(BIN)/lakesight summary || true; \
+	 $(BIN)/lakesight validate || [ $$status -ne 0 ] || status=1; exit $$status
 	@$(MAKE) --no-print-directory docs
 
 docs: $(STAMP) ## the site/ folder: dbt docs (static) and an index page, from the last build

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lakesight.lake.cli import lake_app
+from lakesight.quality.cli import validate
 from lakesight.site import build_site
 from lakesight.summary import print_summary, warehouse_path
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(lake_app, name="lake")
+app.command(name="validate")(validate)
 
 
 @app.command()

@@ -36,6 +36,7 @@ from typing import Any
 
 import great_expectations as gx
 from great_expectations.data_context import AbstractDataContext
+from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.datasource.fluent import SQLDatasource
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
@@ -95,7 +96,9 @@ def add_warehouse(
 def ephemeral_context() -> AbstractDataContext:
     """A GX data context that lives in memory only (suites are code, results are returned)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no usage statistics
-    return gx.get_context(mode="ephemeral")
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
 
 
 def close(datasource: SQLDatasource) -> None:

@@ -1,0 +1,65 @@
+"""`lakesight validate`: the GX checkpoint over the warehouse, as a short rich table."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lakesight.quality.runner import SuiteOutcome
+from lakesight.summary import warehouse_path
+
+
+def outcome_table(outcomes: list[SuiteOutcome]) -> Table:
+    """One row per suite: expectations met and failed, and what failed with its worst offenders."""
+    table = Table(title="Great Expectations checkpoint", title_justify="left")
+    table.add_column("suite")
+    table.add_column("met", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("failed expectations and worst offenders", overflow="fold")
+    for outcome in outcomes:
+        lines = [
+            f"[{'red' if failure.severity == 'critical' else 'yellow'}]{failure.severity}[/]"
+            f" {failure.expectation} — {failure.offenders}"
+            for failure in outcome.failures
+        ]
+        failed = str(len(outcome.failures))
+        table.add_row(
+            outcome.suite,
+            str(outcome.met),
+            f"[red]{failed}[/]" if outcome.critical else failed,
+            "\n".join(lines),
+        )
+    return table
+
+
+def validate(
+    database: Annotated[
+        Path | None,
+        typer.Option(help="Warehouse file (default: env LAKESIGHT_DB or lakesight.duckdb)."),
+    ] = None,
+) -> None:
+    """Validate the warehouse with the GX suites (read-only); fail on a critical expectation."""
+    path = database or warehouse_path()
+    if not path.exists():
+        typer.echo(f"No warehouse at {path}: run `dbt build` first.", err=True)
+        raise typer.Exit(1)
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="great_expectations")
+    from lakesight.quality.runner import run_checkpoint  # GX is slow to import: only when used
+
+    outcomes = run_checkpoint(path)
+    console = Console()
+    console.print(outcome_table(outcomes))
+    critical = sum(len(outcome.critical) for outcome in outcomes)
+    warned = sum(len(outcome.failures) for outcome in outcomes) - critical
+    met = sum(outcome.met for outcome in outcomes)
+    if critical:
+        console.print(f"[red]{critical} critical expectation(s) failed[/] ({warned} warning(s)).")
+        raise typer.Exit(1)
+    console.print(f"[green]{met} expectation(s) met[/], {warned} warning(s), no critical failure.")

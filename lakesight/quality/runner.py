@@ -1,0 +1,133 @@
+"""Run every suite against the warehouse as one GX checkpoint and condense the results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+    ExpectationValidationResult,
+)
+
+from lakesight.quality.engine import add_warehouse, close, ephemeral_context
+from lakesight.quality.suites import Suite, all_suites
+
+#: how many offending values or rows a failure lists
+OFFENDERS = 3
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation."""
+
+    expectation: str
+    severity: str
+    offenders: str
+
+
+@dataclass
+class SuiteOutcome:
+    """The condensed result of one suite."""
+
+    suite: str
+    met: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def critical(self) -> list[Failure]:
+        return [failure for failure in self.failures if failure.severity == "critical"]
+
+
+def expectation_name(result: ExpectationValidationResult) -> str:
+    """`expectation_type(column)` or, for an unexpected-rows query, its description."""
+    config = result.expectation_config
+    kwargs = config.kwargs
+    if config.type == "unexpected_rows_expectation":
+        return f"unexpected_rows_expectation: {config.description}"
+    column = kwargs.get("column")
+    return f"{config.type}({column})" if column else config.type
+
+
+def offenders(result: ExpectationValidationResult) -> str:
+    """The worst offenders of a failed expectation, in one short line."""
+    message = error_message(result.exception_info or {})
+    if message:
+        return f"error: {message}"
+    details: dict[str, Any] = result.result or {}
+    unexpected_rows = (details.get("details") or {}).get("unexpected_rows")
+    if unexpected_rows:
+        shown = [str(row) for row in list(unexpected_rows)[:OFFENDERS]]
+        return f"{details.get('observed_value')} rows: " + "; ".join(shown)
+    values = details.get("partial_unexpected_list")
+    if values:
+        count = details.get("unexpected_count")
+        return f"{count} unexpected: " + ", ".join(map(str, values[:OFFENDERS]))
+    return f"observed {details.get('observed_value')}"
+
+
+def error_message(info: dict[str, Any]) -> str | None:
+    """The first error GX recorded (at the top or per metric), if any."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    nested = (error_message(value) for value in info.values() if isinstance(value, dict))
+    return next((message for message in nested if message), None)
+
+
+def severity_of(result: ExpectationValidationResult) -> str:
+    meta = result.expectation_config.meta or {}
+    return str(meta.get("severity", "critical"))
+
+
+def condense(name: str, result: ExpectationSuiteValidationResult) -> SuiteOutcome:
+    outcome = SuiteOutcome(name)
+    for expectation in result.results:
+        if expectation.success:
+            outcome.met += 1
+        else:
+            outcome.failures.append(
+                Failure(
+                    expectation_name(expectation), severity_of(expectation), offenders(expectation)
+                )
+            )
+    return outcome
+
+
+def run_checkpoint(database: Path, suites: tuple[Suite, ...] | None = None) -> list[SuiteOutcome]:
+    """Validate the warehouse (read-only) with every suite, as one checkpoint, in this process."""
+    context = ephemeral_context()
+    datasource = add_warehouse(context, database)
+    try:
+        definitions = []
+        for suite in suites or all_suites():
+            asset = datasource.add_table_asset(
+                name=suite.name, table_name=suite.table, schema_name=suite.schema
+            )
+            expectation_suite = context.suites.add(
+                gx.ExpectationSuite(name=suite.name, expectations=list(suite.expectations))
+            )
+            definitions.append(
+                context.validation_definitions.add(
+                    gx.ValidationDefinition(
+                        name=suite.name,
+                        data=asset.add_batch_definition_whole_table("all"),
+                        suite=expectation_suite,
+                    )
+                )
+            )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name="lakesight",
+                validation_definitions=definitions,
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": OFFENDERS},
+            )
+        )
+        result = checkpoint.run()
+    finally:
+        close(datasource)
+    return [
+        condense(suite_result.suite_name, suite_result)
+        for suite_result in result.run_results.values()
+    ]

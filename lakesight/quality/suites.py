@@ -1,0 +1,436 @@
+"""Expectation suites as code: the raw landing contract and the marts' business rules.
+
+Each suite validates one warehouse table. Every expectation carries its severity, both in GX's own
+``severity`` field and in ``meta["severity"]``: a failed ``critical`` expectation fails
+`lakesight validate` (and so `make build` and `make test`), a failed ``warning`` is only reported.
+All checks run as SQL inside DuckDB; value sets come from the reference seeds in this repository.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import great_expectations.expectations as gxe
+from great_expectations.expectations import Expectation
+
+Severity = Literal["critical", "warning"]
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+#: largest share of a raw table's records that may be quarantined
+MAX_REJECTED_SHARE = 0.10
+#: the newest mart date may trail the newest lake partition by this many days
+MAX_LAG_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Suite:
+    """The expectations on one warehouse table."""
+
+    name: str
+    schema: str
+    table: str
+    expectations: tuple[Expectation, ...]
+
+
+def expect(severity: Severity, kind: type[Expectation], **kwargs: Any) -> Expectation:
+    """An expectation of the given kind, tagged with its severity."""
+    return kind(severity=severity, meta={"severity": severity}, **kwargs)
+
+
+def rows(severity: Severity, description: str, query: str) -> Expectation:
+    """No row may come back from `query` (``{batch}`` is the suite's table)."""
+    kind = gxe.UnexpectedRowsExpectation
+    return expect(severity, kind, description=description, unexpected_rows_query=query)
+
+
+def seed_values(seed: str, column: str) -> list[str]:
+    """The values of one column of a reference seed (the dbt seed CSV in this repository)."""
+    with (SEEDS / f"{seed}.csv").open(newline="", encoding="utf-8") as file:
+        return sorted({row[column] for row in csv.DictReader(file)})
+
+
+def column_types(table: str, types: dict[str, str]) -> Expectation:
+    """The raw table has exactly these columns with these DuckDB types (the landing contract).
+
+    The always-true ``count(*) >= 0`` is there because GX prints a warning for any query without
+    ``{batch}``; DuckDB answers it from metadata.
+    """
+    expected = ", ".join(f"('{name}', '{kind}')" for name, kind in types.items())
+    query = f"""
+        with actual as (
+            select column_name, data_type from information_schema.columns
+            where table_schema = 'raw' and table_name = '{table}'
+                and (select count(*) from {{batch}}) >= 0
+        ), expected(column_name, data_type) as (values {expected})
+        (select 'unexpected' as problem, * from actual except select 'unexpected', * from expected)
+        union all
+        (select 'missing', * from expected except select 'missing', * from actual)
+    """
+    return rows("critical", f"{table}: columns and types are the landing contract", query)
+
+
+def rejected_share(table: str, rejected: str) -> Expectation:
+    """At most MAX_REJECTED_SHARE of the table's records were quarantined."""
+    query = f"""
+        select (select count(*) from staging.{rejected}) as rejected, count(*) as landed
+        from {{batch}}
+        having (select count(*) from staging.{rejected}) > {MAX_REJECTED_SHARE} * count(*)
+    """
+    return rows("critical", f"{table}: rejected share ≤ {MAX_REJECTED_SHARE:.0%}", query)
+
+
+def per_partition(table: str) -> Expectation:
+    """No lake partition (dt=…) between the first and the last landed empty."""
+    query = """
+        with landed as (
+            select distinct cast(regexp_extract(_source_file, 'dt=([0-9-]+)', 1) as date) as dt
+            from {batch}
+        ), days as (
+            select unnest(generate_series(min(dt), max(dt), interval 1 day))::date as dt
+            from landed
+        )
+        select dt as empty_partition from days anti join landed using (dt)
+    """
+    return rows("warning", f"{table}: every daily partition landed records", query)
+
+
+def _raw_contract() -> tuple[Suite, ...]:
+    audit = {
+        "_source_file": "VARCHAR",
+        "_line_number": "BIGINT",
+        "_load_error": "VARCHAR",
+        "_loaded_at": "TIMESTAMP",
+    }
+    orders = "raw_shop__orders"
+    items = "raw_shop__order_items"
+    payments = "raw_payments__payments"
+    shipments = "raw_fulfilment__shipments"
+    return (
+        Suite(
+            "raw.shop__orders",
+            "raw",
+            orders,
+            (
+                column_types(
+                    orders,
+                    {
+                        **dict.fromkeys(
+                            (
+                                "order_id",
+                                "customer_id",
+                                "ordered_at",
+                                "updated_at",
+                                "status",
+                                "channel",
+                                "currency_code",
+                                "country_code",
+                            ),
+                            "VARCHAR",
+                        ),
+                        **audit,
+                    },
+                ),
+                expect("critical", gxe.ExpectTableRowCountToBeBetween, min_value=1),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="_source_file"),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToBeInSet,
+                    column="status",
+                    value_set=seed_values("ref_order_statuses", "status"),
+                    mostly=0.95,
+                ),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToBeInSet,
+                    column="channel",
+                    value_set=seed_values("ref_channels", "channel"),
+                    mostly=0.95,
+                ),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToBeInSet,
+                    column="currency_code",
+                    value_set=seed_values("ref_currencies", "currency_code"),
+                    mostly=0.95,
+                ),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToMatchRegex,
+                    column="country_code",
+                    regex="^[A-Z]{2}$",
+                    mostly=0.95,
+                ),
+                rejected_share(orders, "stg_shop__orders__rejected"),
+                per_partition(orders),
+            ),
+        ),
+        Suite(
+            "raw.shop__order_items",
+            "raw",
+            items,
+            (
+                column_types(
+                    items,
+                    {
+                        "order_id": "BIGINT",
+                        "line_number": "INTEGER",
+                        "product_id": "BIGINT",
+                        "quantity": "INTEGER",
+                        "unit_price": "DECIMAL(12,2)",
+                        "discount_amount": "DECIMAL(12,2)",
+                        **audit,
+                    },
+                ),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="line_number"),
+                rejected_share(items, "stg_shop__order_items__rejected"),
+            ),
+        ),
+        Suite(
+            "raw.payments__payments",
+            "raw",
+            payments,
+            (
+                column_types(
+                    payments,
+                    {
+                        "payment_id": "VARCHAR",
+                        "order_id": "BIGINT",
+                        "event_type": "VARCHAR",
+                        "amount": "DOUBLE",
+                        "currency_code": "VARCHAR",
+                        "method": "VARCHAR",
+                        "event_at": "TIMESTAMP WITH TIME ZONE",
+                        **audit,
+                    },
+                ),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="payment_id"),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToBeInSet,
+                    column="currency_code",
+                    value_set=seed_values("ref_currencies", "currency_code"),
+                    mostly=0.95,
+                ),
+                rejected_share(payments, "stg_payments__payments__rejected"),
+            ),
+        ),
+        Suite(
+            "raw.fulfilment__shipments",
+            "raw",
+            shipments,
+            (
+                column_types(
+                    shipments,
+                    {
+                        "shipment_id": "VARCHAR",
+                        "order_id": "BIGINT",
+                        "carrier": "VARCHAR",
+                        "warehouse_code": "VARCHAR",
+                        "shipped_at": "TIMESTAMP_NS",
+                        "delivered_at": "TIMESTAMP_NS",
+                        **audit,
+                    },
+                ),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="shipment_id"),
+                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
+                rejected_share(shipments, "stg_fulfilment__shipments__rejected"),
+            ),
+        ),
+    )
+
+
+def _marts() -> tuple[Suite, ...]:
+    return (
+        Suite(
+            "marts.fct_orders",
+            "marts",
+            "fct_orders",
+            (
+                expect("critical", gxe.ExpectTableRowCountToBeBetween, min_value=1),
+                expect(
+                    "critical",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="gross_revenue_usd",
+                    min_value=0,
+                ),
+                expect(
+                    "critical",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="net_revenue_usd",
+                    min_value=0,
+                ),
+                rows(
+                    "critical",
+                    "fct_orders.gross_revenue_usd equals the sum of its fct_order_items"
+                    ".line_amount_usd",
+                    """
+                    select order_id, gross_revenue_usd, coalesce(items_usd, 0) as items_usd
+                    from {batch}
+                    left join (
+                        select order_id, sum(line_amount_usd) as items_usd
+                        from marts.fct_order_items group by order_id
+                    ) as items using (order_id)
+                    where abs(gross_revenue_usd - coalesce(items_usd, 0)) > 0.01
+                    order by abs(gross_revenue_usd - coalesce(items_usd, 0)) desc
+                    """,
+                ),
+                rows(
+                    "critical",
+                    f"the newest order date is at most {MAX_LAG_DAYS} days behind the newest"
+                    " lake partition",
+                    f"""
+                    select max(order_date) as newest_order_date, (
+                        select max(cast(regexp_extract(_source_file, 'dt=([0-9-]+)', 1) as date))
+                        from raw.raw_shop__orders
+                    ) as newest_partition
+                    from {{batch}}
+                    having max(order_date) < newest_partition - {MAX_LAG_DAYS}
+                    """,
+                ),
+            ),
+        ),
+        Suite(
+            "marts.fct_order_items",
+            "marts",
+            "fct_order_items",
+            (
+                expect(
+                    "critical",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="line_amount_usd",
+                    min_value=0,
+                ),
+                expect(
+                    "critical", gxe.ExpectColumnValuesToBeBetween, column="quantity", min_value=1
+                ),
+            ),
+        ),
+        Suite(
+            "marts.fct_payments",
+            "marts",
+            "fct_payments",
+            (
+                expect(
+                    "critical", gxe.ExpectColumnValuesToBeBetween, column="amount_usd", min_value=0
+                ),
+                rows(
+                    "critical",
+                    "every order's refunds are at most its captures",
+                    """
+                    select order_id,
+                        sum(amount_usd) filter (where event_type = 'captured') as captured_usd,
+                        sum(amount_usd) filter (where event_type = 'refunded') as refunded_usd
+                    from {batch}
+                    group by order_id
+                    having coalesce(sum(amount_usd) filter (where event_type = 'refunded'), 0)
+                        > coalesce(sum(amount_usd) filter (where event_type = 'captured'), 0)
+                    order by refunded_usd - coalesce(captured_usd, 0) desc
+                    """,
+                ),
+            ),
+        ),
+        Suite(
+            "marts.fct_shipments",
+            "marts",
+            "fct_shipments",
+            (
+                rows(
+                    "critical",
+                    "every shipment is delivered after it was shipped",
+                    "select shipment_id, shipped_at, delivered_at from {batch}"
+                    " where delivered_at < shipped_at order by shipped_at - delivered_at desc",
+                ),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="delivery_hours",
+                    min_value=0,
+                    max_value=24 * 60,
+                ),
+            ),
+        ),
+        Suite(
+            "marts.fct_web_sessions",
+            "marts",
+            "fct_web_sessions",
+            (
+                expect(
+                    "critical",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="duration_seconds",
+                    min_value=0,
+                    max_value=24 * 3600,
+                ),
+                expect(
+                    "critical", gxe.ExpectColumnValuesToBeBetween, column="page_views", min_value=1
+                ),
+                expect(
+                    "warning",
+                    gxe.ExpectColumnMeanToBeBetween,
+                    column="duration_seconds",
+                    min_value=1,
+                    max_value=3600,
+                ),
+            ),
+        ),
+        Suite(
+            "marts.rpt_sales_daily",
+            "marts",
+            "rpt_sales_daily",
+            (
+                expect(
+                    "critical",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="gross_revenue_usd",
+                    min_value=0,
+                ),
+                rows(
+                    "critical",
+                    "net revenue is gross revenue less refunds",
+                    "select * from {batch}"
+                    " where net_revenue_usd <> gross_revenue_usd - refunded_usd",
+                ),
+            ),
+        ),
+        Suite(
+            "marts.rpt_revenue_vs_target_monthly",
+            "marts",
+            "rpt_revenue_vs_target_monthly",
+            (
+                expect(
+                    "warning",
+                    gxe.ExpectColumnValuesToBeBetween,
+                    column="target_attainment",
+                    min_value=0,
+                    max_value=5,
+                ),
+            ),
+        ),
+        Suite(
+            "intermediate.int_review_labels_resolved",
+            "intermediate",
+            "int_review_labels_resolved",
+            (
+                rows(
+                    "warning",
+                    "the share of auto-labelled reviews is between 20% and 95%",
+                    """
+                    select avg(case when is_human_annotated then 0 else 1 end) as auto_share
+                    from {batch}
+                    having count(*) > 0 and (auto_share < 0.2 or auto_share > 0.95)
+                    """,
+                ),
+            ),
+        ),
+    )
+
+
+def all_suites() -> tuple[Suite, ...]:
+    """Every suite the checkpoint runs: the raw landing contract first, then the marts."""
+    return _raw_contract() + _marts()

@@ -1,0 +1,79 @@
+"""`lakesight validate`: a clean build passes, a mart broken on purpose fails naming the rule."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lakesight.quality.suites import all_suites
+from lakesight_tests.support import BIN, REPO, Warehouse
+
+
+def validate(database: Path) -> subprocess.CompletedProcess[str]:
+    """Run `lakesight validate` in its own process (as `make build` does), wide output."""
+    return subprocess.run(
+        [str(BIN / "lakesight"), "validate", "--database", str(database)],
+        cwd=REPO,
+        env=os.environ | {"COLUMNS": "250"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_every_expectation_has_a_severity() -> None:
+    for suite in all_suites():
+        for expectation in suite.expectations:
+            assert (expectation.meta or {}).get("severity") in {"critical", "warning"}, suite.name
+
+
+def test_a_clean_build_passes(built: Warehouse) -> None:
+    result = validate(built.database)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no critical failure" in result.stdout
+    assert "marts.fct_orders" in result.stdout
+
+
+def test_a_missing_warehouse_is_one_clear_sentence(tmp_path: Path) -> None:
+    result = validate(tmp_path / "nowhere.duckdb")
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("run `dbt build` first.")
+
+
+@pytest.mark.parametrize(
+    ("corruption", "expectation"),
+    [
+        (
+            "update marts.fct_orders set gross_revenue_usd = -gross_revenue_usd - 1"
+            " where order_id = (select min(order_id) from marts.fct_orders)",
+            "expect_column_values_to_be_between(gross_revenue_usd)",
+        ),
+        (
+            "update marts.fct_orders set gross_revenue_usd = gross_revenue_usd + 5"
+            " where order_id = (select min(order_id) from marts.fct_orders)",
+            "fct_orders.gross_revenue_usd equals the sum of its fct_order_items.line_amount_usd",
+        ),
+        (
+            "update marts.fct_shipments set delivered_at = shipped_at - interval 1 day"
+            " where shipment_id = (select min(shipment_id) from marts.fct_shipments)",
+            "every shipment is delivered after it was shipped",
+        ),
+    ],
+    ids=["negative-revenue", "unreconciled-revenue", "delivered-before-shipped"],
+)
+def test_a_corrupted_mart_fails_naming_the_expectation(
+    built: Warehouse, tmp_path: Path, corruption: str, expectation: str
+) -> None:
+    corrupted = tmp_path / "corrupted.duckdb"
+    shutil.copy2(built.database, corrupted)
+    with duckdb.connect(str(corrupted)) as con:
+        assert con.execute(corruption).fetchone() == (1,)
+    result = validate(corrupted)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expectation in result.stdout
+    assert "critical expectation(s) failed" in result.stdout
