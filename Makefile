@@ -31,7 +31,8 @@ build: lake ## set up, generate the lake if missing, dbt build, summary, GX chec
 	@status=0; $(BIN)/dbt build || status=$$?; \
 	 cp target/run_results.json target/build_run_results.json; \
 	 $(BIN)/lakesight summary || true; \
-	 $(BIN)/lakesight validate || [ $$status -ne 0 ] || status=1; exit $$status
+	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
+	   --report site/quality.html || [ $$status -ne 0 ] || status=1; exit $$status
 	@$(MAKE) --no-print-directory docs
 
 docs: $(STAMP) ## the site/ folder: dbt docs (static) and an index page, from the last build

@@ -14,10 +14,10 @@ from lakesight.quality.suites import all_suites
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 
-def validate(database: Path) -> subprocess.CompletedProcess[str]:
+def validate(database: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """Run `lakesight validate` in its own process (as `make build` does), wide output."""
     return subprocess.run(
-        [str(BIN / "lakesight"), "validate", "--database", str(database)],
+        [str(BIN / "lakesight"), "validate", "--database", str(database), *options],
         cwd=REPO,
         env=os.environ | {"COLUMNS": "250"},
         capture_output=True,
@@ -32,11 +32,20 @@ def test_every_expectation_has_a_severity() -> None:
             assert (expectation.meta or {}).get("severity") in {"critical", "warning"}, suite.name
 
 
-def test_a_clean_build_passes(built: Warehouse) -> None:
-    result = validate(built.database)
+def test_a_clean_build_passes_and_reports_dbt_and_gx_together(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    report = tmp_path / "site" / "quality.html"
+    run_results = built.target / "run_results.json"
+    result = validate(built.database, "--run-results", str(run_results), "--report", str(report))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no critical failure" in result.stdout
     assert "marts.fct_orders" in result.stdout
+    assert "quality dbt:" in result.stdout
+    assert "quality gx: 12 suites" in result.stdout
+    page = report.read_text()
+    assert "fct_orders" in page and "marts.fct_payments" in page
+    assert "http://" not in page and "https://" not in page  # offline: nothing to fetch
 
 
 def test_a_missing_warehouse_is_one_clear_sentence(tmp_path: Path) -> None:

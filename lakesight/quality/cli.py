@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakesight.quality.report import dbt_rows, gx_rows, totals, write_html
 from lakesight.quality.runner import SuiteOutcome
 from lakesight.summary import warehouse_path
 
@@ -43,6 +44,13 @@ def validate(
         Path | None,
         typer.Option(help="Warehouse file (default: env LAKESIGHT_DB or lakesight.duckdb)."),
     ] = None,
+    run_results: Annotated[
+        Path | None,
+        typer.Option(help="dbt's run_results.json to merge into the quality report."),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the merged quality report (HTML) here.")
+    ] = None,
 ) -> None:
     """Validate the warehouse with the GX suites (read-only); fail on a critical expectation."""
     path = database or warehouse_path()
@@ -56,6 +64,20 @@ def validate(
     outcomes = run_checkpoint(path)
     console = Console()
     console.print(outcome_table(outcomes))
+    rows = gx_rows(outcomes)
+    if run_results is not None:
+        if not run_results.exists():
+            typer.echo(f"No dbt results at {run_results}: run `dbt build` first.", err=True)
+            raise typer.Exit(1)
+        rows = dbt_rows(run_results) + rows
+    for source, counts in totals(rows).items():
+        kind = "models tested" if source == "dbt" else "suites"
+        console.print(
+            f"quality {source}: {sum(counts.values())} {kind} — {counts['pass']} pass,"
+            f" {counts['warn']} warn, {counts['fail']} fail"
+        )
+    if report is not None:
+        console.print(f"Quality report: {write_html(rows, report).resolve()}")
     critical = sum(len(outcome.critical) for outcome in outcomes)
     warned = sum(len(outcome.failures) for outcome in outcomes) - critical
     met = sum(outcome.met for outcome in outcomes)
