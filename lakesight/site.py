@@ -2,6 +2,7 @@
 
 site/index.html     build date, git commit, headline figures, links to every page
 site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
+site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(static, out / "dbt-docs.html")
     pages = [("dbt-docs.html", "dbt docs", "models, columns, tests and the lineage graph")]
+    if (out / "quality.html").exists():  # written by `lakesight validate --report` in make build
+        pages.append(("quality.html", "Quality report", "dbt tests and Great Expectations suites"))
     index = out / "index.html"
     index.write_text(
         render_index(git_commit(repo), datetime.now(UTC), _figures(target, database), pages),
