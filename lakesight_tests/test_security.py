@@ -218,73 +218,81 @@ def seed_text(name: str) -> str:
 
 
 ORDERS_HEADER = "UserName,GroupName,country_code,channel\n"
+
+#: one malformed policy holding every malformed case at once (one dbt build for all of them)
+MALFORMED_POLICY = {
+    "sec_rls__orders.csv": (
+        "UserName,GroupName,country_code,channel,colour\n"
+        "erin@example.com,analysts,*,*,\n"
+        ",,DE,,\n"
+        "mallory@example.com,,DE,,\n"
+        ",auditors,*,*,\n"
+        ',analysts,"DE,,FR",,\n'
+        ',analysts,*,"web, app",\n'
+    ),
+    "sec_rls__sales_daily.csv": "UserName,GroupName,region_name,channel\n",
+    "sec_cls_columns.csv": seed_text("sec_cls_columns.csv").replace(
+        "email,email_domain", "email,year"
+    ),
+    "sec_users.csv": seed_text("sec_users.csv") + " ALICE@example.com,false\n",
+}
+#: case -> (seed file, row and column; problem) as the build must report it
 MALFORMED = {
-    "rule column missing from the dataset": (
-        {"sec_rls__orders.csv": "UserName,GroupName,country_code,colour\n,analysts,*,red\n"},
-        (
-            "sec_rls__orders.csv header, column colour",
-            "rule column is not a column of dataset orders",
-        ),
-    ),
-    "empty list element": (
-        {"sec_rls__orders.csv": ORDERS_HEADER + ',analysts,"DE,,FR",\n'},
-        (
-            "sec_rls__orders.csv row 1, column country_code",
-            "list has an empty or space-padded element",
-        ),
-    ),
-    "space-padded list element": (
-        {"sec_rls__orders.csv": ORDERS_HEADER + ',analysts,*,"web, app"\n'},
-        ("sec_rls__orders.csv row 1, column channel", "list has an empty or space-padded element"),
-    ),
-    "unknown user": (
-        {"sec_rls__orders.csv": ORDERS_HEADER + ",analysts,*,*\nmallory@example.com,,DE,\n"},
-        ("sec_rls__orders.csv row 2, column UserName", "unknown user mallory@example.com"),
-    ),
-    "unknown group": (
-        {"sec_rls__orders.csv": ORDERS_HEADER + ",auditors,*,*\n"},
-        ("sec_rls__orders.csv row 1, column GroupName", "unknown group auditors"),
-    ),
-    "rules dataset without rules": (
-        {"sec_rls__orders.csv": ORDERS_HEADER},
-        (
-            "sec_rls__orders.csv (whole file), column UserName",
-            "dataset has rls_mode rules but no rules",
-        ),
-    ),
     "both UserName and GroupName": (
-        {"sec_rls__orders.csv": ORDERS_HEADER + "erin@example.com,analysts,*,*\n"},
-        ("sec_rls__orders.csv row 1, column UserName", "rule fills both UserName and GroupName"),
+        "sec_rls__orders.csv row 1, column UserName",
+        "rule fills both UserName and GroupName",
     ),
     "neither UserName nor GroupName": (
-        {"sec_rls__orders.csv": ORDERS_HEADER + ",analysts,*,*\n,,DE,\n"},
-        ("sec_rls__orders.csv row 2, column UserName", "rule fills neither UserName nor GroupName"),
+        "sec_rls__orders.csv row 2, column UserName",
+        "rule fills neither UserName nor GroupName",
+    ),
+    "unknown user": (
+        "sec_rls__orders.csv row 3, column UserName",
+        "unknown user mallory@example.com",
+    ),
+    "unknown group": ("sec_rls__orders.csv row 4, column GroupName", "unknown group auditors"),
+    "empty list element": (
+        "sec_rls__orders.csv row 5, column country_code",
+        "list has an empty or space-padded element: DE,,FR",
+    ),
+    "space-padded list element": (
+        "sec_rls__orders.csv row 6, column channel",
+        "list has an empty or space-padded element: web, app",
+    ),
+    "rule column missing from the dataset": (
+        "sec_rls__orders.csv header, column colour",
+        "rule column is not a column of dataset orders",
+    ),
+    "rules dataset without rules": (
+        "sec_rls__sales_daily.csv (whole file), column UserName",
+        "dataset has rls_mode rules but no rules",
     ),
     "mask on the wrong type": (
-        {
-            "sec_cls_columns.csv": seed_text("sec_cls_columns.csv").replace(
-                "email,email_domain", "email,year"
-            )
-        },
-        ("sec_cls_columns.csv row 1, column mask", "mask year does not fit column email"),
+        "sec_cls_columns.csv row 1, column mask",
+        "mask year does not fit column email",
     ),
     "colliding user names": (
-        {"sec_users.csv": seed_text("sec_users.csv") + " ALICE@example.com,false\n"},
-        ("sec_users.csv row 10, column user_name", "user name"),
+        "sec_users.csv row 10, column user_name",
+        "user name  ALICE@example.com / alice@example.com collides",
     ),
 }
 
 
+@pytest.fixture(scope="module")
+def malformed_build(
+    built: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> subprocess.CompletedProcess[str]:
+    return build_policy(built, tmp_path_factory.mktemp("malformed"), MALFORMED_POLICY)
+
+
 @pytest.mark.parametrize("case", MALFORMED)
 def test_malformed_policy_fails_the_build_naming_seed_row_and_column(
-    built: Warehouse, tmp_path: Path, case: str
+    malformed_build: subprocess.CompletedProcess[str], case: str
 ) -> None:
-    edits, (where, problem) = MALFORMED[case]
-    message = f"seeds/security/{where}: {problem}"
-    result = build_policy(built, tmp_path, edits)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output[-3000:]
-    assert message in output, output[-3000:]
+    where, problem = MALFORMED[case]
+    output = malformed_build.stdout + malformed_build.stderr
+    assert malformed_build.returncode != 0, output[-3000:]
+    assert f"seeds/security/{where}: {problem}" in output, output[-6000:]
 
 
 def test_hostile_cell_text_cannot_change_the_sql(built: Warehouse, tmp_path: Path) -> None:

@@ -14,10 +14,10 @@
     {%- set checks = [] -%}
 
     {#- identifiers that collide after trim + lower-case -#}
-    {%- do checks.append("select 'sec_users' as seed, max(rowid) + 1 as row_number, 'user_name' as column_name, 'user name ' || string_agg(distinct user_name, ' / ') || ' collides with another row after trim + lower-case' as problem from " ~ users ~ " group by lower(trim(user_name)) having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_users' as seed, max(rowid) + 1 as row_number, 'user_name' as column_name, 'user name ' || string_agg(distinct user_name, ' / ' order by user_name) || ' collides with another row after trim + lower-case' as problem from " ~ users ~ " group by lower(trim(user_name)) having count(*) > 1") -%}
     {%- do checks.append("select 'sec_users', rowid + 1, 'user_name', 'user name is empty' from " ~ users ~ " where trim(user_name) = ''") -%}
-    {%- do checks.append("select 'sec_datasets', max(rowid) + 1, 'dataset', 'dataset ' || string_agg(distinct dataset, ' / ') || ' collides with another row after trim + lower-case' from " ~ datasets ~ " group by lower(trim(dataset)) having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_cls_columns', max(rowid) + 1, 'column_name', 'column ' || string_agg(distinct column_name, ' / ') || ' collides with another row after trim + lower-case' from " ~ cls_columns ~ " group by lower(trim(dataset)), lower(trim(column_name)) having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_datasets', max(rowid) + 1, 'dataset', 'dataset ' || string_agg(distinct dataset, ' / ' order by dataset) || ' collides with another row after trim + lower-case' from " ~ datasets ~ " group by lower(trim(dataset)) having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_cls_columns', max(rowid) + 1, 'column_name', 'column ' || string_agg(distinct column_name, ' / ' order by column_name) || ' collides with another row after trim + lower-case' from " ~ cls_columns ~ " group by lower(trim(dataset)), lower(trim(column_name)) having count(*) > 1") -%}
     {#- memberships and grants name known users and groups -#}
     {%- do checks.append("select 'sec_group_members', m.rowid + 1, 'user_name', 'unknown user ' || m.user_name from " ~ members ~ " as m where lower(trim(m.user_name)) not in (select lower(trim(user_name)) from " ~ users ~ ")") -%}
     {%- do checks.append("select 'sec_cls_grants', g.rowid + 1, 'principal', 'unknown ' || g.principal_type || ' ' || g.principal from " ~ grants ~ " as g where (lower(trim(g.principal_type)) = 'user' and lower(trim(g.principal)) not in (select lower(trim(user_name)) from " ~ users ~ ")) or (lower(trim(g.principal_type)) = 'group' and lower(trim(g.principal)) not in (select lower(trim(group_name)) from " ~ members ~ "))") -%}
