@@ -6,9 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from lakesight.lake.cli import lake_app
 from lakesight.quality.cli import validate
+from lakesight.security.access import publish as publish_extracts
+from lakesight.security.access import query_as
 from lakesight.site import build_site
 from lakesight.summary import print_summary, warehouse_path
 
@@ -49,6 +53,34 @@ def site(
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Site: {index.resolve()}")
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="The SQL to run, e.g. 'select * from secure.orders'.")],
+    as_: Annotated[str, typer.Option("--as", help="The principal (user name) to query as.")],
+) -> None:
+    """Run SQL on the warehouse (read-only) as a principal and print the result."""
+    names, rows = query_as(warehouse_path(), as_, sql)
+    table = Table(*names, title=f"as {as_}: {len(rows):,} rows")
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    Console().print(table)
+
+
+@app.command()
+def publish(
+    exports: Annotated[Path, typer.Option(help="Folder for the extracts.")] = Path("exports"),
+) -> None:
+    """Write one DuckDB extract per active principal: the secure datasets as it sees them."""
+    table = Table("principal", "extract", "bytes", "rows per dataset", title="extracts")
+    for extract in publish_extracts(warehouse_path(), exports):
+        rows = ", ".join(f"{name} {count:,}" for name, count in extract.rows.items())
+        table.add_row(
+            extract.principal, str(extract.path), f"{extract.path.stat().st_size:,}", rows
+        )
+    Console().print(table)
+    Console().print("Open an extract read-only with external access disabled.")
 
 
 if __name__ == "__main__":

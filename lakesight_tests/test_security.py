@@ -1,0 +1,370 @@
+"""Row- and column-level security: the secure views against an independent Python oracle.
+
+The oracle (`lakesight.security.oracle`) reads the policy CSV files and the mart rows and decides in
+plain Python what each principal sees; every secure view must equal it exactly, both ways.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from lakesight.security.access import publish, query_as
+from lakesight.security.oracle import Policy
+from lakesight_tests.support import BIN, REPO, Warehouse
+
+POLICY = REPO / "seeds" / "security"
+
+#: secure view -> the mart it secures
+DATASETS = {
+    "orders": "fct_orders",
+    "order_items": "fct_order_items",
+    "customers": "dim_customers",
+    "products": "dim_products",
+    "sales_daily": "rpt_sales_daily",
+}
+PRINCIPALS = [
+    "alice@example.com",
+    "bob@example.com",
+    "carol@example.com",
+    "dave@example.com",
+    "erin@example.com",
+    "frank@example.com",
+    "grace@example.com",
+    "heidi@example.com",
+    "ivan@example.com",
+]
+#: principals that must see nothing at all: unset, empty, unknown, inactive, near-misses
+NOBODY: list[Any] = [
+    None,
+    "",
+    " ",
+    "*",
+    "nobody@example.com",
+    "dave@example.com",
+    "alice",
+    "alice@example.com.",
+    "alice@example.com' or '1'='1",
+    "emea_sales",
+    "analysts",
+    42,
+]
+
+
+def rows_as(con: duckdb.DuckDBPyConnection, principal: Any, sql: str) -> list[tuple[Any, ...]]:
+    con.execute("set variable lakesight_principal = ?", [principal])
+    return con.execute(sql).fetchall()
+
+
+def mart_rows(con: duckdb.DuckDBPyConnection, mart: str) -> list[dict[str, Any]]:
+    cursor = con.execute(f"select * from marts.{mart}")
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def oracle_rows(
+    con: duckdb.DuckDBPyConnection, policy: Policy, dataset: str, principal: Any
+) -> list[tuple[Any, ...]]:
+    rows = mart_rows(con, DATASETS[dataset])
+    attributes = None
+    if dataset == "order_items":
+        orders = {
+            order_id: {"country_code": country, "channel": channel}
+            for order_id, country, channel in con.execute(
+                "select order_id, country_code, channel from marts.fct_orders"
+            ).fetchall()
+        }
+        attributes = [
+            orders.get(row["order_id"], {"country_code": None, "channel": None}) for row in rows
+        ]
+    return policy.visible(dataset, principal, rows, attributes)
+
+
+@pytest.fixture(scope="module")
+def con(built: Warehouse) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(built.database), read_only=True)
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_secure_view_equals_the_oracle(
+    con: duckdb.DuckDBPyConnection, principal: str, dataset: str
+) -> None:
+    policy = Policy.load(POLICY)
+    expected = Counter(oracle_rows(con, policy, dataset, principal))
+    actual = Counter(rows_as(con, principal, f"select * from secure.{dataset}"))
+    assert actual - expected == Counter(), f"{principal} sees rows the policy does not allow"
+    assert expected - actual == Counter(), f"{principal} misses rows the policy allows"
+
+
+def test_the_example_policy_is_not_trivial(con: duckdb.DuckDBPyConnection) -> None:
+    """Every active principal with rules sees some but (except the analyst) not all orders."""
+    total = con.execute("select count(*) from marts.fct_orders").fetchone()[0]
+    counts = {p: len(rows_as(con, p, "select * from secure.orders")) for p in PRINCIPALS}
+    assert counts["erin@example.com"] == total
+    for principal in (
+        "alice@example.com",
+        "bob@example.com",
+        "frank@example.com",
+        "heidi@example.com",
+    ):
+        assert 0 < counts[principal] < total, counts
+
+
+@pytest.mark.parametrize(
+    "principal", [" Alice@Example.COM ", "ALICE@EXAMPLE.COM", "  heidi@example.com"]
+)
+def test_case_and_space_variants_are_the_same_principal(
+    con: duckdb.DuckDBPyConnection, principal: str
+) -> None:
+    """Principals are trimmed and lower-cased, exactly as the seeds' identifiers are."""
+    canonical = principal.strip().lower()
+    for dataset in DATASETS:
+        sql = f"select * from secure.{dataset}"
+        assert Counter(rows_as(con, principal, sql)) == Counter(rows_as(con, canonical, sql))
+
+
+@pytest.mark.parametrize("principal", NOBODY, ids=repr)
+def test_unknown_null_and_inactive_principals_see_nothing(
+    con: duckdb.DuckDBPyConnection, principal: Any
+) -> None:
+    for dataset in DATASETS:
+        assert rows_as(con, principal, f"select * from secure.{dataset}") == [], dataset
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_principal_sees_the_base_columns_and_types(
+    con: duckdb.DuckDBPyConnection, dataset: str
+) -> None:
+    base = con.execute(f"describe marts.{DATASETS[dataset]}").fetchall()
+    expected = [(name, kind) for name, kind, *_ in base]
+    for principal in [*PRINCIPALS, None]:
+        con.execute("set variable lakesight_principal = ?", [principal])
+        described = con.execute(f"describe secure.{dataset}").fetchall()
+        assert [(name, kind) for name, kind, *_ in described] == expected
+
+
+def test_secure_models_are_views_and_nothing_else(con: duckdb.DuckDBPyConnection) -> None:
+    objects = con.execute(
+        "select table_name, table_type from information_schema.tables where table_schema = 'secure'"
+    ).fetchall()
+    assert sorted(objects) == sorted((name, "VIEW") for name in DATASETS)
+
+
+def test_masks_keep_null_and_pii_is_clear_only_for_the_granted_group(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    sql = "select email, phone, street from secure.customers"
+    carol = rows_as(con, "carol@example.com", sql)
+    erin = rows_as(con, "erin@example.com", sql)
+    assert any("@" in row[0] and not row[0].startswith("****") for row in carol)
+    assert erin and all(row[0] is None or row[0].startswith("****@") for row in erin)
+    assert all(row[2] is None or row[2] == "****" for row in erin)
+
+
+# --- malformed policies: each fails the build with a message naming seed, row and column ---------
+
+
+def project_copy(root: Path) -> Path:
+    """A copy of the dbt project (no venv, no data) whose policy seeds a test may edit."""
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(REPO / name, project / name)
+    for name in ("models", "macros", "seeds", "snapshots"):
+        shutil.copytree(REPO / name, project / name)
+    return project
+
+
+def build_policy(
+    built: Warehouse, tmp_path: Path, edits: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Reload the policy seeds with `edits` (file -> CSV text) and rebuild the secure views."""
+    project = project_copy(tmp_path)
+    for name, text in edits.items():
+        (project / "seeds" / "security" / name).write_text(text)
+    warehouse = Warehouse(tmp_path, built.lake)
+    shutil.copy2(built.database, warehouse.database)
+    env = warehouse.env() | {"DBT_PROFILES_DIR": str(project)}
+    return subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "build",
+            "--full-refresh",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "-s",
+            "path:seeds/security",
+            "path:models/secure",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def seed_text(name: str) -> str:
+    return (POLICY / name).read_text()
+
+
+ORDERS_HEADER = "UserName,GroupName,country_code,channel\n"
+
+#: one malformed policy holding every malformed case at once (one dbt build for all of them)
+MALFORMED_POLICY = {
+    "sec_rls__orders.csv": (
+        "UserName,GroupName,country_code,channel,colour\n"
+        "erin@example.com,analysts,*,*,\n"
+        ",,DE,,\n"
+        "mallory@example.com,,DE,,\n"
+        ",auditors,*,*,\n"
+        ',analysts,"DE,,FR",,\n'
+        ',analysts,*,"web, app",\n'
+    ),
+    "sec_rls__sales_daily.csv": "UserName,GroupName,region_name,channel\n",
+    "sec_cls_columns.csv": seed_text("sec_cls_columns.csv").replace(
+        "email,email_domain", "email,year"
+    ),
+    "sec_users.csv": seed_text("sec_users.csv") + " ALICE@example.com,false\n",
+}
+#: case -> (seed file, row and column; problem) as the build must report it
+MALFORMED = {
+    "both UserName and GroupName": (
+        "sec_rls__orders.csv row 1, column UserName",
+        "rule fills both UserName and GroupName",
+    ),
+    "neither UserName nor GroupName": (
+        "sec_rls__orders.csv row 2, column UserName",
+        "rule fills neither UserName nor GroupName",
+    ),
+    "unknown user": (
+        "sec_rls__orders.csv row 3, column UserName",
+        "unknown user mallory@example.com",
+    ),
+    "unknown group": ("sec_rls__orders.csv row 4, column GroupName", "unknown group auditors"),
+    "empty list element": (
+        "sec_rls__orders.csv row 5, column country_code",
+        "list has an empty or space-padded element: DE,,FR",
+    ),
+    "space-padded list element": (
+        "sec_rls__orders.csv row 6, column channel",
+        "list has an empty or space-padded element: web, app",
+    ),
+    "rule column missing from the dataset": (
+        "sec_rls__orders.csv header, column colour",
+        "rule column is not a column of dataset orders",
+    ),
+    "rules dataset without rules": (
+        "sec_rls__sales_daily.csv (whole file), column UserName",
+        "dataset has rls_mode rules but no rules",
+    ),
+    "mask on the wrong type": (
+        "sec_cls_columns.csv row 1, column mask",
+        "mask year does not fit column email",
+    ),
+    "colliding user names": (
+        "sec_users.csv row 10, column user_name",
+        "user name  ALICE@example.com / alice@example.com collides",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def malformed_build(
+    built: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> subprocess.CompletedProcess[str]:
+    return build_policy(built, tmp_path_factory.mktemp("malformed"), MALFORMED_POLICY)
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_policy_fails_the_build_naming_seed_row_and_column(
+    malformed_build: subprocess.CompletedProcess[str], case: str
+) -> None:
+    where, problem = MALFORMED[case]
+    output = malformed_build.stdout + malformed_build.stderr
+    assert malformed_build.returncode != 0, output[-3000:]
+    assert f"seeds/security/{where}: {problem}" in output, output[-6000:]
+
+
+def test_hostile_cell_text_cannot_change_the_sql(built: Warehouse, tmp_path: Path) -> None:
+    """Quotes, quoted commas and SQL text in cells are only values: they match nothing."""
+    hostile = (
+        ORDERS_HEADER
+        + ",analysts,\"DE' or '1'='1\",*\n"
+        + ',emea_sales,"x""y",web\n'
+        + 'bob@example.com,,"US\');drop table marts.fct_orders;--",*\n'
+    )
+    result = build_policy(built, tmp_path, {"sec_rls__orders.csv": hostile})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_orders").fetchone()[0] > 0
+        for principal in ("erin@example.com", "alice@example.com", "bob@example.com"):
+            assert rows_as(con, principal, "select * from secure.orders") == []
+
+
+def test_duplicate_rules_only_warn(built: Warehouse, tmp_path: Path) -> None:
+    rules = seed_text("sec_rls__orders.csv")
+    result = build_policy(
+        built, tmp_path, {"sec_rls__orders.csv": rules + rules.splitlines()[1] + "\n"}
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert "duplicate rules" in result.stdout
+
+
+def test_policy_edits_take_effect_on_the_next_build(built: Warehouse, tmp_path: Path) -> None:
+    """Revoking the analysts' PII-free wildcard and removing a membership change what is seen."""
+    members = seed_text("sec_group_members.csv").replace("analysts,erin@example.com\n", "")
+    grants = seed_text("sec_cls_grants.csv") + "customers,email,user,erin@example.com\n"
+    result = build_policy(
+        built, tmp_path, {"sec_group_members.csv": members, "sec_cls_grants.csv": grants}
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert rows_as(con, "erin@example.com", "select * from secure.orders") == []
+        assert rows_as(con, "erin@example.com", "select * from secure.customers") == []
+        assert len(rows_as(con, "erin@example.com", "select * from secure.products")) > 0
+
+
+# --- the real boundary: query as a principal, and per-principal extracts -------------------------
+
+
+def test_query_as_a_principal_reads_the_warehouse_read_only(built: Warehouse) -> None:
+    names, rows = query_as(built.database, " Frank@Example.com", "select * from secure.orders")
+    assert names[0] == "order_id"
+    assert rows and all(row[names.index("country_code")] == "DE" for row in rows)
+    assert query_as(built.database, "mallory@example.com", "select * from secure.orders")[1] == []
+    result = subprocess.run(
+        [str(BIN / "lakesight"), "query", "--as", "nobody", "select * from secure.customers"],
+        env=built.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 rows" in result.stdout
+
+
+def test_publish_writes_only_what_each_principal_sees(built: Warehouse, tmp_path: Path) -> None:
+    extracts = publish(built.database, tmp_path / "exports")
+    active = {p for p in PRINCIPALS if p != "dave@example.com"}
+    assert {extract.principal for extract in extracts} == active
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        for extract in extracts:
+            with duckdb.connect(str(extract.path), read_only=True) as out:
+                tables = out.execute(
+                    "select table_schema, table_name, table_type from information_schema.tables"
+                ).fetchall()
+                assert sorted(tables) == sorted(("main", name, "BASE TABLE") for name in DATASETS)
+                for dataset in DATASETS:
+                    mine = Counter(out.execute(f"select * from main.{dataset}").fetchall())
+                    sql = f"select * from secure.{dataset}"
+                    assert mine == Counter(rows_as(con, extract.principal, sql)), dataset

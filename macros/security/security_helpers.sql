@@ -1,0 +1,59 @@
+{#- Small helpers of the security layer: policy values never reach SQL text except through these. -#}
+
+{#- A SQL string literal: single quotes doubled, so no cell content can end the literal. -#}
+{% macro sec_literal(value) -%}
+    '{{ (value | string).replace("'", "''") }}'
+{%- endmacro %}
+
+{#- A quoted SQL identifier (double quotes doubled). -#}
+{% macro sec_ident(name) -%}
+    "{{ (name | string).replace('"', '""') }}"
+{%- endmacro %}
+
+{#- The current principal: the session variable, cast to varchar, trimmed and lower-cased (NULL if unset). -#}
+{% macro sec_principal_expr() -%}
+    lower(trim(cast(getvariable('lakesight_principal') as varchar)))
+{%- endmacro %}
+
+{#- A rule cell is a wildcard when it is NULL, empty or '*'. -#}
+{% macro sec_is_wildcard(cell) -%}
+    ({{ cell }} is null or {{ cell }} = '' or {{ cell }} = '*')
+{%- endmacro %}
+
+{#- The masks of DESIGN §5 rule 8: each keeps the column's type and NULL as NULL. -#}
+{% macro sec_mask_expr(mask, column_sql, data_type) -%}
+    {%- if mask == 'null' -%}
+        cast(null as {{ data_type }})
+    {%- elif mask == 'redact' -%}
+        case when {{ column_sql }} is null then null else '****' end
+    {%- elif mask == 'hash' -%}
+        sha256({{ sec_literal(env_var('LAKESIGHT_MASK_SALT', 'lakesight-dev-salt')) }} || {{ column_sql }})
+    {%- elif mask == 'email_domain' -%}
+        case
+            when {{ column_sql }} is null then null
+            when contains({{ column_sql }}, '@') then '****@' || string_split({{ column_sql }}, '@')[-1]
+            else '****'
+        end
+    {%- elif mask == 'last4' -%}
+        case
+            when {{ column_sql }} is null then null
+            when length({{ column_sql }}) > 4 then '****' || right({{ column_sql }}, 4)
+            else '****'
+        end
+    {%- elif mask == 'year' -%}
+        cast(make_date(year({{ column_sql }}), 1, 1) as {{ data_type }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("unknown mask " ~ mask) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Which column types each mask accepts. -#}
+{% macro sec_mask_accepts(mask, data_type) -%}
+    {%- set t = data_type | lower -%}
+    {%- set is_text = t in ('varchar', 'text', 'string') or t.startswith('varchar') or t.startswith('character varying') -%}
+    {%- if mask == 'null' -%}true
+    {%- elif mask in ('redact', 'hash', 'email_domain', 'last4') -%}{{ 'true' if is_text else 'false' }}
+    {%- elif mask == 'year' -%}{{ 'true' if t in ('date', 'timestamp', 'timestamp without time zone') else 'false' }}
+    {%- else -%}false
+    {%- endif -%}
+{%- endmacro %}
