@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import great_expectations.expectations as gxe
 import pytest
@@ -22,10 +23,17 @@ NOT_NEGATIVE = gxe.ExpectColumnValuesToBeBetween(column="gross_revenue_usd", min
 STATUS_PATTERN = gxe.ExpectColumnValuesToMatchRegex(column="status", regex="^[a-z_]+$")
 
 
+@pytest.fixture(scope="module")
+def warehouse_file(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shared warehouse: GX's engines keep DuckDB instances alive in this process,
+    and DuckDB refuses a later connection to the same file with another configuration."""
+    return built.copy(tmp_path_factory.mktemp("gx")).database
+
+
 @pytest.fixture
-def unadapted(built: Warehouse) -> Iterator[SQLDatasource]:
+def unadapted(warehouse_file: Path) -> Iterator[SQLDatasource]:
     """The warehouse as a plain GX SQL datasource on duckdb_engine, as upstream ships it."""
-    datasource = add_warehouse(ephemeral_context(), built.database, adapt=False)
+    datasource = add_warehouse(ephemeral_context(), warehouse_file, adapt=False)
     yield datasource
     close(datasource)
 
@@ -73,8 +81,8 @@ def test_with_the_adapter_regex_runs_in_duckdb(unadapted: SQLDatasource) -> None
     assert not failed.exception_info.get("raised_exception", False)
 
 
-def test_the_warehouse_is_opened_read_only(built: Warehouse) -> None:
-    datasource = add_warehouse(ephemeral_context(), built.database)
+def test_the_warehouse_is_opened_read_only(warehouse_file: Path) -> None:
+    datasource = add_warehouse(ephemeral_context(), warehouse_file)
     try:
         engine = datasource.get_execution_engine().engine
         with engine.connect() as connection, pytest.raises(Exception, match="read-only"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +88,10 @@ def oracle_rows(
 
 
 @pytest.fixture(scope="module")
-def con(built: Warehouse) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(built.database), read_only=True)
+def con(built: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(built.database), read_only=True)
+    yield connection
+    connection.close()
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
