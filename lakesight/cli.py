@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,22 @@ app = typer.Typer(
     help="lakesight: generate the local data lake and inspect the warehouse dbt builds from it.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 app.add_typer(lake_app, name="lake")
 app.command(name="validate")(validate)
+
+_debug = False
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an unexpected error.")
+    ] = False,
+) -> None:
+    global _debug
+    _debug = debug
 
 
 @app.command()
@@ -83,5 +97,20 @@ def publish(
     Console().print("Open an extract read-only with external access disabled.")
 
 
+def main() -> None:
+    """Console entry point: an unexpected error is one sentence, its traceback only with --debug."""
+    try:
+        app()
+    except Exception as error:  # typer.Exit and SystemExit are not Exceptions: they pass through
+        if _debug:
+            raise
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        typer.echo(
+            f"lakesight: {type(error).__name__}: {message} (run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()
