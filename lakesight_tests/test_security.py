@@ -323,6 +323,20 @@ def test_duplicate_rules_only_warn(built: Warehouse, tmp_path: Path) -> None:
     assert "duplicate rules" in result.stdout
 
 
+def test_never_matching_values_only_warn(built: Warehouse, tmp_path: Path) -> None:
+    """A list value that no row holds (a typo such as `DEU`) warns, naming file, row and column."""
+    rules = seed_text("sec_rls__order_items.csv") + 'bob@example.com,,"US,DEU",Web\n'
+    result = build_policy(built, tmp_path, {"sec_rls__order_items.csv": rules})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    row = len(rules.splitlines()) - 1
+    assert (
+        f"seeds/security/sec_rls__order_items.csv row {row}, column country_code: value(s) DEU"
+        " occur in no row of the data" in result.stdout
+    ), result.stdout[-3000:]
+    assert f"row {row}, column channel: value(s) Web occur" in result.stdout
+    assert "column country_code: value(s) US" not in result.stdout
+
+
 def test_policy_edits_take_effect_on_the_next_build(built: Warehouse, tmp_path: Path) -> None:
     """Revoking the analysts' PII-free wildcard and removing a membership change what is seen."""
     members = seed_text("sec_group_members.csv").replace("analysts,erin@example.com\n", "")
@@ -335,6 +349,52 @@ def test_policy_edits_take_effect_on_the_next_build(built: Warehouse, tmp_path: 
         assert rows_as(con, "erin@example.com", "select * from secure.orders") == []
         assert rows_as(con, "erin@example.com", "select * from secure.customers") == []
         assert len(rows_as(con, "erin@example.com", "select * from secure.products")) > 0
+
+
+# --- dbt's own tests on the secure layer --------------------------------------------------------
+
+
+def stored_failures(warehouse: Warehouse, test: str) -> list[tuple[Any, ...]]:
+    """(principal, problem) rows a secure-layer test stored with `dbt test --store-failures`."""
+    (schema,) = warehouse.query(
+        f"select table_schema from information_schema.tables where table_name = '{test}'"
+    )
+    return warehouse.query(f'select principal, problem from "{schema[0]}"."{test}"')
+
+
+def test_dbt_tests_on_the_secure_layer_fail_on_a_leak(built: Warehouse, tmp_path: Path) -> None:
+    """`dbt test` names the principals that see rows outside their rules or clear PII."""
+    warehouse = Warehouse(tmp_path, built.lake)
+    shutil.copy2(built.database, warehouse.database)
+    passing = warehouse.dbt("test", "-s", "secure")
+    assert "secure_orders__no_row_outside_rules" in passing.stdout
+    with duckdb.connect(str(warehouse.database)) as con:
+        con.execute("create or replace view secure.orders as select * from marts.fct_orders")
+        con.execute("create or replace view secure.customers as select * from marts.dim_customers")
+    failing = warehouse.dbt("test", "-s", "secure", "--store-failures", expect_success=False)
+    output = failing.stdout
+    assert failing.returncode != 0, output[-3000:]
+    failed = {
+        result["unique_id"].split(".")[2]
+        for result in warehouse.run_results()
+        if result["status"] == "fail"
+    }
+    assert failed == {
+        "secure_orders__no_row_outside_rules",
+        "secure_customers__no_row_outside_rules",
+        "secure_customers__masked_unless_granted",
+    }, output[-3000:]
+    leaks = stored_failures(warehouse, "secure_orders__no_row_outside_rules")
+    assert {principal for principal, _ in leaks} >= {
+        "nobody@example.com",
+        "",
+        None,
+        "dave@example.com",
+    }
+    assert all(problem == "rows outside its rules" for _, problem in leaks)
+    pii = stored_failures(warehouse, "secure_customers__masked_unless_granted")
+    assert ("alice@example.com", "email is not mask email_domain") in pii
+    assert not any(principal == "carol@example.com" for principal, _ in pii)  # customer_care: clear
 
 
 # --- the real boundary: query as a principal, and per-principal extracts -------------------------

@@ -57,7 +57,14 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {{ sec_validate_policy(dataset, base_names + lookup_names, rls, cls_checks) }}
+    {%- set column_sources = {} -%}
+    {%- for name in rls_columns | map('trim') | map('lower') -%}
+        {%- if name in base_names -%}{%- do column_sources.update({name: base}) -%}
+        {%- elif name in lookup_names -%}{%- do column_sources.update({name: lookup.relation}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {{ sec_validate_policy(dataset, base_names + lookup_names, rls, cls_checks, column_sources) }}
 
 with
 

@@ -3,8 +3,12 @@
     Every problem is found by SQL over the seed tables and reported as "seed file, row, column: problem";
     any error fails the model (and so `dbt build`); duplicate rules and never-matching values only warn.
     Rows are numbered from 1 after the header line (the order dbt seed loaded them in).
+
+    available_columns   the columns a rule may name (lower case): the dataset's, plus lookup columns
+    column_sources      {column: relation} where each rule column's values live, for the
+                        never-matching-value warning
 -#}
-{% macro sec_validate_policy(dataset, available_columns, rls, cls_checks) %}
+{% macro sec_validate_policy(dataset, available_columns, rls, cls_checks, column_sources={}) %}
     {%- set users = ref('sec_users') -%}
     {%- set members = ref('sec_group_members') -%}
     {%- set datasets = ref('sec_datasets') -%}
@@ -68,6 +72,21 @@
         {%- set dup = run_query("select count(*) - (select count(*) from (select distinct * from " ~ rls ~ ")) from " ~ rls) -%}
         {%- if dup.rows[0][0] > 0 -%}
             {% do exceptions.warn("security policy: seeds/security/" ~ rls.identifier ~ ".csv has duplicate rules (they change nothing)") %}
+        {%- endif -%}
+        {#- warnings: list values that occur in no row of the data (a typo, or data not loaded yet) -#}
+        {%- set unmatched = [] -%}
+        {%- for column in adapter.get_columns_in_relation(rls) -%}
+            {%- set key = column.name | trim | lower -%}
+            {%- if key in column_sources -%}
+                {%- set c = sec_ident(column.name) -%}
+                {%- do unmatched.append("select rowid + 1 as row_number, " ~ sec_literal(column.name) ~ " as column_name, element from (select rowid, unnest(string_split(" ~ c ~ ", ',')) as element from " ~ rls ~ " where not " ~ sec_is_wildcard(c) ~ ") where element not in (select distinct cast(" ~ sec_ident(key) ~ " as varchar) from " ~ column_sources[key] ~ " where " ~ sec_ident(key) ~ " is not null)") -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if unmatched | length > 0 -%}
+            {%- set never = run_query("select row_number, column_name, string_agg(element, ',' order by element) from (" ~ (unmatched | join('\nunion all\n')) ~ ") group by all order by 1, 2") -%}
+            {%- for row in never.rows -%}
+                {% do exceptions.warn("security policy: seeds/security/" ~ rls.identifier ~ ".csv row " ~ row[0] ~ ", column " ~ row[1] ~ ": value(s) " ~ row[2] ~ " occur in no row of the data (they match nothing)") %}
+            {%- endfor -%}
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}

@@ -1,0 +1,61 @@
+{#-
+    sec_masked_unless_granted(model, base, key, principals=none)
+
+    For each principal, queries the secure view `model` as that principal and compares every
+    restricted column (sec_cls_columns rows of the dataset named like the view) cell by cell with
+    the base dataset, joined on `key`: a column granted to the principal (sec_cls_grants, to the
+    user or to one of its groups; an inactive or unknown user has no grant) must equal the clear
+    value, any other must equal the mask of the clear value (NULL stays NULL).
+
+    Arguments:
+        base: the mart the view secures.
+        key: the column(s) identifying a row in both (a name or a list of names).
+        principals: as in sec_no_row_outside_rules.
+
+    Returns one row per principal and column with a wrong cell: (principal, problem, row_count).
+-#}
+{% test sec_masked_unless_granted(model, base, key, principals=none) %}
+    {%- set users = ref('sec_users') -%}
+    {%- set members = ref('sec_group_members') -%}
+    {%- set cls_columns = ref('sec_cls_columns') -%}
+    {%- set grants = ref('sec_cls_grants') -%}
+    {%- set failures = [] -%}
+    {%- if execute -%}
+        {%- set keys = [key] if key is string else key -%}
+        {%- set dataset = sec_literal(model.identifier | lower) -%}
+        {%- set types = {} -%}
+        {%- for column in adapter.get_columns_in_relation(base) -%}
+            {%- do types.update({column.name | lower: column.data_type}) -%}
+        {%- endfor -%}
+        {%- set restricted = run_query("select lower(trim(column_name)), lower(trim(mask)) from " ~ cls_columns ~ " where lower(trim(dataset)) = " ~ dataset ~ " order by 1") -%}
+        {%- for principal in sec_test_principals(principals) -%}
+            {%- set p = 'lower(trim(' ~ ('null' if principal is none else sec_literal(principal)) ~ '))' -%}
+            {%- set granted = run_query(
+                "select distinct lower(trim(g.column_name)) from " ~ grants ~ " as g"
+                ~ " where lower(trim(g.dataset)) = " ~ dataset
+                ~ " and " ~ p ~ " in (select lower(trim(user_name)) from " ~ users ~ " where is_active)"
+                ~ " and ((lower(trim(g.principal_type)) = 'user' and lower(trim(g.principal)) = " ~ p ~ ")"
+                ~ " or (lower(trim(g.principal_type)) = 'group' and lower(trim(g.principal)) in"
+                ~ " (select lower(trim(group_name)) from " ~ members ~ " where lower(trim(user_name)) = " ~ p ~ ")))"
+            ).columns[0].values() | list -%}
+            {%- for row in restricted.rows -%}
+                {%- set name = row[0] -%}
+                {%- set clear = 'b.' ~ sec_ident(name) -%}
+                {%- set expected = clear if name in granted else sec_mask_expr(row[1], clear, types[name]) -%}
+                {%- set check -%}
+                    select count(*),
+                    from {{ model }} as v
+                    inner join {{ base }} as b
+                        on {% for k in keys %}v.{{ sec_ident(k) }} = b.{{ sec_ident(k) }}{{ ' and ' if not loop.last }}{% endfor %}
+                    where v.{{ sec_ident(name) }} is distinct from ({{ expected }})
+                {%- endset -%}
+                {%- set count = sec_count_as(principal, check) -%}
+                {%- if count > 0 -%}
+                    {%- set state = 'clear' if name in granted else ('mask ' ~ row[1]) -%}
+                    {%- do failures.append({'principal': principal, 'count': count, 'problem': name ~ ' is not ' ~ state}) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ sec_test_failures(failures, '') }}
+{% endtest %}

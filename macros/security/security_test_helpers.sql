@@ -1,0 +1,36 @@
+{#- Helpers of the secure layer's generic tests (macros/generic_tests/sec_*.sql). -#}
+
+{#- The principals a secure-layer test checks: the given list, or every user of sec_users as written
+    in the seed plus an unknown user, an empty name and NULL (unset). -#}
+{% macro sec_test_principals(principals=none) -%}
+    {%- if principals is not none -%}
+        {{ return(principals) }}
+    {%- endif -%}
+    {%- set users = run_query("select user_name from " ~ ref('sec_users') ~ " order by rowid") -%}
+    {{ return((users.columns[0].values() | list) + ['nobody@example.com', '', none]) }}
+{%- endmacro %}
+
+{#- Run `sql` (one count) with lakesight_principal set to `principal`, then reset the variable so no
+    later statement on this connection runs as that principal. -#}
+{% macro sec_count_as(principal, sql) -%}
+    {%- do run_query("set variable lakesight_principal = " ~ ('null' if principal is none else sec_literal(principal))) -%}
+    {%- set result = run_query(sql) -%}
+    {%- do run_query("reset variable lakesight_principal") -%}
+    {{ return(result.rows[0][0]) }}
+{%- endmacro %}
+
+{#- The failing rows of a secure-layer test: (principal, problem, row_count), none when all passed. -#}
+{% macro sec_test_failures(failures, problem) -%}
+    {%- if failures | length == 0 %}
+    select cast(null as varchar) as principal, cast(null as varchar) as problem, 0 as row_count
+    where false
+    {%- else %}
+    select *
+    from (
+        values
+        {%- for failure in failures %}
+        ({{ 'null' if failure.principal is none else sec_literal(failure.principal) }}, {{ sec_literal(failure.problem if failure.problem is defined else problem) }}, {{ failure.count }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as failures (principal, problem, row_count)
+    {%- endif %}
+{%- endmacro %}
