@@ -3,6 +3,7 @@
 site/index.html     build date, git commit, headline figures, links to every page
 site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
 site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
+site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
+from lakesight.security.audit import render_html as render_audit
 from lakesight.summary import run_outcomes, table_counts
 
 
@@ -88,6 +92,23 @@ th {{ font-weight: 600; }} .meta {{ color: #666; }}
 """
 
 
+def audit_matrix(database: Path) -> list[tuple[object, ...]]:
+    """The rows of audit.audit_security_matrix, or none when the warehouse has no such table."""
+    if not database.exists():
+        return []
+    with duckdb.connect(str(database), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'audit' and table_name = 'audit_security_matrix'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        return con.execute(
+            "select * from audit.audit_security_matrix order by principal = '(unknown principal)',"
+            " principal, dataset"
+        ).fetchall()
+
+
 def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     """Write the site folder from dbt's target folder; return the index page."""
     static = target / "static_index.html"
@@ -98,9 +119,18 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     pages = [("dbt-docs.html", "dbt docs", "models, columns, tests and the lineage graph")]
     if (out / "quality.html").exists():  # written by `lakesight validate --report` in make build
         pages.append(("quality.html", "Quality report", "dbt tests and Great Expectations suites"))
+    built_at = datetime.now(UTC)
+    matrix = audit_matrix(database)
+    if matrix:
+        (out / "security.html").write_text(
+            render_audit(matrix, f"{built_at:%Y-%m-%d %H:%M} UTC"), encoding="utf-8"
+        )
+        pages.append(
+            ("security.html", "Security audit matrix", "what each principal sees of each dataset")
+        )
     index = out / "index.html"
     index.write_text(
-        render_index(git_commit(repo), datetime.now(UTC), _figures(target, database), pages),
+        render_index(git_commit(repo), built_at, _figures(target, database), pages),
         encoding="utf-8",
     )
     return index

@@ -106,6 +106,27 @@ def test_secure_view_equals_the_oracle(
     assert expected - actual == Counter(), f"{principal} misses rows the policy allows"
 
 
+def test_the_audit_matrix_equals_the_oracle(con: duckdb.DuckDBPyConnection) -> None:
+    """audit.audit_security_matrix: visible rows, clear and masked columns, as the oracle says."""
+    policy = Policy.load(POLICY)
+    matrix = {
+        (principal, dataset): (visible, total, clear, masked)
+        for principal, dataset, visible, total, clear, masked in con.execute(
+            "select principal, dataset, rows_visible, rows_total, columns_clear, columns_masked"
+            " from audit.audit_security_matrix"
+        ).fetchall()
+    }
+    principals = [*PRINCIPALS, "(unknown principal)"]
+    assert set(matrix) == {(p, d) for p in principals for d in DATASETS}
+    for (principal, dataset), (visible, total, clear, masked) in matrix.items():
+        expected_clear = policy.clear_columns(dataset, principal)
+        restricted = set(policy.masks.get(dataset, {}))
+        assert visible == len(oracle_rows(con, policy, dataset, principal)), (principal, dataset)
+        assert total == len(mart_rows(con, DATASETS[dataset]))
+        assert set(filter(None, clear.split(","))) == expected_clear, (principal, dataset)
+        assert set(filter(None, masked.split(","))) == restricted - expected_clear
+
+
 def test_the_example_policy_is_not_trivial(con: duckdb.DuckDBPyConnection) -> None:
     """Every active principal with rules sees some but (except the analyst) not all orders."""
     total = con.execute("select count(*) from marts.fct_orders").fetchone()[0]

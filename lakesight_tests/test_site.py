@@ -107,3 +107,22 @@ def test_dbt_docs_show_a_model_and_its_lineage_offline(site: Path, browser_page)
     page.wait_for_timeout(1000)  # let the layout settle for the screenshot
     page.screenshot(path=str(SCREENSHOTS / "dbt-docs-fct_orders-lineage.png"))
     assert left_file == []
+
+
+def test_security_audit_matrix_page(site: Path, browser_page) -> None:
+    page, left_file = browser_page
+    page.goto((site / "index.html").as_uri())
+    page.click("#pages a:has-text('Security audit matrix')")
+    matrix = page.locator("#matrix")
+    header = matrix.locator("tr").first.inner_text()
+    for dataset in ("customers", "orders", "order_items", "products", "sales_daily"):
+        assert dataset in header
+    erin = matrix.locator("tr", has_text="erin@example.com").inner_text()
+    assert "masked: date_of_birth,email,first_name,phone,street" in erin
+    carol = matrix.locator("tr", has_text="carol@example.com").inner_text()
+    assert "clear: date_of_birth,email,first_name,phone,street" in carol
+    unknown = matrix.locator("tr", has_text="(unknown principal)").inner_text()
+    assert "no access" in unknown and unknown.count("\t0 / ") == 5
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "security-audit-matrix.png"), full_page=True)
+    assert left_file == []

@@ -1,0 +1,183 @@
+"""The security audit matrix: for every principal x secure dataset, what the secure view shows.
+
+`models/audit/audit_security_matrix.py` (a dbt Python model) calls `audit_rows` inside `dbt build`,
+so the matrix is a warehouse table; `lakesight site` renders it as `site/security.html`.
+
+Rows visible are *measured*: the view is queried as each principal. Which restricted columns a
+principal sees in clear is read from the grants (the `sec_masked_unless_granted` dbt test proves,
+cell by cell, that the view shows exactly that).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+#: the principal the matrix adds to the users of sec_users: someone the policy does not know
+UNKNOWN_PRINCIPAL = "(unknown principal)"
+
+SCHEMA = pa.schema(
+    [
+        ("principal", pa.string()),
+        ("is_active", pa.bool_()),
+        ("groups", pa.string()),
+        ("dataset", pa.string()),
+        ("rows_visible", pa.int64()),
+        ("rows_total", pa.int64()),
+        ("columns_clear", pa.string()),
+        ("columns_masked", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A secure dataset: its name, the secure view's SQL and the base mart's SQL."""
+
+    name: str
+    view_sql: str
+    base_sql: str
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    return None if row is None else row[0]
+
+
+def audit_rows(
+    con: duckdb.DuckDBPyConnection, datasets: list[Dataset], policy: dict[str, str]
+) -> list[tuple[Any, ...]]:
+    """One row per principal x dataset (in SCHEMA order).
+
+    `policy` names the seed relations: users, members, cls_columns, grants. The session variable
+    lakesight_principal is reset afterwards, so nothing later on this connection runs as someone.
+    """
+    users = con.execute(
+        f"select lower(trim(user_name)), bool_or(is_active) from {policy['users']}"
+        " group by 1 order by 1"
+    ).fetchall()
+    principals: list[tuple[str | None, bool]] = [*users, (None, False)]
+    rows = []
+    try:
+        for user, active in principals:
+            groups = _scalar(
+                con,
+                f"select string_agg(distinct lower(trim(group_name)), ',' order by"
+                f" lower(trim(group_name))) from {policy['members']}"
+                " where lower(trim(user_name)) = ?",
+                [user],
+            )
+            con.execute(
+                "set variable lakesight_principal = ?",
+                [UNKNOWN_PRINCIPAL if user is None else user],
+            )
+            for dataset in datasets:
+                restricted = [
+                    name
+                    for (name,) in con.execute(
+                        f"select lower(trim(column_name)) from {policy['cls_columns']}"
+                        " where lower(trim(dataset)) = ? order by 1",
+                        [dataset.name],
+                    ).fetchall()
+                ]
+                clear = _clear_columns(con, policy, dataset.name, user) if active else set()
+                rows.append(
+                    (
+                        UNKNOWN_PRINCIPAL if user is None else user,
+                        active,
+                        groups or "",
+                        dataset.name,
+                        _scalar(con, f"select count(*) from ({dataset.view_sql})"),
+                        _scalar(con, f"select count(*) from ({dataset.base_sql})"),
+                        ",".join(name for name in restricted if name in clear),
+                        ",".join(name for name in restricted if name not in clear),
+                    )
+                )
+    finally:
+        con.execute("reset variable lakesight_principal")
+    return rows
+
+
+def matrix_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    """The rows as an Arrow table with the matrix's column names and types."""
+    records = [dict(zip(SCHEMA.names, row, strict=True)) for row in rows]
+    return pa.Table.from_pylist(records, schema=SCHEMA)
+
+
+def _clear_columns(
+    con: duckdb.DuckDBPyConnection, policy: dict[str, str], dataset: str, user: str | None
+) -> set[str]:
+    """Restricted columns granted to the user directly or through one of its groups."""
+    granted = con.execute(
+        f"select lower(trim(column_name)) from {policy['grants']}"
+        " where lower(trim(dataset)) = ? and ("
+        "  (lower(trim(principal_type)) = 'user' and lower(trim(principal)) = ?)"
+        "  or (lower(trim(principal_type)) = 'group' and lower(trim(principal)) in ("
+        f"    select lower(trim(group_name)) from {policy['members']}"
+        "     where lower(trim(user_name)) = ?)))",
+        [dataset, user, user],
+    ).fetchall()
+    return {name for (name,) in granted}
+
+
+def _status(principal: str, active: bool) -> str:
+    if principal == UNKNOWN_PRINCIPAL:
+        return "not in the policy"
+    return "active" if active else "inactive"
+
+
+def render_html(rows: list[tuple[Any, ...]], built: str) -> str:
+    """The matrix as one static page: principals down, datasets across."""
+    datasets = sorted({row[3] for row in rows})
+    by_principal: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for row in rows:
+        by_principal.setdefault(row[0], {})[row[3]] = row
+
+    def cell(row: tuple[Any, ...] | None) -> str:
+        if row is None:
+            return "<td></td>"
+        visible, total, clear, masked = row[4], row[5], row[6], row[7]
+        css = "none" if visible == 0 else ("all" if visible == total else "some")
+        parts = [f'<span class="rows {css}">{visible:,} / {total:,} rows</span>']
+        if clear:
+            parts.append(f'<span class="clear">clear: {html.escape(clear)}</span>')
+        if masked:
+            parts.append(f'<span class="masked">masked: {html.escape(masked)}</span>')
+        return "<td>" + "<br>".join(parts) + "</td>"
+
+    header = "".join(f"<th>{html.escape(name)}</th>" for name in datasets)
+    body = "\n".join(
+        f"<tr><th>{html.escape(principal)}"
+        f'<div class="who">{_status(principal, cells[datasets[0]][1])}'
+        f"{' · ' + html.escape(cells[datasets[0]][2]) if cells[datasets[0]][2] else ''}</div></th>"
+        + "".join(cell(cells.get(name)) for name in datasets)
+        + "</tr>"
+        for principal, cells in by_principal.items()
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>lakesight — security audit matrix</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
+.who {{ font-weight: normal; color: #666; font-size: .85em; }}
+.rows.none {{ color: #999; }} .rows.all {{ color: #1a7f37; }} .rows.some {{ color: #9a6700; }}
+.clear {{ color: #cf222e; font-size: .85em; }} .masked {{ color: #555; font-size: .85em; }}
+</style></head>
+<body>
+<h1>Security audit matrix</h1>
+<p>What each principal sees of each secure dataset in the build of {html.escape(built)}: rows
+visible (queried through the secure view as that principal) out of the dataset's rows, and which
+restricted columns it reads in clear or masked. Table <code>audit.audit_security_matrix</code>
+in the warehouse; policy in <code>seeds/security/</code>, semantics in
+<code>docs/security.md</code>.</p>
+<table id="matrix">
+<tr><th>principal</th>{header}</tr>
+{body}
+</table>
+</body></html>
+"""

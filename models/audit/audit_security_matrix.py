@@ -1,0 +1,25 @@
+"""The security audit matrix: every principal x secure dataset, rows visible and columns clear/masked."""
+
+from lakesight.security.audit import Dataset, audit_rows, matrix_table
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    secured = {
+        "orders": (dbt.ref("orders"), dbt.ref("fct_orders")),
+        "order_items": (dbt.ref("order_items"), dbt.ref("fct_order_items")),
+        "customers": (dbt.ref("customers"), dbt.ref("dim_customers")),
+        "products": (dbt.ref("products"), dbt.ref("dim_products")),
+        "sales_daily": (dbt.ref("sales_daily"), dbt.ref("rpt_sales_daily")),
+    }
+    policy = {
+        "users": dbt.ref("sec_users"),
+        "members": dbt.ref("sec_group_members"),
+        "cls_columns": dbt.ref("sec_cls_columns"),
+        "grants": dbt.ref("sec_cls_grants"),
+    }
+    datasets = [
+        Dataset(name, view.sql_query(), base.sql_query()) for name, (view, base) in secured.items()
+    ]
+    seeds = {key: f"({relation.sql_query()})" for key, relation in policy.items()}
+    return matrix_table(audit_rows(session, datasets, seeds))
