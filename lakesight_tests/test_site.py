@@ -121,8 +121,9 @@ def test_security_audit_matrix_page(site: Path, browser_page) -> None:
     assert "masked: date_of_birth,email,first_name,phone,street" in erin
     carol = matrix.locator("tr", has_text="carol@example.com").inner_text()
     assert "clear: date_of_birth,email,first_name,phone,street" in carol
+    assert "inactive" in matrix.locator("tr", has_text="dave@example.com").inner_text()
     unknown = matrix.locator("tr", has_text="(unknown principal)").inner_text()
-    assert "no access" in unknown and unknown.count("\t0 / ") == 5
+    assert "not in the policy" in unknown and unknown.count("\t0 / ") == 5
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "security-audit-matrix.png"), full_page=True)
     assert left_file == []
