@@ -14,6 +14,14 @@ from lakesight.lake.cli import lake_app
 from lakesight.quality.cli import validate
 from lakesight.security.access import publish as publish_extracts
 from lakesight.security.access import query_as
+from lakesight.security.native import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_DATABASE,
+    DEFAULT_NAMESPACE,
+    DEFAULT_REGION,
+    Settings,
+    export_policies,
+)
 from lakesight.site import build_site
 from lakesight.summary import print_summary, warehouse_path
 
@@ -95,6 +103,37 @@ def publish(
         )
     Console().print(table)
     Console().print("Open an extract read-only with external access disabled.")
+
+
+@app.command(name="export-policies")
+def export_policies_command(
+    out: Annotated[Path, typer.Option(help="Folder for the native exports.")] = Path(
+        "exports/native"
+    ),
+    seeds: Annotated[Path, typer.Option(help="Folder of the policy seed CSV files.")] = Path(
+        "seeds/security"
+    ),
+    account_id: Annotated[str, typer.Option(help="AWS account id in ARNs.")] = DEFAULT_ACCOUNT_ID,
+    region: Annotated[str, typer.Option(help="QuickSight region in ARNs.")] = DEFAULT_REGION,
+    namespace: Annotated[str, typer.Option(help="QuickSight namespace.")] = DEFAULT_NAMESPACE,
+    database: Annotated[
+        str, typer.Option(help="Glue database holding the marts (Lake Formation).")
+    ] = DEFAULT_DATABASE,
+) -> None:
+    """Write the policy as QuickSight RLS/CLS files and Lake Formation data-cells filters.
+
+    Nothing is sent to AWS: every file is checked offline (botocore's service models).
+
+    See docs/security.md for how they differ from the secure views.
+    """
+    settings = Settings(account_id, region, namespace, database)
+    table = Table(title=f"native policy exports in {out}")
+    table.add_column("file", overflow="fold")
+    table.add_column("bytes", justify="right")
+    table.add_column("what")
+    for item in export_policies(seeds, out, settings):
+        table.add_row(str(item.path.relative_to(out)), f"{item.size:,}", item.what)
+    Console().print(table)
 
 
 def main() -> None:

@@ -17,7 +17,15 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_every_command() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("lake", "summary", "site", "validate", "query", "publish"):
+    for command in (
+        "lake",
+        "summary",
+        "site",
+        "validate",
+        "query",
+        "publish",
+        "export-policies",
+    ):
         assert f" {command} " in result.stdout, command
     assert "--debug" in result.stdout
 
