@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
 LAKE ?= $(or $(LAKESIGHT_LAKE),data/lake)
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup lake build docs test lint bench clean
+.PHONY: help setup assets lake build docs test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -23,23 +24,35 @@ $(STAMP): constraints.txt pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies
 
+# The GX Data Docs' front-end assets (package.json, pinned by package-lock.json) are installed into
+# node_modules/ only when the lock changes; lakesight copies what the pages load into site/gx.
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "The GX Data Docs need npm to install their pinned \
+	assets: install Node.js 18 or newer with npm (Debian: sudo apt-get install nodejs npm; \
+	elsewhere https://nodejs.org) and run make again."; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+assets: $(NPM_STAMP) ## install the Data Docs' pinned front-end assets (npm ci) into node_modules/
+
 lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, docs site
+build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, docs site
 	@status=0; $(BIN)/dbt build || status=$$?; \
 	 cp target/run_results.json target/build_run_results.json; \
 	 $(BIN)/lakesight summary || true; \
 	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
-	   --report site/quality.html || [ $$status -ne 0 ] || status=1; exit $$status
+	   --report site/quality.html --data-docs site/gx || [ $$status -ne 0 ] || status=1; \
+	 exit $$status
 	@$(MAKE) --no-print-directory docs
 
 docs: $(STAMP) ## the site/ folder: dbt docs (static) and an index page, from the last build
 	$(BIN)/dbt docs generate --static --quiet
 	$(BIN)/lakesight site
 
-test: lint ## set up, lint, then run every test
+test: lint $(NPM_STAMP) ## set up, lint, then run every test
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions

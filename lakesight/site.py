@@ -3,6 +3,7 @@
 site/index.html     build date, git commit, headline figures, links to every page
 site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
 site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
+site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --data-docs`)
 site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
 """
 
@@ -119,6 +120,10 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     pages = [("dbt-docs.html", "dbt docs", "models, columns, tests and the lineage graph")]
     if (out / "quality.html").exists():  # written by `lakesight validate --report` in make build
         pages.append(("quality.html", "Quality report", "dbt tests and Great Expectations suites"))
+    if (out / "gx" / "index.html").exists():  # `lakesight validate --data-docs site/gx`
+        pages.append(
+            ("gx/index.html", "GX Data Docs", "Great Expectations suites and validation results")
+        )
     built_at = datetime.now(UTC)
     matrix = audit_matrix(database)
     if matrix:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lakesight.quality.datadocs import NODE_MODULES
+from lakesight.quality.suites import all_suites
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 pytestmark = pytest.mark.slow
@@ -32,19 +34,32 @@ def site(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(built.target / "run_results.json", warehouse.target / "build_run_results.json")
     warehouse.dbt("docs", "generate", "--static")
     out = warehouse.root / "site"
-    subprocess.run(
-        [str(BIN / "lakesight"), "site", "--target", str(warehouse.target), "--out", str(out)],
-        cwd=REPO,
-        env=warehouse.env(),
-        check=True,
-        capture_output=True,
-    )
+    if not NODE_MODULES.is_dir():
+        pytest.fail(
+            f"{NODE_MODULES} is missing: `make test` installs the Data Docs assets (npm ci)"
+        )
+    for command in (
+        ["validate", "--database", str(warehouse.database), "--data-docs", str(out / "gx")],
+        ["site", "--target", str(warehouse.target), "--out", str(out)],
+    ):
+        result = subprocess.run(
+            [str(BIN / "lakesight"), *command],
+            cwd=REPO,
+            env=warehouse.env(),
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
 
 
 @pytest.fixture
 def browser_page():
-    """A headless Chromium page whose every request outside file:// is refused and recorded."""
+    """A headless Chromium page whose every request outside file:// is refused and recorded.
+
+    Script errors on the page are recorded with the refused requests (as ``error: …``).
+    """
     left_file: list[str] = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -69,6 +84,7 @@ def browser_page():
 
         context.route("**/*", guard)
         page = context.new_page()
+        page.on("pageerror", lambda error: left_file.append(f"error: {error}"))
         yield page, left_file
         browser.close()
 
@@ -80,7 +96,7 @@ def test_index_links_resolve_and_show_the_build(site: Path, browser_page) -> Non
     figures = page.locator("#figures").inner_text()
     assert "models ok / warn / failed" in figures and "records quarantined" in figures
     hrefs = page.eval_on_selector_all("#pages a", "links => links.map(a => a.getAttribute('href'))")
-    assert hrefs
+    assert "gx/index.html" in hrefs
     for href in hrefs:
         assert (site / href).is_file(), href
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -126,4 +142,52 @@ def test_security_audit_matrix_page(site: Path, browser_page) -> None:
     assert "not in the policy" in unknown and unknown.count("\t0 / ") == 5
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "security-audit-matrix.png"), full_page=True)
+    assert left_file == []
+
+
+def test_gx_data_docs_list_the_validations_and_open_one_offline(site: Path, browser_page) -> None:
+    page, left_file = browser_page
+    page.goto((site / "gx" / "index.html").as_uri())
+    table = page.locator("table.ge-index-page-validation-results-table")
+    rows = table.locator("tbody tr")
+    rows.first.wait_for(state="visible", timeout=30_000)  # bootstrap-table renders the rows
+    suites = sorted(suite.name for suite in all_suites())
+    listed = sorted(
+        text.strip()
+        for text in table.locator("a.ge-index-page-table-expectation-suite-link").all_inner_texts()
+    )
+    assert listed and set(listed) <= set(suites)  # bootstrap-table shows 10 rows a page
+    info = page.locator(".pagination-info").first.inner_text()
+    assert f"of {len(suites)} rows" in info, info
+    page.locator(".search-input").first.press_sequentially("fct_orders")  # its search box
+    page.wait_for_function(
+        "document.querySelectorAll('table.ge-index-page-validation-results-table tbody tr')"
+        ".length === 1"
+    )
+    assert "marts.fct_orders" in rows.first.inner_text()
+    assert page.evaluate("typeof window.jQuery") == "function"
+    assert page.evaluate("window.jQuery.fn.jquery") == "3.7.1"
+    assert page.evaluate("typeof window.jQuery.fn.bootstrapTable") == "function"
+    assert page.evaluate("typeof window.jQuery.fn.modal") == "function"  # bootstrap.js
+    assert page.evaluate("typeof window.vegaEmbed") == "function"
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate(
+        "[...document.fonts].some(f => f.family.includes('Font Awesome') && f.status === 'loaded')"
+    ), "Font Awesome's webfont did not load"
+    assert rows.first.locator("i.fa-check-circle").count() == 1  # the run succeeded
+    logo = page.locator(".navbar-brand img")
+    assert logo.evaluate("img => img.complete && img.naturalWidth > 0"), "the logo did not load"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "gx-index.png"), full_page=True)
+
+    rows.first.click()  # a row opens its validation result
+    page.wait_for_url("**/validations/marts/fct_orders/**", timeout=30_000)
+    page.wait_for_load_state("load")
+    body = page.locator("body").inner_text()
+    assert "Expectation Suite: marts.fct_orders" in body and "Succeeded" in body
+    # our own suite, rendered: an unexpected-rows rule and a column rule
+    assert "equals the sum of its fct_order_items.line_amount_usd" in body
+    assert "values must be greater than or equal to 0.0" in body
+    assert page.evaluate("typeof window.jQuery.fn.bootstrapTable") == "function"
+    page.screenshot(path=str(SCREENSHOTS / "gx-validation-fct_orders.png"), full_page=True)
     assert left_file == []

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakesight.quality.datadocs import NODE_MODULES, OfflineError, make_offline
 from lakesight.quality.report import dbt_rows, gx_rows, totals, write_html
 from lakesight.quality.runner import SuiteOutcome
 from lakesight.summary import warehouse_path
@@ -51,19 +52,41 @@ def validate(
     report: Annotated[
         Path | None, typer.Option(help="Write the merged quality report (HTML) here.")
     ] = None,
+    data_docs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write GX Data Docs (suites and this run's results) into this folder, "
+            "made to work offline with the npm assets in node_modules/."
+        ),
+    ] = None,
 ) -> None:
     """Validate the warehouse with the GX suites (read-only); fail on a critical expectation."""
     path = database or warehouse_path()
     if not path.exists():
         typer.echo(f"No warehouse at {path}: run `dbt build` first.", err=True)
         raise typer.Exit(1)
+    if data_docs is not None and not NODE_MODULES.is_dir():
+        typer.echo(
+            f"No {NODE_MODULES}: the Data Docs need the npm assets, run `make build` "
+            "(or `npm ci`) first.",
+            err=True,
+        )
+        raise typer.Exit(1)
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
     from lakesight.quality.runner import run_checkpoint  # GX is slow to import: only when used
 
-    outcomes = run_checkpoint(path)
+    outcomes = run_checkpoint(path, data_docs=data_docs)
     console = Console()
     console.print(outcome_table(outcomes))
+    if data_docs is not None:
+        try:
+            pages = make_offline(data_docs)
+        except OfflineError as error:
+            typer.echo(f"GX Data Docs in {data_docs} are not offline: {error}", err=True)
+            raise typer.Exit(1) from error
+        index = (data_docs / "index.html").resolve()
+        console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
     rows = gx_rows(outcomes)
     if run_results is not None:
         if not run_results.exists():

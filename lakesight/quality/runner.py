@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,16 @@ from great_expectations.core.expectation_validation_result import (
     ExpectationSuiteValidationResult,
     ExpectationValidationResult,
 )
+from great_expectations.core.run_identifier import RunIdentifier
 
 from lakesight.quality.engine import add_warehouse, close, ephemeral_context
 from lakesight.quality.suites import Suite, all_suites
 
 #: how many offending values or rows a failure lists
 OFFENDERS = 3
+#: the Data Docs site `lakesight validate --data-docs` builds, and the run name its pages show
+DATA_DOCS_SITE = "lakesight"
+RUN_NAME = "lakesight-validate"
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,38 @@ def condense(name: str, result: ExpectationSuiteValidationResult) -> SuiteOutcom
     return outcome
 
 
-def run_checkpoint(database: Path, suites: tuple[Suite, ...] | None = None) -> list[SuiteOutcome]:
-    """Validate the warehouse (read-only) with every suite, as one checkpoint, in this process."""
+def data_docs_site(folder: Path) -> dict[str, Any]:
+    """A GX Data Docs site in a local folder (no how-to buttons: they link to GX's web site)."""
+    return {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(folder.resolve()),
+        },
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+
+
+def clear_data_docs(folder: Path) -> None:
+    """Remove what an earlier build wrote (GX leaves pages of results it no longer holds)."""
+    for name in ("index.html", "expectations", "validations", "static"):
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def run_checkpoint(
+    database: Path, suites: tuple[Suite, ...] | None = None, *, data_docs: Path | None = None
+) -> list[SuiteOutcome]:
+    """Validate the warehouse (read-only) with every suite, as one checkpoint, in this process.
+
+    With ``data_docs``, GX also writes its Data Docs (an index of the suites and of this run's
+    validation results) into that folder. The context is ephemeral: suites and results live in
+    its in-memory stores, which is all the site builder reads.
+    """
     context = ephemeral_context()
     datasource = add_warehouse(context, database)
     try:
@@ -124,7 +159,11 @@ def run_checkpoint(database: Path, suites: tuple[Suite, ...] | None = None) -> l
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": OFFENDERS},
             )
         )
-        result = checkpoint.run()
+        result = checkpoint.run(run_id=RunIdentifier(run_name=RUN_NAME))
+        if data_docs is not None:
+            clear_data_docs(data_docs)
+            context.add_data_docs_site(DATA_DOCS_SITE, data_docs_site(data_docs))
+            context.build_data_docs(site_names=[DATA_DOCS_SITE])
     finally:
         close(datasource)
     return [
