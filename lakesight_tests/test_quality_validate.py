@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from lakesight.quality.secure_suites import POLICY, principals
 from lakesight.quality.suites import all_suites
+from lakesight.security.oracle import Policy
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 
@@ -42,7 +44,9 @@ def test_a_clean_build_passes_and_reports_dbt_and_gx_together(
     assert "no critical failure" in result.stdout
     assert "marts.fct_orders" in result.stdout
     assert "quality dbt:" in result.stdout
-    assert "quality gx: 12 suites" in result.stdout
+    secure = len(principals(Policy.load(POLICY)))  # one suite per principal
+    assert f"quality gx: {len(all_suites()) + secure} suites" in result.stdout
+    assert "secure as alice@example.com" in result.stdout
     page = report.read_text()
     assert "fct_orders" in page and "marts.fct_payments" in page
     assert "http://" not in page and "https://" not in page  # offline: nothing to fetch
@@ -86,3 +90,35 @@ def test_a_corrupted_mart_fails_naming_the_expectation(
     assert result.returncode == 1, result.stdout + result.stderr
     assert expectation in result.stdout
     assert "critical expectation(s) failed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("view", "expectation"),
+    [
+        (
+            "create or replace view secure.orders as select * from marts.fct_orders",
+            "alice@example.com sees exactly the orders rows its rules allow",
+        ),
+        (
+            "create or replace view secure.sales_daily as"
+            " select * from marts.rpt_sales_daily where channel <> 'web'",
+            "heidi@example.com sees exactly the sales_daily rows its rules allow",
+        ),
+        (
+            "create or replace view secure.customers as select * from marts.dim_customers"
+            " where getvariable('lakesight_principal') = 'erin@example.com'",
+            "erin@example.com sees customers.email masked (email_domain), never in clear",
+        ),
+    ],
+    ids=["rows-leak", "rows-missing", "clear-pii"],
+)
+def test_a_broken_secure_view_fails_naming_principal_and_rule(
+    built: Warehouse, tmp_path: Path, view: str, expectation: str
+) -> None:
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy2(built.database, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(view)
+    result = validate(broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expectation in result.stdout, result.stdout[-4000:]

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from lakesight.quality.datadocs import NODE_MODULES
+from lakesight.quality.secure_suites import POLICY, principals
 from lakesight.quality.suites import all_suites
+from lakesight.security.oracle import Policy
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 pytestmark = pytest.mark.slow
@@ -151,7 +153,8 @@ def test_gx_data_docs_list_the_validations_and_open_one_offline(site: Path, brow
     table = page.locator("table.ge-index-page-validation-results-table")
     rows = table.locator("tbody tr")
     rows.first.wait_for(state="visible", timeout=30_000)  # bootstrap-table renders the rows
-    suites = sorted(suite.name for suite in all_suites())
+    secure = [f"secure as {name}" for name in principals(Policy.load(POLICY))]
+    suites = sorted([suite.name for suite in all_suites()] + secure)
     listed = sorted(
         text.strip()
         for text in table.locator("a.ge-index-page-table-expectation-suite-link").all_inner_texts()

@@ -77,12 +77,27 @@ def map_dialect(datasource: SQLDatasource) -> None:
         execution_engine.dialect_module = postgresql
 
 
+def run_as(engine: Engine, principal: str) -> None:
+    """Set ``lakesight_principal`` on every connection the engine hands out (the secure views'
+    principal), whether the pool opens it or reuses it."""
+
+    def set_principal(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        dbapi_connection.execute("set variable lakesight_principal = ?", [principal])
+
+    event.listen(engine, "checkout", set_principal)
+
+
 def add_warehouse(
-    context: AbstractDataContext, database: Path, *, adapt: bool = True
+    context: AbstractDataContext,
+    database: Path,
+    *,
+    adapt: bool = True,
+    principal: str | None = None,
 ) -> SQLDatasource:
-    """The warehouse as a GX SQL datasource: read-only, no temp tables, adapted to DuckDB."""
+    """The warehouse as a GX SQL datasource: read-only, no temp tables, adapted to DuckDB; with
+    `principal`, every query runs as that principal (a datasource of its own)."""
     datasource = context.data_sources.add_sql(
-        name=DATASOURCE,
+        name=DATASOURCE if principal is None else f"{DATASOURCE} as {principal}",
         connection_string=f"duckdb:///{Path(database).resolve()}",
         create_temp_table=False,
         kwargs={"connect_args": {"read_only": True}},
@@ -90,6 +105,8 @@ def add_warehouse(
     if adapt:
         install_row_buffer(datasource.get_execution_engine().engine)
         map_dialect(datasource)
+    if principal is not None:
+        run_as(datasource.get_execution_engine().engine, principal)
     return datasource
 
 

@@ -15,6 +15,7 @@ from great_expectations.core.expectation_validation_result import (
 from great_expectations.core.run_identifier import RunIdentifier
 
 from lakesight.quality.engine import add_warehouse, close, ephemeral_context
+from lakesight.quality.secure_suites import secure_suites
 from lakesight.quality.suites import Suite, all_suites
 
 #: how many offending values or rows a failure lists
@@ -123,6 +124,19 @@ def clear_data_docs(folder: Path) -> None:
             path.unlink()
 
 
+def secure_columns(datasource: Any) -> dict[str, list[str]]:
+    """Each secure view's column names, in order (the secure suites compare on them)."""
+    with datasource.get_execution_engine().engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'secure' order by table_name, ordinal_position"
+        ).fetchall()
+    columns: dict[str, list[str]] = {}
+    for table, column in found:
+        columns.setdefault(table, []).append(column)
+    return columns
+
+
 def run_checkpoint(
     database: Path, suites: tuple[Suite, ...] | None = None, *, data_docs: Path | None = None
 ) -> list[SuiteOutcome]:
@@ -134,10 +148,17 @@ def run_checkpoint(
     """
     context = ephemeral_context()
     datasource = add_warehouse(context, database)
+    datasources = {None: datasource}
     try:
+        if suites is None:
+            suites = all_suites() + secure_suites(secure_columns(datasource))
         definitions = []
-        for suite in suites or all_suites():
-            asset = datasource.add_table_asset(
+        for suite in suites:
+            if suite.principal not in datasources:
+                datasources[suite.principal] = add_warehouse(
+                    context, database, principal=suite.principal
+                )
+            asset = datasources[suite.principal].add_table_asset(
                 name=suite.name, table_name=suite.table, schema_name=suite.schema
             )
             expectation_suite = context.suites.add(
@@ -165,7 +186,8 @@ def run_checkpoint(
             context.add_data_docs_site(DATA_DOCS_SITE, data_docs_site(data_docs))
             context.build_data_docs(site_names=[DATA_DOCS_SITE])
     finally:
-        close(datasource)
+        for each in datasources.values():
+            close(each)
     return [
         condense(suite_result.suite_name, suite_result)
         for suite_result in result.run_results.values()

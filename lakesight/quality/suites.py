@@ -27,12 +27,13 @@ MAX_LAG_DAYS = 2
 
 @dataclass(frozen=True)
 class Suite:
-    """The expectations on one warehouse table."""
+    """The expectations on one warehouse table, run as `principal` when one is given."""
 
     name: str
     schema: str
     table: str
     expectations: tuple[Expectation, ...]
+    principal: str | None = None
 
 
 def expect(severity: Severity, kind: type[Expectation], **kwargs: Any) -> Expectation:

@@ -49,16 +49,18 @@ LF_FILTERS = Path("lakeformation") / "data_cells_filters.json"
 
 @dataclass(frozen=True)
 class Target:
-    """The mart a secure dataset reads; `rules_from` when its rule columns come from another one."""
+    """The mart a secure dataset reads; `rules_from` (joined on `rules_key`) when its rule columns
+    come from another one."""
 
     table: str
     rules_from: str | None = None
+    rules_key: str | None = None
 
 
 #: secure dataset -> its mart, as in models/secure/<dataset>.sql (a test keeps the two in step)
 TARGETS = {
     "orders": Target("fct_orders"),
-    "order_items": Target("fct_order_items", rules_from="fct_orders"),
+    "order_items": Target("fct_order_items", rules_from="fct_orders", rules_key="order_id"),
     "customers": Target("dim_customers"),
     "products": Target("dim_products"),
     "sales_daily": Target("rpt_sales_daily"),
