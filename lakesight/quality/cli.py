@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from lakesight.quality.datadocs import NODE_MODULES, OfflineError, make_offline
+from lakesight.quality.outcome import SuiteOutcome
 from lakesight.quality.report import dbt_rows, gx_rows, totals, write_html
-from lakesight.quality.runner import SuiteOutcome
 from lakesight.summary import warehouse_path
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
-from lakesight.quality.runner import SuiteOutcome
+from lakesight.quality.outcome import SuiteOutcome
 
 CHECKS = ("test", "unit_test")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from great_expectations.core.expectation_validation_result import (
 from great_expectations.core.run_identifier import RunIdentifier
 
 from lakesight.quality.engine import add_warehouse, close, ephemeral_context
+from lakesight.quality.outcome import Failure, SuiteOutcome
 from lakesight.quality.secure_suites import secure_suites
 from lakesight.quality.suites import Suite, all_suites
 
@@ -23,28 +23,6 @@ OFFENDERS = 3
 #: the Data Docs site `lakesight validate --data-docs` builds, and the run name its pages show
 DATA_DOCS_SITE = "lakesight"
 RUN_NAME = "lakesight-validate"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One failed expectation."""
-
-    expectation: str
-    severity: str
-    offenders: str
-
-
-@dataclass
-class SuiteOutcome:
-    """The condensed result of one suite."""
-
-    suite: str
-    met: int = 0
-    failures: list[Failure] = field(default_factory=list)
-
-    @property
-    def critical(self) -> list[Failure]:
-        return [failure for failure in self.failures if failure.severity == "critical"]
 
 
 def expectation_name(result: ExpectationValidationResult) -> str:
