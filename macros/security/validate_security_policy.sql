@@ -73,13 +73,13 @@
         {%- if dup.rows[0][0] > 0 -%}
             {% do exceptions.warn("security policy: seeds/security/" ~ rls.identifier ~ ".csv has duplicate rules (they change nothing)") %}
         {%- endif -%}
-        {#- warnings: list values that occur in no row of the data (a typo, or data not loaded yet) -#}
+        {#- warnings: list values that occur in no row of the data (a typo); not judged on empty data -#}
         {%- set unmatched = [] -%}
         {%- for column in adapter.get_columns_in_relation(rls) -%}
             {%- set key = column.name | trim | lower -%}
             {%- if key in column_sources -%}
                 {%- set c = sec_ident(column.name) -%}
-                {%- do unmatched.append("select rowid + 1 as row_number, " ~ sec_literal(column.name) ~ " as column_name, element from (select rowid, unnest(string_split(" ~ c ~ ", ',')) as element from " ~ rls ~ " where not " ~ sec_is_wildcard(c) ~ ") where element not in (select distinct cast(" ~ sec_ident(key) ~ " as varchar) from " ~ column_sources[key] ~ " where " ~ sec_ident(key) ~ " is not null)") -%}
+                {%- do unmatched.append("select rowid + 1 as row_number, " ~ sec_literal(column.name) ~ " as column_name, element from (select rowid, unnest(string_split(" ~ c ~ ", ',')) as element from " ~ rls ~ " where not " ~ sec_is_wildcard(c) ~ ") where element not in (select distinct cast(" ~ sec_ident(key) ~ " as varchar) from " ~ column_sources[key] ~ " where " ~ sec_ident(key) ~ " is not null) and exists (select 1 from " ~ column_sources[key] ~ ")") -%}
             {%- endif -%}
         {%- endfor -%}
         {%- if unmatched | length > 0 -%}
