@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from lakesight.lake.cli import lake_app
@@ -47,6 +49,38 @@ def _options(
     _debug = debug
 
 
+class UserError(Exception):
+    """A failure the user can fix: one sentence saying what is wrong and what to do."""
+
+
+def built_warehouse() -> Path:
+    """The warehouse file, which must exist (dbt builds it)."""
+    path = warehouse_path()
+    if not path.exists():
+        raise UserError(
+            f"No warehouse at {path}: run `make build` first (or point LAKESIGHT_DB at one)."
+        )
+    return path
+
+
+def explain(error: Exception) -> str | None:
+    """One sentence with the fix for the errors a user meets, or None for a bug."""
+    if isinstance(error, UserError):
+        return str(error)
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if isinstance(error, duckdb.IOException) and "lock" in first.lower():
+        return (
+            f"The warehouse is in use by another process ({first}): wait for the running"
+            " `dbt build` to finish, then try again."
+        )
+    if isinstance(error, duckdb.CatalogException | duckdb.ParserException | duckdb.BinderException):
+        return (
+            f"The SQL failed: {first.rstrip('.!')}. List the tables with: lakesight query"
+            ' --as <user> "select table_schema, table_name from information_schema.tables"'
+        )
+    return None
+
+
 @app.command()
 def summary(
     run_results: Annotated[
@@ -83,7 +117,7 @@ def query(
     as_: Annotated[str, typer.Option("--as", help="The principal (user name) to query as.")],
 ) -> None:
     """Run SQL on the warehouse (read-only) as a principal and print the result."""
-    names, rows = query_as(warehouse_path(), as_, sql)
+    names, rows = query_as(built_warehouse(), as_, sql)
     table = Table(*names, title=f"as {as_}: {len(rows):,} rows")
     for row in rows:
         table.add_row(*("" if value is None else str(value) for value in row))
@@ -96,7 +130,20 @@ def publish(
 ) -> None:
     """Write one DuckDB extract per active principal: the secure datasets as it sees them."""
     table = Table("principal", "extract", "bytes", "rows per dataset", title="extracts")
-    for extract in publish_extracts(warehouse_path(), exports):
+    columns = (
+        TextColumn("extracts"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[who]}"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("extracts", total=None, who="")
+
+        def advance(principal: str, total: int) -> None:
+            bar.update(task, total=total, advance=1, who=principal)
+
+        extracts = publish_extracts(built_warehouse(), exports, advance)
+    for extract in extracts:
         rows = ", ".join(f"{name} {count:,}" for name, count in extract.rows.items())
         table.add_row(
             extract.principal, str(extract.path), f"{extract.path.stat().st_size:,}", rows
@@ -143,11 +190,14 @@ def main() -> None:
     except Exception as error:  # typer.Exit and SystemExit are not Exceptions: they pass through
         if _debug:
             raise
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        typer.echo(
-            f"lakesight: {type(error).__name__}: {message} (run with --debug for the traceback)",
-            err=True,
-        )
+        sentence = explain(error)
+        if sentence is None:
+            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            sentence = (
+                f"{type(error).__name__}: {message} (an unexpected error: run again with"
+                " `lakesight --debug …` for the traceback, and report it)"
+            )
+        typer.echo(f"lakesight: {sentence}", err=True)
         sys.exit(1)
 
 

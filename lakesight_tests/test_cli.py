@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
+
+import duckdb
 
 from lakesight_tests.support import BIN, REPO
 
@@ -37,7 +40,40 @@ def test_an_unexpected_error_is_one_sentence_and_the_traceback_needs_debug(tmp_p
     assert plain.returncode == 1
     assert "Traceback" not in plain.stderr + plain.stdout
     assert plain.stderr.strip().startswith("lakesight: JSONDecodeError:")
+    assert "run again with `lakesight --debug" in plain.stderr
     assert len(plain.stderr.strip().splitlines()) == 1
     debug = run("--debug", "summary", "--run-results", str(broken))
     assert debug.returncode != 0
     assert "Traceback" in debug.stderr
+
+
+def run_on(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "lakesight"), *args],
+        cwd=REPO,
+        env=os.environ | {"LAKESIGHT_DB": str(database)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_missing_warehouse_says_how_to_build_it(tmp_path: Path) -> None:
+    for args in (("publish", "--exports", str(tmp_path / "x")), ("query", "--as", "a", "select 1")):
+        result = run_on(tmp_path / "missing.duckdb", *args)
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            f"lakesight: No warehouse at {tmp_path / 'missing.duckdb'}: run `make build` first"
+            " (or point LAKESIGHT_DB at one)."
+        )
+    assert not (tmp_path / "x").exists()
+
+
+def test_bad_sql_is_one_sentence_with_the_way_to_list_tables(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    duckdb.connect(str(database)).close()
+    result = run_on(database, "query", "--as", "alice@example.com", "select * from secure.nope")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("lakesight: The SQL failed: Catalog Error: Table with name")
+    assert "information_schema.tables" in line

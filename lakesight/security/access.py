@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,13 @@ def extract_name(principal: str) -> str:
     return re.sub(r"[^a-z0-9._-]", "_", principal.strip().lower()) + ".duckdb"
 
 
-def publish(warehouse: Path, exports: Path) -> list[Extract]:
+def publish(
+    warehouse: Path, exports: Path, progress: Callable[[str, int], None] | None = None
+) -> list[Extract]:
     """Write exports/<principal>.duckdb per active user: the secure datasets as that user sees them.
 
     An extract holds one table per secure dataset and nothing else: no marts, no policy tables.
+    `progress(principal, total)` is called as each extract is done.
     """
     exports.mkdir(parents=True, exist_ok=True)
     written = []
@@ -70,4 +74,6 @@ def publish(warehouse: Path, exports: Path) -> list[Extract]:
             finally:
                 con.execute("detach extract")
             written.append(Extract(user, path, rows))
+            if progress is not None:
+                progress(user, len(users))
     return written
