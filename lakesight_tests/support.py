@@ -108,3 +108,14 @@ class Warehouse:
         if self.database.exists():
             shutil.copy2(self.database, copied.database)
         return copied
+
+
+def project_copy(root: Path) -> Path:
+    """A copy of the dbt project (no venv, no data) that a test may edit."""
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(REPO / name, project / name)
+    for name in ("models", "macros", "seeds", "snapshots"):
+        shutil.copytree(REPO / name, project / name)
+    return project

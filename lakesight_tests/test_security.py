@@ -18,7 +18,7 @@ import pytest
 
 from lakesight.security.access import publish, query_as
 from lakesight.security.oracle import Policy
-from lakesight_tests.support import BIN, REPO, Warehouse
+from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 POLICY = REPO / "seeds" / "security"
 
@@ -193,17 +193,6 @@ def test_masks_keep_null_and_pii_is_clear_only_for_the_granted_group(
 
 
 # --- malformed policies: each fails the build with a message naming seed, row and column ---------
-
-
-def project_copy(root: Path) -> Path:
-    """A copy of the dbt project (no venv, no data) whose policy seeds a test may edit."""
-    project = root / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy2(REPO / name, project / name)
-    for name in ("models", "macros", "seeds", "snapshots"):
-        shutil.copytree(REPO / name, project / name)
-    return project
 
 
 def build_policy(
