@@ -70,7 +70,7 @@ lint-db: $(STAMP)
 	@$(BIN)/dbt seed --quiet --target lint --select path:seeds/security
 	@$(BIN)/dbt run-operation create_lint_stubs --target lint --quiet
 
-bench: $(STAMP) ## time and peak memory of lake generation and dbt build at scale 1
+bench: $(STAMP) ## time and peak memory of lake generation, dbt build, validate, publish at scale 1
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
 
 clean: ## remove generated output (keeps .venv)

@@ -1,4 +1,4 @@
-"""`make bench`: wall time and peak memory of lake generation and `dbt build` at a given scale.
+"""`make bench`: wall time and peak memory of lake generation, `dbt build`, the GX checkpoint and the extracts.
 
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
 process; its peak resident memory is that child's own ru_maxrss (os.wait4).
@@ -65,6 +65,13 @@ def main() -> None:
             ],
             "dbt build (first, full load)": [str(BIN / "dbt"), "build"],
             "dbt build (again, nothing new)": [str(BIN / "dbt"), "build"],
+            "lakesight validate (GX checkpoint)": [str(BIN / "lakesight"), "validate"],
+            "lakesight publish (extracts)": [
+                str(BIN / "lakesight"),
+                "publish",
+                "--exports",
+                str(root / "exports"),
+            ],
         }
         table = Table(title=f"lakesight benchmark, scale {args.scale}, {os.cpu_count()} cores")
         table.add_column("step")
@@ -75,7 +82,8 @@ def main() -> None:
             table.add_row(name, f"{seconds:.1f}", f"{peak:.0f}")
         size = (root / "bench.duckdb").stat().st_size / 2**20
         Console().print(table)
-        Console().print(f"warehouse file: {size:.0f} MiB")
+        extracts = sum(path.stat().st_size for path in (root / "exports").glob("*.duckdb"))
+        Console().print(f"warehouse file: {size:.0f} MiB; extracts: {extracts / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

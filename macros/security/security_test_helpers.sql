@@ -1,4 +1,4 @@
-{#- Helpers of the secure layer's generic tests (macros/generic_tests/sec_*.sql). -#}
+{#- Helpers of the secure layer's generic tests (macros/security/test_sec_*.sql). -#}
 
 {#- The principals a secure-layer test checks: the given list, or every user of sec_users as written
     in the seed plus an unknown user, an empty name and NULL (unset). -#}
