@@ -56,8 +56,8 @@ test: lint $(NPM_STAMP) ## set up, lint, then run every test
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions
-	$(BIN)/ruff check lakesight lakesight_tests
-	$(BIN)/ruff format --check lakesight lakesight_tests
+	$(BIN)/ruff check lakesight lakesight_tests models
+	$(BIN)/ruff format --check lakesight lakesight_tests models
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
 	$(BIN)/sqlfluff lint models tests analyses snapshots

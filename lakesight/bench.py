@@ -1,4 +1,4 @@
-"""`make bench`: wall time and peak memory of lake generation, `dbt build`, the GX checkpoint and the extracts.
+"""`make bench`: time and peak memory of lake generation, dbt build, GX checkpoint and extracts.
 
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
 process; its peak resident memory is that child's own ru_maxrss (os.wait4).

@@ -1,4 +1,4 @@
-"""The security audit matrix: every principal x secure dataset, rows visible and columns clear/masked."""
+"""The security audit matrix: per principal x secure dataset, rows visible, columns clear/masked."""
 
 from lakesight.security.audit import Dataset, audit_rows, matrix_table
 

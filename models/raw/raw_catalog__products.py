@@ -1,4 +1,7 @@
-"""Load new catalogue product JSON Lines files into raw.raw_catalog__products, one row per line (parsed in staging)."""
+"""Load new catalogue product JSON Lines files into raw.raw_catalog__products.
+
+One row per line; the JSON is parsed in staging.
+"""
 
 from lakesight.load import load_lines
 

@@ -1,4 +1,7 @@
-"""Load new CRM customer JSON Lines files into raw.raw_crm__customers, one row per line (parsed in staging)."""
+"""Load new CRM customer JSON Lines files into raw.raw_crm__customers.
+
+One row per line; the JSON is parsed in staging.
+"""
 
 from lakesight.load import load_lines
 

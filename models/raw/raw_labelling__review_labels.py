@@ -1,4 +1,7 @@
-"""Load new Ground Truth output-manifest files into raw.raw_labelling__review_labels, one row per line (parsed in staging)."""
+"""Load new Ground Truth output-manifest files into raw.raw_labelling__review_labels.
+
+One row per line; the JSON is parsed in staging.
+"""
 
 from lakesight.load import load_lines
 

@@ -1,4 +1,7 @@
-"""Load new web access-log files into raw.raw_web__access_logs, one row per line (parsed in staging)."""
+"""Load new web access-log files into raw.raw_web__access_logs.
+
+One row per line; the log format is parsed in staging.
+"""
 
 from lakesight.load import load_lines
 
