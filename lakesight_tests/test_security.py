@@ -407,6 +407,51 @@ def test_dbt_tests_on_the_secure_layer_fail_on_a_leak(built: Warehouse, tmp_path
     assert not any(principal == "carol@example.com" for principal, _ in pii)  # customer_care: clear
 
 
+def test_a_misconfigured_secure_test_fails_instead_of_checking_nothing(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """No rules seed on a `rules` dataset, or a restricted join key: an error, never a pass."""
+    project = project_copy(tmp_path)
+    models = project / "models" / "secure" / "_secure__models.yml"
+    text = models.read_text()
+    for old, new in (
+        (
+            "{name: secure_orders__no_row_outside_rules, arguments: "
+            "{rules: \"{{ ref('sec_rls__orders') }}\"}}",
+            "{name: secure_orders__no_row_outside_rules}",
+        ),
+        ("key: customer_id}", "key: email}"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    models.write_text(text)
+    warehouse = Warehouse(tmp_path, built.lake)
+    shutil.copy2(built.database, warehouse.database)
+    result = subprocess.run(
+        [str(BIN / "dbt"), "test", "-s", "secure"],
+        cwd=project,
+        env=warehouse.env() | {"DBT_PROFILES_DIR": str(project)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    errors = {
+        result["unique_id"].split(".")[2]: result["message"]
+        for result in warehouse.run_results()
+        if result["status"] == "error"
+    }
+    assert set(errors) == {
+        "secure_orders__no_row_outside_rules",
+        "secure_customers__masked_unless_granted",
+    }, result.stdout[-3000:]
+    assert (
+        "has rls_mode rules, so the test needs its rules seed"
+        in errors["secure_orders__no_row_outside_rules"]
+    )
+    assert "key column email is restricted" in errors["secure_customers__masked_unless_granted"]
+
+
 # --- the real boundary: query as a principal, and per-principal extracts -------------------------
 
 

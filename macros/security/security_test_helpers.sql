@@ -34,3 +34,14 @@
     ) as failures (principal, problem, row_count)
     {%- endif %}
 {%- endmacro %}
+
+{#- The secured dataset a secure-layer test runs on: the view's name, which sec_datasets must list.
+    A test on a view the policy does not know fails instead of passing with nothing to check. -#}
+{% macro sec_test_dataset(model) -%}
+    {%- set dataset = model.identifier | lower -%}
+    {%- set found = run_query("select lower(trim(rls_mode)) from " ~ ref('sec_datasets') ~ " where lower(trim(dataset)) = " ~ sec_literal(dataset)) -%}
+    {%- if found.rows | length != 1 -%}
+        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": dataset " ~ dataset ~ " is not listed once in sec_datasets") }}
+    {%- endif -%}
+    {{ return({'name': dataset, 'rls_mode': found.rows[0][0]}) }}
+{%- endmacro %}

@@ -12,23 +12,38 @@
         key: the column(s) identifying a row in both (a name or a list of names).
         principals: as in sec_no_row_outside_rules.
 
+    A view row that finds no base row on `key` is a failure too (so a masked or altered key cannot
+    hide cells), and `key` may not be a restricted column. A dataset without restricted columns
+    passes with nothing to compare.
+
     Returns one row per principal and column with a wrong cell: (principal, problem, row_count).
 -#}
 {% test sec_masked_unless_granted(model, base, key, principals=none) %}
     {%- set users = ref('sec_users') -%}
+    {%- set datasets = ref('sec_datasets') -%}
     {%- set members = ref('sec_group_members') -%}
     {%- set cls_columns = ref('sec_cls_columns') -%}
     {%- set grants = ref('sec_cls_grants') -%}
     {%- set failures = [] -%}
     {%- if execute -%}
         {%- set keys = [key] if key is string else key -%}
-        {%- set dataset = sec_literal(model.identifier | lower) -%}
+        {%- set dataset = sec_literal(sec_test_dataset(model).name) -%}
         {%- set types = {} -%}
         {%- for column in adapter.get_columns_in_relation(base) -%}
             {%- do types.update({column.name | lower: column.data_type}) -%}
         {%- endfor -%}
         {%- set restricted = run_query("select lower(trim(column_name)), lower(trim(mask)) from " ~ cls_columns ~ " where lower(trim(dataset)) = " ~ dataset ~ " order by 1") -%}
+        {%- for row in restricted.rows if row[0] in (keys | map('lower') | list) -%}
+            {{ exceptions.raise_compiler_error("sec_masked_unless_granted on " ~ model ~ ": key column " ~ row[0] ~ " is restricted, so rows cannot be matched to the base") }}
+        {%- endfor -%}
+        {%- set join_on -%}
+            {% for k in keys %}v.{{ sec_ident(k) }} = b.{{ sec_ident(k) }}{{ ' and ' if not loop.last }}{% endfor %}
+        {%- endset -%}
         {%- for principal in sec_test_principals(principals) -%}
+            {%- set unmatched = sec_count_as(principal, "select count(*) from " ~ model ~ " as v where not exists (select 1 from " ~ base ~ " as b where " ~ join_on ~ ")") -%}
+            {%- if unmatched > 0 -%}
+                {%- do failures.append({'principal': principal, 'count': unmatched, 'problem': 'rows without a base row on ' ~ (keys | join(', '))}) -%}
+            {%- endif -%}
             {%- set p = 'lower(trim(' ~ ('null' if principal is none else sec_literal(principal)) ~ '))' -%}
             {%- set granted = run_query(
                 "select distinct lower(trim(g.column_name)) from " ~ grants ~ " as g"
@@ -46,7 +61,7 @@
                     select count(*),
                     from {{ model }} as v
                     inner join {{ base }} as b
-                        on {% for k in keys %}v.{{ sec_ident(k) }} = b.{{ sec_ident(k) }}{{ ' and ' if not loop.last }}{% endfor %}
+                        on {{ join_on }}
                     where v.{{ sec_ident(name) }} is distinct from ({{ expected }})
                 {%- endset -%}
                 {%- set count = sec_count_as(principal, check) -%}

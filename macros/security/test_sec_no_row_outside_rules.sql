@@ -3,12 +3,15 @@
 
     For each principal, queries the secure view `model` as that principal (the session variable
     lakesight_principal is set, the view queried, the variable reset) and counts the rows no rule of
-    the principal allows. The rules are read with a formulation of its own (a rule cell matches when
-    ',' || cell || ',' contains ',' || value || ','), not with the view's SQL.
+    the principal allows. The rules are read with a formulation of its own (a rule cell matches a
+    value without commas when ',' || cell || ',' contains ',' || value || ','), not with the view's
+    SQL. The work runs while the test compiles (a statement cannot set the variable), so the
+    compiled SQL is the list of failures; `dbt docs generate` runs it too.
 
     Arguments:
-        rules: the sec_rls__<dataset> seed, or none for a `public` dataset (then any active user may
-            see every row and anyone else must see none).
+        rules: the sec_rls__<dataset> seed; none only for a `public` dataset (then any active user
+            may see every row and anyone else must see none). A `rules` dataset without `rules`,
+            or a view sec_datasets does not list, fails instead of checking nothing.
         principals: the principals to check; default: every user of sec_users as written in the seed,
             plus an unknown user, an empty name and NULL (unset).
         lookup, lookup_key: where the view lacks a rule column, read it from `lookup` joined on
@@ -18,9 +21,14 @@
 -#}
 {% test sec_no_row_outside_rules(model, rules=none, principals=none, lookup=none, lookup_key=none) %}
     {%- set users = ref('sec_users') -%}
+    {%- set datasets = ref('sec_datasets') -%}
     {%- set members = ref('sec_group_members') -%}
     {%- set failures = [] -%}
     {%- if execute -%}
+        {%- set dataset = sec_test_dataset(model) -%}
+        {%- if (rules is none) != (dataset.rls_mode == 'public') -%}
+            {{ exceptions.raise_compiler_error("sec_no_row_outside_rules on " ~ model ~ ": dataset " ~ dataset.name ~ " has rls_mode " ~ dataset.rls_mode ~ ", so the test needs " ~ ("no rules argument" if rules is not none else "its rules seed as the rules argument")) }}
+        {%- endif -%}
         {%- set rule_columns = [] -%}
         {%- if rules is not none -%}
             {%- for column in adapter.get_columns_in_relation(rules) -%}
@@ -85,7 +93,10 @@
                         {%- set cell = 'r.' ~ sec_ident(name) %}
                         and (
                             coalesce({{ cell }}, '') in ('', '*')
-                            or contains(',' || {{ cell }} || ',', ',' || seen.{{ sec_ident('c__' ~ (name | lower)) }} || ',')
+                            or (
+                                contains(',' || {{ cell }} || ',', ',' || seen.{{ sec_ident('c__' ~ (name | lower)) }} || ',')
+                                and not contains(seen.{{ sec_ident('c__' ~ (name | lower)) }}, ',')
+                            )
                         )
                         {%- endfor %}
                     {%- endif %}
