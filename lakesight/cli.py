@@ -166,6 +166,10 @@ def export_policies_command(
     database: Annotated[
         str, typer.Option(help="Glue database holding the marts (Lake Formation).")
     ] = DEFAULT_DATABASE,
+    cls_admin: Annotated[
+        str | None,
+        typer.Option(help="QuickSight user given the restricted columns granted to nobody."),
+    ] = None,
 ) -> None:
     """Write the policy as QuickSight RLS/CLS files and Lake Formation data-cells filters.
 
@@ -173,7 +177,7 @@ def export_policies_command(
 
     See docs/security.md for how they differ from the secure views.
     """
-    settings = Settings(account_id, region, namespace, database)
+    settings = Settings(account_id, region, namespace, database, cls_admin)
     table = Table(title=f"native policy exports in {out}")
     table.add_column("file", overflow="fold")
     table.add_column("bytes", justify="right")

@@ -141,7 +141,6 @@ def test_cls_rules_name_the_granted_principals(exported: Path) -> None:
             ]
         },
     }
-    assert document["ColumnsNobodyMaySee"] == {}
 
 
 def test_targets_are_the_marts_of_the_secure_models() -> None:
@@ -379,14 +378,23 @@ def test_an_unknown_group_in_the_seeds_fails_naming_seed_and_row(tmp_path: Path)
         export_policies(seeds, tmp_path / "out", SETTINGS)
 
 
-def test_inactive_grants_and_ungranted_columns_stay_out_of_cls(tmp_path: Path) -> None:
+def test_inactive_grants_stay_out_and_a_column_granted_to_nobody_needs_an_admin(
+    tmp_path: Path,
+) -> None:
     grants = security.seed_text("sec_cls_grants.csv") + "customers,email,user,dave@example.com\n"
     columns = security.seed_text("sec_cls_columns.csv") + "customers,last_name,redact\n"
     seeds = seeds_copy(tmp_path, {"sec_cls_grants.csv": grants, "sec_cls_columns.csv": columns})
-    export_policies(seeds, tmp_path / "out", SETTINGS)
+    with pytest.raises(NativeExportError, match="column last_name of dataset customers is granted"):
+        export_policies(seeds, tmp_path / "out", SETTINGS)
+    admin = Settings(cls_admin="Ivan@example.com")
+    export_policies(seeds, tmp_path / "out", admin)
     document = json.loads((tmp_path / "out" / CLS_RULES).read_text())
     assert "dave@example.com" not in json.dumps(document["DataSets"])
-    assert document["ColumnsNobodyMaySee"] == {"customers": ["last_name"]}
+    rules = document["DataSets"]["customers"]["ColumnLevelPermissionRules"]
+    assert {
+        "Principals": [admin.quicksight_user("ivan@example.com")],
+        "ColumnNames": ["last_name"],
+    } in rules
     lf = lake_formation(tmp_path / "out")
     carol = granted_filter(lf, "carol@example.com", "dim_customers")
     assert carol is not None and carol["ColumnWildcard"]["ExcludedColumnNames"] == ["last_name"]

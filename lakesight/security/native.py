@@ -79,6 +79,8 @@ class Settings:
     region: str = DEFAULT_REGION
     namespace: str = DEFAULT_NAMESPACE
     database: str = DEFAULT_DATABASE
+    #: QuickSight user given the restricted columns nobody is granted (QuickSight has no "nobody")
+    cls_admin: str | None = None
 
     def quicksight_user(self, user: str) -> str:
         return f"arn:aws:quicksight:{self.region}:{self.account_id}:user/{self.namespace}/{user}"
@@ -212,7 +214,6 @@ def group_members(policy: Policy) -> list[list[str]]:
 def column_level_permission_rules(policy: Policy, settings: Settings) -> dict[str, Any]:
     """Per dataset with restricted columns: who may see each one (everyone else does not see it)."""
     datasets: dict[str, Any] = {}
-    nobody: dict[str, list[str]] = {}
     for dataset in sorted(policy.masks):
         by_principals: dict[tuple[str, ...], list[str]] = {}
         for column in restricted_columns(policy, dataset):
@@ -228,10 +229,15 @@ def column_level_permission_rules(policy: Policy, settings: Settings) -> dict[st
                     principals.add(settings.quicksight_user(who))
                 elif kind == "group" and who in policy.groups:
                     principals.add(settings.quicksight_group(who))
-            if principals:
-                by_principals.setdefault(tuple(sorted(principals)), []).append(column)
-            else:
-                nobody.setdefault(dataset, []).append(column)
+            if not principals:  # a column left out of every rule would be visible to everyone
+                if settings.cls_admin is None:
+                    raise NativeExportError(
+                        f"{policy.folder / 'sec_cls_columns.csv'}: column {column} of dataset"
+                        f" {dataset} is granted to nobody, which QuickSight cannot express: pass"
+                        " --cls-admin USER to grant it to that administrator only, or grant it"
+                    )
+                principals.add(settings.quicksight_user(str(normalise(settings.cls_admin))))
+            by_principals.setdefault(tuple(sorted(principals)), []).append(column)
         if by_principals:
             datasets[dataset] = {
                 "ColumnLevelPermissionRules": [
@@ -244,8 +250,6 @@ def column_level_permission_rules(policy: Policy, settings: Settings) -> dict[st
         "Region": settings.region,
         "Namespace": settings.namespace,
         "DataSets": datasets,
-        # QuickSight cannot name "no principal": leave these columns out of the dataset
-        "ColumnsNobodyMaySee": nobody,
     }
 
 
