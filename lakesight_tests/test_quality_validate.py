@@ -109,8 +109,15 @@ def test_a_corrupted_mart_fails_naming_the_expectation(
             " where getvariable('lakesight_principal') = 'erin@example.com'",
             "erin@example.com sees customers.email masked (email_domain), never in clear",
         ),
+        (
+            "alter view secure.customers rename to customers_compiled;"
+            " create view secure.customers as select shown.* replace (sha256(mart.first_name)"
+            " as first_name) from secure.customers_compiled as shown"
+            " join marts.dim_customers as mart using (customer_id)",
+            "erin@example.com sees customers.first_name masked (hash), never in clear",
+        ),
     ],
-    ids=["rows-leak", "rows-missing", "clear-pii"],
+    ids=["rows-leak", "rows-missing", "clear-pii", "unsalted-hash"],
 )
 def test_a_broken_secure_view_fails_naming_principal_and_rule(
     built: Warehouse, tmp_path: Path, view: str, expectation: str

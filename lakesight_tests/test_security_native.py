@@ -24,12 +24,12 @@ import duckdb
 import pytest
 
 import lakesight_tests.test_security as security
+from lakesight.security.datasets import TARGETS
 from lakesight.security.native import (
     CLS_RULES,
     GROUP_MEMBERS,
     LF_FILTERS,
     RLS_FOLDER,
-    TARGETS,
     NativeExportError,
     Settings,
     export_policies,

@@ -9,7 +9,8 @@ exactly as that principal would. For each secure dataset the suite holds:
   allowed rows come from the row filter of the native exports (`lakesight.security.native`), read
   from the seeds in Python, not from the SQL under test;
 - one ``UnexpectedRowsExpectation`` per restricted column not granted to the principal: rows whose
-  value does not have the shape of its mask (a clear value in a masked column).
+  value, compared with the mart's on the primary key, is the clear value or lacks its mask's shape
+  (a hash must be the salted sha256 of the clear value).
 
 An unknown principal (not in the policy) and every inactive user get the same suite, in which the
 allowed set is empty: they must see no row at all.
@@ -17,17 +18,19 @@ allowed set is empty: they must see no row at all.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from lakesight.quality.suites import Suite, rows
+from lakesight.security.datasets import TARGETS
 from lakesight.security.native import (
-    TARGETS,
     applicable_rules,
     filter_expression,
     read_rules,
     sql_column,
+    sql_literal,
 )
-from lakesight.security.oracle import Policy
+from lakesight.security.oracle import DEFAULT_SALT, Policy
 
 POLICY = Path(__file__).resolve().parents[2] / "seeds" / "security"
 #: a principal the policy does not know
@@ -80,9 +83,27 @@ def rows_expectation(policy: Policy, dataset: str, principal: str, columns: list
 
 
 def masked_expectation(dataset: str, principal: str, column: str, mask: str):
-    """Every value of a restricted, not granted column has its mask's shape."""
-    shape = MASKED_SHAPE[mask].format(c=sql_column(column))
-    query = f"select {sql_column(column)} from secure.{dataset} where not ({shape})"
+    """Every value of a restricted, not granted column is masked: it has its mask's shape (a hash
+    is exactly the salted sha256 of the clear value), and it is not the mart's clear value unless
+    that value itself has the mask's shape (a birthday on 1 January is its own year mask)."""
+    target = TARGETS[dataset]
+    c = sql_column(column)
+    keys = ", ".join(sql_column(name) for name in target.key)
+    if mask == "hash":
+        salt = sql_literal(os.environ.get("LAKESIGHT_MASK_SALT", DEFAULT_SALT))
+        wrong = f"shown.{c} is distinct from sha256({salt} || mart.{c})"
+    else:
+        wrong = f"not ({MASKED_SHAPE[mask].format(c=f'shown.{c}')})"
+    clear = (
+        f"mart.{c} is not null and shown.{c} = mart.{c}"
+        f" and not ({MASKED_SHAPE[mask].format(c=f'mart.{c}')})"
+    )
+    query = f"""
+        select shown.{c}, mart.{c} as clear_value
+        from secure.{dataset} as shown
+        inner join marts.{target.table} as mart using ({keys})
+        where ({wrong}) or ({clear})
+    """
     return rows(
         "critical", f"{principal} sees {dataset}.{column} masked ({mask}), never in clear", query
     )

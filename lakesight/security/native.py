@@ -32,6 +32,7 @@ import botocore.session
 from botocore.model import ListShape, Shape, StringShape, StructureShape
 from botocore.validate import ParamValidator
 
+from lakesight.security.datasets import TARGETS
 from lakesight.security.oracle import IDENTITY_COLUMNS, Policy, is_wildcard, normalise, read_seed
 
 DEFAULT_ACCOUNT_ID = "111122223333"
@@ -45,26 +46,6 @@ RLS_FOLDER = Path("quicksight") / "rls"
 GROUP_MEMBERS = Path("quicksight") / "group_members.csv"
 CLS_RULES = Path("quicksight") / "column_level_permission_rules.json"
 LF_FILTERS = Path("lakeformation") / "data_cells_filters.json"
-
-
-@dataclass(frozen=True)
-class Target:
-    """The mart a secure dataset reads; `rules_from` (joined on `rules_key`) when its rule columns
-    come from another one."""
-
-    table: str
-    rules_from: str | None = None
-    rules_key: str | None = None
-
-
-#: secure dataset -> its mart, as in models/secure/<dataset>.sql (a test keeps the two in step)
-TARGETS = {
-    "orders": Target("fct_orders"),
-    "order_items": Target("fct_order_items", rules_from="fct_orders", rules_key="order_id"),
-    "customers": Target("dim_customers"),
-    "products": Target("dim_products"),
-    "sales_daily": Target("rpt_sales_daily"),
-}
 
 
 class NativeExportError(ValueError):

@@ -1,0 +1,35 @@
+"""The secured datasets: each secure view's mart, its primary key, and where its rule columns live.
+
+dbt needs literal `ref()`s, so models/secure/*.sql and models/audit/audit_security_matrix.py name
+the same marts again; tests keep them in step with this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """The mart a secure dataset reads and its primary key; `rules_from` (joined on `rules_key`)
+    when its rule columns come from another one."""
+
+    table: str
+    key: tuple[str, ...]
+    rules_from: str | None = None
+    rules_key: str | None = None
+
+
+#: secure dataset -> its mart, as in models/secure/<dataset>.sql (a test keeps the two in step)
+TARGETS = {
+    "orders": Target("fct_orders", ("order_id",)),
+    "order_items": Target(
+        "fct_order_items",
+        ("order_id", "line_number"),
+        rules_from="fct_orders",
+        rules_key="order_id",
+    ),
+    "customers": Target("dim_customers", ("customer_id",)),
+    "products": Target("dim_products", ("product_id",)),
+    "sales_daily": Target("rpt_sales_daily", ("order_date", "country_code", "channel")),
+}
