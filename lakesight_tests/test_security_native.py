@@ -155,6 +155,13 @@ def test_targets_are_the_marts_of_the_secure_models() -> None:
     assert found == {name: (t.table, t.rules_from) for name, t in TARGETS.items()}
 
 
+def test_the_audit_model_reads_the_same_views_and_marts() -> None:
+    text = (REPO / "models" / "audit" / "audit_security_matrix.py").read_text()
+    pairs = re.findall(r'"(\w+)": \(dbt\.ref\("(\w+)"\), dbt\.ref\("(\w+)"\)\)', text)
+    found = {name: (view, mart) for name, view, mart in pairs}
+    assert found == {name: (name, target.table) for name, target in TARGETS.items()}
+
+
 # --- semantic equivalence with the oracle ---------------------------------------------------------
 
 LF_DATASETS = [name for name, target in TARGETS.items() if target.rules_from is None]

@@ -3,9 +3,9 @@
 `models/audit/audit_security_matrix.py` (a dbt Python model) calls `audit_rows` inside `dbt build`,
 so the matrix is a warehouse table; `lakesight site` renders it as `site/security.html`.
 
-Rows visible are *measured*: the view is queried as each principal. Which restricted columns a
-principal sees in clear is read from the grants (the `sec_masked_unless_granted` dbt test proves,
-cell by cell, that the view shows exactly that).
+Everything is *measured* through the views, as each principal: the rows it sees, and for each
+restricted column whether the values it sees are the mart's (joined on the primary key): `clear`
+when every one is, `masked` when any is not. A principal that sees no row has neither.
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class Dataset:
-    """A secure dataset: its name, the secure view's SQL and the base mart's SQL."""
+    """A secure dataset: its name, the secure view's SQL, the base mart's SQL and its key."""
 
     name: str
     view_sql: str
     base_sql: str
+    key: tuple[str, ...]
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
@@ -53,7 +54,7 @@ def audit_rows(
 ) -> list[tuple[Any, ...]]:
     """One row per principal x dataset (in SCHEMA order).
 
-    `policy` names the seed relations: users, members, cls_columns, grants. The session variable
+    `policy` names the seed relations: users, members, cls_columns. The session variable
     lakesight_principal is reset afterwards, so nothing later on this connection runs as someone.
     """
     users = con.execute(
@@ -84,7 +85,7 @@ def audit_rows(
                         [dataset.name],
                     ).fetchall()
                 ]
-                clear = _clear_columns(con, policy, dataset.name, user) if active else set()
+                clear, masked = _column_states(con, dataset, restricted)
                 rows.append(
                     (
                         UNKNOWN_PRINCIPAL if user is None else user,
@@ -93,8 +94,8 @@ def audit_rows(
                         dataset.name,
                         _scalar(con, f"select count(*) from ({dataset.view_sql})"),
                         _scalar(con, f"select count(*) from ({dataset.base_sql})"),
-                        ",".join(name for name in restricted if name in clear),
-                        ",".join(name for name in restricted if name not in clear),
+                        ",".join(clear),
+                        ",".join(masked),
                     )
                 )
     finally:
@@ -108,20 +109,30 @@ def matrix_table(rows: list[tuple[Any, ...]]) -> pa.Table:
     return pa.Table.from_pylist(records, schema=SCHEMA)
 
 
-def _clear_columns(
-    con: duckdb.DuckDBPyConnection, policy: dict[str, str], dataset: str, user: str | None
-) -> set[str]:
-    """Restricted columns granted to the user directly or through one of its groups."""
-    granted = con.execute(
-        f"select lower(trim(column_name)) from {policy['grants']}"
-        " where lower(trim(dataset)) = ? and ("
-        "  (lower(trim(principal_type)) = 'user' and lower(trim(principal)) = ?)"
-        "  or (lower(trim(principal_type)) = 'group' and lower(trim(principal)) in ("
-        f"    select lower(trim(group_name)) from {policy['members']}"
-        "     where lower(trim(user_name)) = ?)))",
-        [dataset, user, user],
-    ).fetchall()
-    return {name for (name,) in granted}
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column_states(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, restricted: list[str]
+) -> tuple[list[str], list[str]]:
+    """The restricted columns the current principal sees in clear, and those it sees masked."""
+    if not restricted:
+        return [], []
+    differing = ", ".join(
+        f"count(*) filter (where shown.{_ident(name)} is distinct from mart.{_ident(name)})"
+        for name in restricted
+    )
+    keys = ", ".join(_ident(name) for name in dataset.key)
+    row = con.execute(
+        f"select count(*), {differing} from ({dataset.view_sql}) as shown"
+        f" inner join ({dataset.base_sql}) as mart using ({keys})"
+    ).fetchone()
+    assert row is not None
+    seen, counts = row[0], row[1:]
+    clear = [name for name, count in zip(restricted, counts, strict=True) if seen and not count]
+    masked = [name for name, count in zip(restricted, counts, strict=True) if count]
+    return clear, masked
 
 
 def _status(principal: str, active: bool) -> str:

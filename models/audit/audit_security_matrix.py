@@ -1,6 +1,7 @@
 """The security audit matrix: per principal x secure dataset, rows visible, columns clear/masked."""
 
 from lakesight.security.audit import Dataset, audit_rows, matrix_table
+from lakesight.security.datasets import TARGETS
 
 
 def model(dbt, session):
@@ -16,10 +17,10 @@ def model(dbt, session):
         "users": dbt.ref("sec_users"),
         "members": dbt.ref("sec_group_members"),
         "cls_columns": dbt.ref("sec_cls_columns"),
-        "grants": dbt.ref("sec_cls_grants"),
     }
     datasets = [
-        Dataset(name, view.sql_query(), base.sql_query()) for name, (view, base) in secured.items()
+        Dataset(name, view.sql_query(), base.sql_query(), TARGETS[name].key)
+        for name, (view, base) in secured.items()
     ]
     seeds = {key: f"({relation.sql_query()})" for key, relation in policy.items()}
     return matrix_table(audit_rows(session, datasets, seeds))
