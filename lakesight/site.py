@@ -105,8 +105,9 @@ def audit_matrix(database: Path) -> list[tuple[object, ...]]:
         if not exists or not exists[0]:
             return []
         return con.execute(
-            "select * from audit.audit_security_matrix order by principal = '(unknown principal)',"
-            " principal, dataset"
+            "select principal, is_active, groups, dataset, rows_visible, rows_total,"
+            " columns_clear, columns_masked from audit.audit_security_matrix"
+            " order by principal = '(unknown principal)', principal, dataset"
         ).fetchall()
 
 
@@ -126,6 +127,7 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
         )
     built_at = datetime.now(UTC)
     matrix = audit_matrix(database)
+    (out / "security.html").unlink(missing_ok=True)  # never a page from an older build
     if matrix:
         (out / "security.html").write_text(
             render_audit(matrix, f"{built_at:%Y-%m-%d %H:%M} UTC"), encoding="utf-8"

@@ -79,14 +79,6 @@ def validate(
     outcomes = run_checkpoint(path, data_docs=data_docs)
     console = Console()
     console.print(outcome_table(outcomes))
-    if data_docs is not None:
-        try:
-            pages = make_offline(data_docs)
-        except OfflineError as error:
-            typer.echo(f"GX Data Docs in {data_docs} are not offline: {error}", err=True)
-            raise typer.Exit(1) from error
-        index = (data_docs / "index.html").resolve()
-        console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
     rows = gx_rows(outcomes)
     if run_results is not None:
         if not run_results.exists():
@@ -101,6 +93,14 @@ def validate(
         )
     if report is not None:
         console.print(f"Quality report: {write_html(rows, report).resolve()}")
+    if data_docs is not None:
+        try:
+            pages = make_offline(data_docs)
+        except OfflineError as error:
+            typer.echo(f"GX Data Docs in {data_docs} are not offline: {error}", err=True)
+            raise typer.Exit(1) from error
+        index = (data_docs / "index.html").resolve()
+        console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
     critical = sum(len(outcome.critical) for outcome in outcomes)
     warned = sum(len(outcome.failures) for outcome in outcomes) - critical
     met = sum(outcome.met for outcome in outcomes)

@@ -181,7 +181,8 @@ th, td {{ border: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertic
 </style></head>
 <body>
 <h1>Security audit matrix</h1>
-<p>What each principal sees of each secure dataset in the build of {html.escape(built)}: rows
+<p>What each principal sees of each secure dataset, measured by the last build (page written
+{html.escape(built)}): rows
 visible (queried through the secure view as that principal) out of the dataset's rows, and which
 restricted columns it reads in clear or masked. Table <code>audit.audit_security_matrix</code>
 in the warehouse; policy in <code>seeds/security/</code>, semantics in
