@@ -36,7 +36,11 @@ def git_commit(repo: Path) -> str:
 def _figures(target: Path, database: Path) -> list[tuple[str, str]]:
     """Headline figures of the last build: what ran, how it ended, what was quarantined."""
     figures: list[tuple[str, str]] = []
-    run_results = target / "run_results.json"
+    # make build keeps the build's results as build_run_results.json: `dbt docs generate` rewrites
+    # run_results.json with its own (every node "success"), which would hide warnings and failures
+    run_results = target / "build_run_results.json"
+    if not run_results.exists():
+        run_results = target / "run_results.json"
     if run_results.exists():
         for kind, statuses in run_outcomes(run_results).items():
             if statuses:

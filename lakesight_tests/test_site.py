@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -91,12 +92,23 @@ def browser_page():
         browser.close()
 
 
-def test_index_links_resolve_and_show_the_build(site: Path, browser_page) -> None:
+def test_index_links_resolve_and_show_the_build(site: Path, built: Warehouse, browser_page) -> None:
     page, left_file = browser_page
     page.goto((site / "index.html").as_uri())
     assert page.locator("#commit").inner_text().strip() not in ("", "unknown")
     figures = page.locator("#figures").inner_text()
     assert "models ok / warn / failed" in figures and "records quarantined" in figures
+    # the build's own test outcomes, not those of the later `dbt docs generate`
+    tests = Counter(
+        result["status"]
+        for result in built.run_results()
+        if result["unique_id"].startswith("test.")
+    )
+    shown = (
+        f"{tests['pass'] + tests['success']} / {tests['warn']} / {tests['fail'] + tests['error']}"
+    )
+    assert f"tests ok / warn / failed\t{shown}" in figures, figures
+    assert "unit_tests ok / warn / failed" in figures  # only the build runs unit tests
     hrefs = page.eval_on_selector_all("#pages a", "links => links.map(a => a.getAttribute('href'))")
     assert "gx/index.html" in hrefs
     for href in hrefs:
