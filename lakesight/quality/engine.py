@@ -22,8 +22,10 @@ and this module fixes both through public APIs, without touching GX or duckdb_en
    (:func:`map_dialect`); type expectations then also use the PostgreSQL type names DuckDB reports.
 
 The warehouse is opened read-only and GX is told not to create temporary tables
-(``create_temp_table=False``): validation never writes to the warehouse. dbt and GX must not
-hold the DuckDB file in one process, so validation runs in its own process (`lakesight validate`).
+(``create_temp_table=False``): validation never writes to the warehouse. DuckDB gets
+``MEMORY_LIMIT`` and spills beyond it, which keeps the checkpoint under 1 GB at scale 1. dbt and
+GX must not hold the DuckDB file in one process, so validation runs in its own process
+(`lakesight validate`).
 
 Keep SQLAlchemy < 2.1: 2.1 breaks duckdb_engine's column-type reflection (``pg_collation``).
 """
@@ -45,6 +47,8 @@ from sqlalchemy.engine.cursor import FullyBufferedCursorFetchStrategy
 from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
 
 DATASOURCE = "warehouse"
+#: DuckDB memory for the checkpoint: the queries aggregate in DuckDB, which spills beyond this
+MEMORY_LIMIT = "400MB"
 
 
 def buffer_rows(
@@ -100,7 +104,7 @@ def add_warehouse(
         name=DATASOURCE if principal is None else f"{DATASOURCE} as {principal}",
         connection_string=f"duckdb:///{Path(database).resolve()}",
         create_temp_table=False,
-        kwargs={"connect_args": {"read_only": True}},
+        kwargs={"connect_args": {"read_only": True, "config": {"memory_limit": MEMORY_LIMIT}}},
     )
     if adapt:
         install_row_buffer(datasource.get_execution_engine().engine)

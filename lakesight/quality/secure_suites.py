@@ -4,10 +4,10 @@ A suite's datasource sets the DuckDB variable ``lakesight_principal`` on every c
 out (`lakesight.quality.engine.add_warehouse(principal=...)`), so its queries read the secure views
 exactly as that principal would. For each secure dataset the suite holds:
 
-- an ``UnexpectedRowsExpectation`` comparing the rows the principal sees (every unrestricted
-  column) with the mart rows its rules allow, both ways (``outside its rules`` / ``missing``); the
-  allowed rows come from the row filter of the native exports (`lakesight.security.native`), read
-  from the seeds in Python, not from the SQL under test;
+- an ``UnexpectedRowsExpectation`` comparing the rows the principal sees (primary key and a hash
+  of every unrestricted column) with the mart rows its rules allow, both ways (``outside its
+  rules`` / ``missing``); the allowed rows come from the row filter of the native exports
+  (`lakesight.security.native`), read from the seeds in Python, not from the SQL under test;
 - one ``UnexpectedRowsExpectation`` per restricted column not granted to the principal: rows whose
   value, compared with the mart's on the primary key, is the clear value or lacks its mask's shape
   (a hash must be the salted sha256 of the clear value).
@@ -62,18 +62,25 @@ def allowed_filter(policy: Policy, dataset: str, principal: str) -> str:
 
 
 def rows_expectation(policy: Policy, dataset: str, principal: str, columns: list[str]):
-    """The principal sees exactly the allowed rows (compared on the unrestricted columns)."""
+    """The principal sees exactly the allowed rows: the same keys, each with the same unrestricted
+    values (compared as one hash per row, so mart-sized sets stay small in DuckDB's memory)."""
     target = TARGETS[dataset]
-    shown = ", ".join(f"base.{sql_column(name)}" for name in columns)
+    keys = [sql_column(name) for name in target.key]
+    values = ", ".join(sql_column(name) for name in columns)
     source = f"marts.{target.table} as base"
     if target.rules_from is not None:
         key = sql_column(str(target.rules_key))
         source += f" left join marts.{target.rules_from} as rules_from using ({key})"
-    seen = ", ".join(f"{sql_column(name)}" for name in columns)
+    based = ", ".join(f"base.{name}" for name in keys)
+    base_values = ", ".join(f"base.{sql_column(name)}" for name in columns)
     query = f"""
         with
-        seen as (select {seen} from secure.{dataset}),
-        allowed as (select {shown} from {source} where {allowed_filter(policy, dataset, principal)})
+        seen as (select {", ".join(keys)}, hash({values}) as row_hash from secure.{dataset}),
+        allowed as (
+            select {based}, hash({base_values}) as row_hash
+            from {source}
+            where {allowed_filter(policy, dataset, principal)}
+        )
         (select 'outside its rules' as problem, * from seen except all
          select 'outside its rules', * from allowed)
         union all
