@@ -42,6 +42,7 @@ def test_a_clean_build_passes_and_reports_dbt_and_gx_together(
     result = validate(built.database, "--run-results", str(run_results), "--report", str(report))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no critical failure" in result.stdout
+    assert "{batch}" not in result.stdout  # GX prints that for a query without it
     assert "marts.fct_orders" in result.stdout
     assert "quality dbt:" in result.stdout
     secure = len(principals(Policy.load(POLICY)))  # one suite per principal
@@ -76,8 +77,19 @@ def test_a_missing_warehouse_is_one_clear_sentence(tmp_path: Path) -> None:
             " where shipment_id = (select min(shipment_id) from marts.fct_shipments)",
             "every shipment is delivered after it was shipped",
         ),
+        (
+            'update raw.raw_crm__customers set line = \'{"first_name": "Ann"}\''
+            " where _line_number = 1 and _source_file = (select min(_source_file)"
+            " from raw.raw_crm__customers)",
+            "raw_crm__customers: every line that parses as JSON has customer_id",
+        ),
     ],
-    ids=["negative-revenue", "unreconciled-revenue", "delivered-before-shipped"],
+    ids=[
+        "negative-revenue",
+        "unreconciled-revenue",
+        "delivered-before-shipped",
+        "line-without-key",
+    ],
 )
 def test_a_corrupted_mart_fails_naming_the_expectation(
     built: Warehouse, tmp_path: Path, corruption: str, expectation: str

@@ -36,6 +36,11 @@ POLICY = Path(__file__).resolve().parents[2] / "seeds" / "security"
 #: a principal the policy does not know
 UNKNOWN = "nobody@example.com"
 
+#: GX prints a warning (on stdout, each time it builds the expectation) for a query without
+#: {batch}; the secure queries name their views themselves, so they carry the suite's batch as an
+#: unused CTE
+BATCH_CTE = "suite_batch as (select * from {batch} limit 0)"
+
 #: per mask, a SQL predicate true when the value `{c}` has the mask's shape (NULL stays NULL)
 MASKED_SHAPE = {
     "null": "{c} is null",
@@ -75,6 +80,7 @@ def rows_expectation(policy: Policy, dataset: str, principal: str, columns: list
     base_values = ", ".join(f"base.{sql_column(name)}" for name in columns)
     query = f"""
         with
+        {BATCH_CTE},
         seen as (select {", ".join(keys)}, hash({values}) as row_hash from secure.{dataset}),
         allowed as (
             select {based}, hash({base_values}) as row_hash
@@ -98,6 +104,7 @@ def masked_expectation(dataset: str, principal: str, column: str, mask: str):
     keys = ", ".join(sql_column(name) for name in target.key)
     if mask == "hash":
         salt = sql_literal(os.environ.get("LAKESIGHT_MASK_SALT", DEFAULT_SALT))
+        salt = salt.replace("{", "{{").replace("}", "}}")  # GX formats the query: keep braces
         wrong = f"shown.{c} is distinct from sha256({salt} || mart.{c})"
     else:
         wrong = f"not ({MASKED_SHAPE[mask].format(c=f'shown.{c}')})"
@@ -106,6 +113,7 @@ def masked_expectation(dataset: str, principal: str, column: str, mask: str):
         f" and not ({MASKED_SHAPE[mask].format(c=f'mart.{c}')})"
     )
     query = f"""
+        with {BATCH_CTE}
         select shown.{c}, mart.{c} as clear_value
         from secure.{dataset} as shown
         inner join marts.{target.table} as mart using ({keys})

@@ -73,14 +73,14 @@ def column_types(table: str, types: dict[str, str]) -> Expectation:
     return rows("critical", f"{table}: columns and types are the landing contract", query)
 
 
-def rejected_share(table: str, rejected: str) -> Expectation:
+def rejected_share(table: str, rejected: str, severity: Severity = "critical") -> Expectation:
     """At most MAX_REJECTED_SHARE of the table's records were quarantined."""
     query = f"""
         select (select count(*) from staging.{rejected}) as rejected, count(*) as landed
         from {{batch}}
         having (select count(*) from staging.{rejected}) > {MAX_REJECTED_SHARE} * count(*)
     """
-    return rows("critical", f"{table}: rejected share ≤ {MAX_REJECTED_SHARE:.0%}", query)
+    return rows(severity, f"{table}: rejected share ≤ {MAX_REJECTED_SHARE:.0%}", query)
 
 
 def per_partition(table: str) -> Expectation:
@@ -98,13 +98,72 @@ def per_partition(table: str) -> Expectation:
     return rows("warning", f"{table}: every daily partition landed records", query)
 
 
+#: the loader's audit columns on every raw table
+AUDIT_COLUMNS = {
+    "_source_file": "VARCHAR",
+    "_line_number": "BIGINT",
+    "_load_error": "VARCHAR",
+    "_loaded_at": "TIMESTAMP",
+}
+#: share of parseable lines whose code may fall outside its seed's values (warning)
+MAX_UNKNOWN_CODE_SHARE = 0.05
+
+
+def code_share(table: str, path: str, seed: str, column: str) -> Expectation:
+    """At most MAX_UNKNOWN_CODE_SHARE of the JSON lines hold a `path` value outside the seed's."""
+    values = ", ".join(f"'{value}'" for value in seed_values(seed, column))
+    query = f"""
+        with codes as (
+            select json_extract_string(line, '{path}') as code from {{batch}}
+            where _load_error is null and json_valid(line)
+        )
+        select count(*) filter (where code not in ({values})) as unknown, count(*) as lines
+        from codes
+        having count(*) filter (where code not in ({values})) > {MAX_UNKNOWN_CODE_SHARE} * count(*)
+    """
+    return rows("warning", f"{table}: {path} within {seed}.{column} (≥ 95 %)", query)
+
+
+def line_table(
+    name: str,
+    table: str,
+    rejected: str,
+    *,
+    key: str | None,
+    daily: bool,
+    rejected_severity: Severity = "critical",
+    extra: tuple[Expectation, ...] = (),
+) -> Suite:
+    """The landing contract of a raw table loaded one text line per record (JSON Lines, logs):
+    the line columns, records landed, no line lost, every parseable JSON line carries its key."""
+    expectations = [
+        column_types(table, {"line": "VARCHAR", **AUDIT_COLUMNS}),
+        expect("critical", gxe.ExpectTableRowCountToBeBetween, min_value=1),
+        expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="_source_file"),
+        rows(
+            "critical",
+            f"{table}: every loaded record has its line",
+            "select _source_file, _line_number from {batch}"
+            " where line is null and _load_error is null",
+        ),
+        rejected_share(table, rejected, rejected_severity),
+    ]
+    if key is not None:
+        expectations.append(
+            rows(
+                "critical",
+                f"{table}: every line that parses as JSON has {key}",
+                "select _source_file, _line_number from {batch} where _load_error is null"
+                f" and json_valid(line) and json_extract(line, '$.{key}') is null",
+            )
+        )
+    if daily:
+        expectations.append(per_partition(table))
+    return Suite(name, "raw", table, (*expectations, *extra))
+
+
 def _raw_contract() -> tuple[Suite, ...]:
-    audit = {
-        "_source_file": "VARCHAR",
-        "_line_number": "BIGINT",
-        "_load_error": "VARCHAR",
-        "_loaded_at": "TIMESTAMP",
-    }
+    audit = AUDIT_COLUMNS
     orders = "raw_shop__orders"
     items = "raw_shop__order_items"
     payments = "raw_payments__payments"
@@ -242,6 +301,43 @@ def _raw_contract() -> tuple[Suite, ...]:
                 expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
                 rejected_share(shipments, "stg_fulfilment__shipments__rejected"),
             ),
+        ),
+        # the catalogue changes on some days only: its partitions are not daily
+        line_table(
+            "raw.catalog__products",
+            "raw_catalog__products",
+            "stg_catalog__products__rejected",
+            key="product_id",
+            daily=False,
+        ),
+        line_table(
+            "raw.crm__customers",
+            "raw_crm__customers",
+            "stg_crm__customers__rejected",
+            key="customer_id",
+            daily=True,
+            extra=(
+                code_share(
+                    "raw_crm__customers", "$.address.country_code", "ref_countries", "country_code"
+                ),
+            ),
+        ),
+        line_table(
+            "raw.web__access_logs",
+            "raw_web__access_logs",
+            "stg_web__access_logs__rejected",
+            key=None,
+            daily=True,
+        ),
+        # labelling jobs are small: at small lake scales some days have no labels, and the lake
+        # writes at least one bad record of each kind, so the quarantined share is only reported
+        line_table(
+            "raw.labelling__review_labels",
+            "raw_labelling__review_labels",
+            "stg_labelling__review_labels__rejected",
+            key="review_id",
+            daily=False,
+            rejected_severity="warning",
         ),
     )
 
