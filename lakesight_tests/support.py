@@ -74,12 +74,14 @@ class Warehouse:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
 
-    def dbt(self, *args: str, expect_success: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run dbt in the repository against this warehouse."""
+    def dbt(
+        self, *args: str, expect_success: bool = True, project: Path = REPO
+    ) -> subprocess.CompletedProcess[str]:
+        """Run dbt against this warehouse, in the repository or in a copy of the project."""
         result = subprocess.run(
             [str(BIN / "dbt"), *args],
-            cwd=REPO,
-            env=self.env(),
+            cwd=project,
+            env=self.env() | {"DBT_PROFILES_DIR": str(project)},
             capture_output=True,
             text=True,
             check=False,
@@ -100,6 +102,12 @@ class Warehouse:
 
     def run_results(self) -> list[dict[str, Any]]:
         return json.loads((self.target / "run_results.json").read_text())["results"]
+
+    def database_copy(self, root: Path) -> Warehouse:
+        """A copy of the warehouse file in another folder, reading the same lake."""
+        copied = Warehouse(root, self.lake)
+        shutil.copy2(self.database, copied.database)
+        return copied
 
     def copy(self, root: Path) -> Warehouse:
         """A copy of lake and warehouse in another folder (the warehouse file must be closed)."""

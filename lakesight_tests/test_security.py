@@ -6,7 +6,6 @@ plain Python what each principal sees; every secure view must equal it exactly, 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -202,27 +201,18 @@ def build_policy(
     project = project_copy(tmp_path)
     for name, text in edits.items():
         (project / "seeds" / "security" / name).write_text(text)
-    warehouse = Warehouse(tmp_path, built.lake)
-    shutil.copy2(built.database, warehouse.database)
-    env = warehouse.env() | {"DBT_PROFILES_DIR": str(project)}
-    return subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "build",
-            "--full-refresh",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "-s",
-            "path:seeds/security",
-            "path:models/secure",
-        ],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return built.database_copy(tmp_path).dbt(
+        "build",
+        "--full-refresh",
+        "--resource-type",
+        "seed",
+        "--resource-type",
+        "model",
+        "-s",
+        "path:seeds/security",
+        "path:models/secure",
+        expect_success=False,
+        project=project,
     )
 
 
@@ -374,8 +364,7 @@ def stored_failures(warehouse: Warehouse, test: str) -> list[tuple[Any, ...]]:
 
 def test_dbt_tests_on_the_secure_layer_fail_on_a_leak(built: Warehouse, tmp_path: Path) -> None:
     """`dbt test` names the principals that see rows outside their rules or clear PII."""
-    warehouse = Warehouse(tmp_path, built.lake)
-    shutil.copy2(built.database, warehouse.database)
+    warehouse = built.database_copy(tmp_path)
     passing = warehouse.dbt("test", "-s", "secure")
     assert "secure_orders__no_row_outside_rules" in passing.stdout
     with duckdb.connect(str(warehouse.database)) as con:
@@ -425,16 +414,8 @@ def test_a_misconfigured_secure_test_fails_instead_of_checking_nothing(
         assert old in text, old
         text = text.replace(old, new)
     models.write_text(text)
-    warehouse = Warehouse(tmp_path, built.lake)
-    shutil.copy2(built.database, warehouse.database)
-    result = subprocess.run(
-        [str(BIN / "dbt"), "test", "-s", "secure"],
-        cwd=project,
-        env=warehouse.env() | {"DBT_PROFILES_DIR": str(project)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    warehouse = built.database_copy(tmp_path)
+    result = warehouse.dbt("test", "-s", "secure", expect_success=False, project=project)
     assert result.returncode != 0
     errors = {
         result["unique_id"].split(".")[2]: result["message"]

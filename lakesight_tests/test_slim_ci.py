@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
-from lakesight_tests.support import BIN, Warehouse, project_copy
+from lakesight_tests.support import Warehouse, project_copy
 
 
 def test_state_modified_builds_only_the_changed_model_and_its_children(
@@ -17,23 +15,16 @@ def test_state_modified_builds_only_the_changed_model_and_its_children(
     project = project_copy(tmp_path)
     model = project / "models" / "marts" / "reporting" / "rpt_sales_daily.sql"
     model.write_text(model.read_text() + "\n-- a change under review\n")
-    warehouse = Warehouse(tmp_path, built.lake)
-    shutil.copy2(built.database, warehouse.database)
-    result = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "build",
-            "--select",
-            "state:modified+",
-            "--defer",
-            "--state",
-            str(built.target),
-        ],
-        cwd=project,
-        env=warehouse.env() | {"DBT_PROFILES_DIR": str(project)},
-        capture_output=True,
-        text=True,
-        check=False,
+    warehouse = built.database_copy(tmp_path)
+    result = warehouse.dbt(
+        "build",
+        "--select",
+        "state:modified+",
+        "--defer",
+        "--state",
+        str(built.target),
+        expect_success=False,
+        project=project,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     results = json.loads((warehouse.target / "run_results.json").read_text())["results"]
