@@ -55,13 +55,14 @@ docs: $(STAMP) ## the site/ folder: dbt docs (static) and an index page, from th
 test: lint $(NPM_STAMP) ## set up, lint, then run every test
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions
+lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
 	$(BIN)/ruff check lakesight lakesight_tests models
 	$(BIN)/ruff format --check lakesight lakesight_tests models
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
 	$(BIN)/sqlfluff lint models tests analyses snapshots
 	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+	$(BIN)/python -m lakesight.conventions target/manifest.json
 
 # sqlfluff compiles against target/lint.duckdb, not the warehouse: the policy seeds and every
 # contracted mart as an empty table (the secure models read both while compiling)
