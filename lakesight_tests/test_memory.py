@@ -1,0 +1,74 @@
+"""A build that spills to disk under a small memory limit passes and gives the same marts.
+
+dbt-duckdb re-runs every profile `settings:` entry as `SET` on each new cursor; once DuckDB has
+spilled to its temp_directory, `SET temp_directory` fails ("Cannot switch temporary directory after
+the current one has been used"), so any build large enough to spill used to fail. The profile now
+sets them once, as `config_options:`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from lakesight_tests.support import Warehouse, lakesight
+from lakesight_tests.test_pipeline import mart_fingerprints
+
+#: a lake large enough to spill under a limit of about 100 MB (one month at scale 0.02)
+SPILL_LAKE = ("--scale", "0.02", "--start", "2025-01-01", "--days", "30", "--seed", "42")
+#: memory limits to try, in order: each must lie below what the sorts and joins of this lake need
+#: and above what its steps that cannot spill need. On duckdb 2.0.1 with 2 threads, 90 MB runs
+#: out of memory in base_crm__customers, 100-105 MB spills and passes, 115 MB does not spill; the
+#: test tries the next limit when one runs out of memory or does not spill, and fails if none
+#: spilled, or if any build fails on the temp directory
+SPILL_LIMITS = ("105MB", "100MB", "110MB", "95MB")
+
+
+@dataclass
+class LimitedWarehouse(Warehouse):
+    memory_limit: str = "100MB"
+
+    @property
+    def temp_directory(self) -> Path:
+        return self.root / "duckdb_tmp"
+
+    def env(self) -> dict[str, str]:
+        return super().env() | {"LAKESIGHT_MEMORY_LIMIT": self.memory_limit}
+
+
+@pytest.fixture(scope="module")
+def spill_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lake = tmp_path_factory.mktemp("spill_lake") / "lake"
+    lakesight("lake", "generate", *SPILL_LAKE, "--lake", str(lake))
+    return lake
+
+
+NO_TESTS = ("--exclude", "resource_type:test", "resource_type:unit_test")
+
+
+def test_a_build_that_spills_passes_with_the_same_marts(
+    spill_lake: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    reference = Warehouse(tmp_path_factory.mktemp("unlimited"), spill_lake)
+    reference.build(*NO_TESTS)
+
+    outcomes = []
+    for limit in SPILL_LIMITS:
+        limited = LimitedWarehouse(tmp_path_factory.mktemp("limited"), spill_lake, limit)
+        # DuckDB removes a temp directory it created; one that exists is kept, and its
+        # modification time moves when DuckDB writes (and removes) spill files in it
+        limited.temp_directory.mkdir()
+        os.utime(limited.temp_directory, (0, 0))
+        result = limited.build(*NO_TESTS, expect_success=False)
+        assert "Cannot switch temporary directory" not in result.stdout, result.stdout[-4000:]
+        spilled = limited.temp_directory.stat().st_mtime > 0
+        if result.returncode == 0 and spilled:
+            assert mart_fingerprints(limited) == mart_fingerprints(reference)
+            return
+        ran_out = "Out of Memory Error" in result.stdout
+        assert result.returncode == 0 or ran_out, result.stdout[-4000:]
+        outcomes.append(f"{limit}: {'out of memory' if ran_out else 'did not spill'}")
+    pytest.fail(f"no memory limit made this lake spill and pass: {', '.join(outcomes)}")
