@@ -36,6 +36,18 @@ MART_TABLES = (
     "fct_web_sessions",
     "rpt_sales_daily",
     "rpt_revenue_vs_target_monthly",
+    "rpt_revenue_vs_target_current",
+    "rpt_category_revenue",
+    "rpt_revenue_share",
+    "rpt_revenue_by_country",
+    "rpt_order_value_histogram",
+    "rpt_order_value_density",
+    "rpt_customer_rfm",
+    "rpt_customer_rfm_correlation",
+    "rpt_revenue_bridge_monthly",
+    "rpt_web_funnel_flows",
+    "rpt_review_terms",
+    "rpt_category_profile",
 )
 
 

@@ -1,0 +1,142 @@
+{#-
+    Category profile (QuickSight radar chart): one row per top-level category and measure, the raw
+    value and the value normalised to [0, 1] across categories (min-max; 1 when all categories are
+    equal), so measures of different units share one chart.
+      revenue_usd      gross line revenue of orders that were not cancelled
+      margin           (revenue − quantity × current unit cost) / revenue
+      refund_rate      share of the category's order lines whose order had a refund
+      positive_reviews share of the category's labelled reviews whose sentiment is positive
+      conversion_rate  share of web sessions that viewed a product of the category and converted
+    A measure without data for a category (no reviews, no sessions) is NULL, not 0.
+    Over all rows: normalisation is not additive, so it is a public, aggregate-only dataset.
+-#}
+with
+
+order_items as (
+    select * from {{ ref('fct_order_items') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+reviews as (
+    select * from {{ ref('int_review_labels_resolved') }}
+),
+
+requests as (
+    select * from {{ ref('int_web_sessions_sessionised') }}
+),
+
+sessions as (
+    select * from {{ ref('fct_web_sessions') }}
+),
+
+sales as (
+    select
+        products.category_level_1,
+        sum(order_items.line_amount_usd) as revenue_usd,
+        sum(order_items.line_amount_usd - order_items.quantity * products.unit_cost_usd) as margin_usd,
+        avg(case when orders.refunded_usd > 0 then 1.0 else 0.0 end) as refund_rate
+    from order_items
+    inner join orders
+        on order_items.order_id = orders.order_id
+    inner join products
+        on order_items.product_id = products.product_id
+    where not orders.is_cancelled
+    group by products.category_level_1
+),
+
+sentiment as (
+    select
+        products.category_level_1,
+        avg(case when reviews.sentiment = 'positive' then 1.0 else 0.0 end) as positive_reviews
+    from reviews
+    inner join products
+        on reviews.product_id = products.product_id
+    where reviews.sentiment is not null
+    group by products.category_level_1
+),
+
+product_views as (
+    select distinct
+        requests.session_id,
+        products.category_level_1
+    from requests
+    inner join products
+        on try_cast(regexp_extract(requests.url_path, '^/p/([0-9]+)$', 1) as bigint) = products.product_id
+    where requests.page_type = 'product'
+),
+
+conversions as (
+    select
+        product_views.category_level_1,
+        avg(case when sessions.converted then 1.0 else 0.0 end) as conversion_rate
+    from product_views
+    inner join sessions
+        on product_views.session_id = sessions.session_id
+    group by product_views.category_level_1
+),
+
+categories as (
+    select distinct category_level_1 from products
+),
+
+profiles as (
+    select
+        categories.category_level_1,
+        cast(sales.revenue_usd as double) as revenue_usd,
+        cast(sales.margin_usd / nullif(sales.revenue_usd, 0) as double) as margin,
+        cast(sales.refund_rate as double) as refund_rate,
+        cast(sentiment.positive_reviews as double) as positive_reviews,
+        cast(conversions.conversion_rate as double) as conversion_rate
+    from categories
+    left join sales on categories.category_level_1 = sales.category_level_1
+    left join sentiment on categories.category_level_1 = sentiment.category_level_1
+    left join conversions on categories.category_level_1 = conversions.category_level_1
+),
+
+{%- set profile_measures = ['revenue_usd', 'margin', 'refund_rate', 'positive_reviews', 'conversion_rate'] %}
+
+measures as (
+    {%- for measure in profile_measures %}
+        select
+            category_level_1,
+            '{{ measure }}' as measure_name,
+            {{ measure }} as measure_value
+        from profiles
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+ranged as (
+    select
+        *,
+        min(measure_value) over (partition by measure_name) as min_value,
+        max(measure_value) over (partition by measure_name) as max_value
+    from measures
+),
+
+final as (
+    select
+        category_level_1,
+        measure_name,
+        -- rounded to 12 places: a double's last bits must not depend on the order of a parallel sum
+        cast(round(measure_value, 12) as double) as measure_value,
+        cast(
+            case
+                when measure_value is null then null
+                when max_value = min_value then 1.0
+                else round((measure_value - min_value) / (max_value - min_value), 12)
+            end as double
+        ) as normalised_value
+    from ranged
+)
+
+select * from final
