@@ -406,21 +406,22 @@ BOT_USER_AGENTS: Final = (
     "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
 )
 
-PAGE_TYPES: Final = ("home", "category", "product", "cart", "checkout")
+PAGE_TYPES: Final = ("home", "category", "product", "cart", "checkout", "order_confirmation")
 PAGE_TRANSITIONS: Final = (
-    # to: home, category, product, cart, checkout, exit
-    (0.02, 0.55, 0.15, 0.01, 0.0, 0.27),   # from home
-    (0.05, 0.15, 0.55, 0.0, 0.0, 0.25),    # from category
-    (0.03, 0.12, 0.25, 0.18, 0.0, 0.42),   # from product
-    (0.02, 0.05, 0.15, 0.0, 0.45, 0.33),   # from cart
-    (0.0, 0.0, 0.0, 0.0, 0.0, 1.0),        # from checkout
+    # to: home, category, product, cart, checkout, order confirmation, exit
+    (0.02, 0.55, 0.15, 0.01, 0.0, 0.0, 0.27),    # from home
+    (0.05, 0.15, 0.55, 0.0, 0.0, 0.0, 0.25),     # from category
+    (0.03, 0.12, 0.25, 0.18, 0.0, 0.0, 0.42),    # from product
+    (0.02, 0.05, 0.15, 0.0, 0.45, 0.0, 0.33),    # from cart
+    (0.0, 0.0, 0.0, 0.08, 0.0, 0.6, 0.32),       # from checkout: most pay, some go back
+    (0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9),         # from the order confirmation
 )  # fmt: skip
 """Markov chain of a human visit (rows: current page type; last column: leave the site)."""
-ENTRY_PAGE_WEIGHTS: Final = (0.5, 0.2, 0.3, 0.0, 0.0)
+ENTRY_PAGE_WEIGHTS: Final = (0.5, 0.2, 0.3, 0.0, 0.0, 0.0)
 MAX_PAGES_PER_SESSION: Final = 20
 MEAN_PAGES_PER_SESSION: Final = 3.6
 """Measured mean page views per session (bots and return visits included); sizes the traffic."""
-PAGE_BYTES_MEDIAN: Final = (48_000, 36_000, 52_000, 21_000, 18_000)
+PAGE_BYTES_MEDIAN: Final = (48_000, 36_000, 52_000, 21_000, 18_000, 16_000)
 
 # --------------------------------------------------------------------------------------------
 # Reviews

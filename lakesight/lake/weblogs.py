@@ -1,6 +1,7 @@
 """The web shop's traffic: visits made of page views, and the two log formats it is written in.
 
-Visitors (IP + User-Agent) browse in sessions — home → category → product → cart → checkout —
+Visitors (IP + User-Agent) browse in sessions — home → category → product → cart → checkout →
+order confirmation (`/checkout/complete`, a purchase) —
 with gaps under 30 minutes; some come back later the same day. A visitor is served either
 through CloudFront (W3C log, `part-0000.log`) or directly by Apache (`part-0001.log`).
 """
@@ -26,8 +27,8 @@ W3C_FIELDS = (
 W3C_HEADER = ("#Version: 1.0", f"#Fields: {W3C_FIELDS}")
 USER_AGENT_STRINGS = tuple(ua for _, ua, _ in spec.USER_AGENTS) + spec.BOT_USER_AGENTS
 _HUMAN_UA_WEIGHTS = tuple(w for _, _, w in spec.USER_AGENTS)
-_HOME, _CATEGORY, _PRODUCT, _CART, _CHECKOUT = range(5)
-_EXIT = 5
+_HOME, _CATEGORY, _PRODUCT, _CART, _CHECKOUT, _CONFIRMATION = range(6)
+_EXIT = 6
 _FIRST_OCTETS = np.array([o for o in range(1, 224) if o not in (10, 100, 127, 169, 172, 192, 198)])
 
 
@@ -181,6 +182,8 @@ def _page_details(
         .then(pl.concat_str([pl.lit("/p/"), pl.col("product").cast(pl.String)]))
         .when(pl.col("page") == _CART)
         .then(pl.lit("/cart"))
+        .when(pl.col("page") == _CONFIRMATION)
+        .then(pl.lit("/checkout/complete"))
         .otherwise(pl.lit("/checkout"))
         .alias("path"),
         pl.when((pl.col("page") == _CATEGORY) & (pl.col("query_roll") < 0.2))
