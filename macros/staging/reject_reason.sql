@@ -50,10 +50,13 @@
 -#}
 {% macro fx_rate_missing(currency_expression, timestamp_expression, fx_relation) -%}
     ({{ currency_expression }} is not null and {{ timestamp_expression }} is not null and not exists (
-        select 1 from {{ fx_relation }} as fx_rate
+        -- renamed, so that unqualified outer columns (currency_code) do not bind to the seed's
+        select 1 from (
+            select currency_code as fx_currency_code, month as fx_month from {{ fx_relation }}
+        ) as fx_rate
         where
-            fx_rate.currency_code = {{ currency_expression }}
-            and fx_rate.month = cast(date_trunc('month', {{ timestamp_expression }}) as date)
+            fx_rate.fx_currency_code = {{ currency_expression }}
+            and fx_rate.fx_month = cast(date_trunc('month', {{ timestamp_expression }}) as date)
     ))
 {%- endmacro %}
 

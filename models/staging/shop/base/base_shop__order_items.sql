@@ -48,6 +48,8 @@ typed as (
         quantity,
         unit_price,
         discount_amount,
+        -- exact and wide enough for any int32 × decimal(12,2): the checks below cannot overflow
+        cast(quantity as decimal(38, 2)) * unit_price as _line_value,
         (
             select o.fx_period from orders_without_fx_rate as o
             where o.order_id = source.order_id
@@ -70,8 +72,8 @@ checked as (
             ["quantity is null or quantity <= 0", "quantity is missing or not positive"],
             ["unit_price is null or unit_price < 0", "unit_price is missing or negative"],
             ["discount_amount is null or discount_amount < 0", "discount_amount is missing or negative"],
-            ["discount_amount > quantity * unit_price", "discount_amount exceeds the line value"],
-            ["quantity * unit_price > 999999999999.99", "line value quantity × unit_price does not fit decimal(14,2)", "quantity * unit_price"],
+            ["discount_amount > _line_value", "discount_amount exceeds the line value"],
+            ["_line_value > 999999999999.99", "line value quantity * unit_price does not fit decimal(14,2)", "_line_value"],
             ["_order_fx_period is not null", "order {} is quarantined: no FX rate for its currency and month", "order_id || ' (' || _order_fx_period || ')'"],
         ]) }} as _check_failures
     from typed
