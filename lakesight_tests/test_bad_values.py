@@ -194,7 +194,7 @@ def reasons(warehouse: Warehouse, entity: str) -> list[str]:
         ("crm__customers", "date_of_birth is not a date: 2025-02-30"),
         ("crm__customers", "customer_id is missing or not an integer: 9223372036854775808"),
         ("catalog__products", "list_price is missing, not a number or negative: -inf"),
-        ("catalog__products", "list_price is missing, not a number or negative: 1e20"),
+        ("catalog__products", "list_price is missing, not a number or negative: 1000000000000000"),
         ("catalog__products", "unit_cost is missing, not a number or negative: "),
         ("catalog__products", "list_price is missing, not a number or negative: NaN"),
         # ORC
@@ -206,7 +206,8 @@ def test_bad_value_is_quarantined_naming_column_and_value(
     bad_values: Warehouse, entity: str, reason: str
 ) -> None:
     found = reasons(bad_values, entity)
-    assert sum(reason in r for r in found) == 1, found
+    copies = 2 if reason.startswith("order 9100001") else 1  # the NOK order has two lines
+    assert sum(reason in r for r in found) == copies, found
 
 
 def test_every_bad_record_is_quarantined_and_the_builds_stay_green(bad_values: Warehouse) -> None:

@@ -45,6 +45,7 @@ def marts_differ(left: Warehouse, right: Warehouse) -> dict[str, tuple[int, int]
     differences = {}
     with duckdb.connect(str(left.database), read_only=True) as con:
         con.execute(f"attach '{right.database}' as other (read_only)")
+        (here,) = con.execute("select current_database()").fetchone()
         for table in MART_TABLES:
             if table == "dim_customers_history":  # keeps the versions seen between builds
                 continue
@@ -61,7 +62,7 @@ def marts_differ(left: Warehouse, right: Warehouse) -> dict[str, tuple[int, int]
                     f"select count(*) from (select {columns} from {a}.marts.{table} "
                     f"except all select {columns} from {b}.marts.{table})"
                 ).fetchone()[0]
-                for a, b in (("main", "other"), ("other", "main"))
+                for a, b in ((here, "other"), ("other", here))
             )
             if counts != (0, 0):
                 differences[table] = counts

@@ -111,7 +111,12 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
     listed = [LakeFile(path, size) for path, size in inventory.project("filename, size").fetchall()]
     pattern = claim_pattern(extensions)
     visible = [f for f in listed if not is_ignored(f.path, table_folder)]
-    unclaimed = sorted(f.path for f in visible if not pattern.search(f.path))
+
+    def claims(lake_file: LakeFile) -> bool:  # dt=…/part-… right below the table folder
+        below = relative_to_table(lake_file.path, table_folder)
+        return len(below) == 2 and pattern.search(lake_file.path) is not None
+
+    unclaimed = sorted(f.path for f in visible if not claims(f))
     if unclaimed:
         shown = ", ".join(unclaimed[:5])
         if len(unclaimed) > 5:
@@ -122,7 +127,7 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
             "rename them or move them out of the table folder (names starting with _ or . are "
             "ignored)"
         )
-    return sorted((f for f in visible if pattern.search(f.path)), key=lambda f: f.key)
+    return sorted((f for f in visible if claims(f)), key=lambda f: f.key)
 
 
 def pending_files(
