@@ -95,6 +95,7 @@ def run(command: list[str], database: Path) -> int:
         if held is not None:
             sentence = lock_sentence(line, database)
             if sentence:
+                held = None
                 continue
             sys.stdout.write(held)
             held = None

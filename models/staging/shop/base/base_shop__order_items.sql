@@ -13,7 +13,7 @@ currencies as (
 ),
 
 fx_rates as (
-    select currency_code, month from {{ ref('ref_fx_rates_monthly') }}
+    select * from {{ ref('ref_fx_rates_monthly') }}
 ),
 
 -- orders whose every export is in a known currency without an FX rate for its month: base_shop__orders
@@ -27,17 +27,26 @@ orders_typed as (
     where _load_error is null
 ),
 
+orders_checked as (
+    select
+        order_id,
+        {{ fx_period('currency_code', 'ordered_at') }} as fx_period,
+        coalesce(
+            currency_code in (select c.currency_code from currencies as c)
+            and {{ fx_rate_missing('currency_code', 'ordered_at', 'fx_rates') }},
+            false
+        ) as has_no_fx_rate
+    from orders_typed
+    where order_id is not null
+),
+
 orders_without_fx_rate as (
     select
         order_id,
-        min({{ fx_period('currency_code', 'ordered_at') }}) as fx_period
-    from orders_typed
-    where order_id is not null
+        min(fx_period) as fx_period
+    from orders_checked
     group by order_id
-    having bool_and(
-        currency_code in (select c.currency_code from currencies as c)
-        and {{ fx_rate_missing('currency_code', 'ordered_at', 'fx_rates') }}
-    )
+    having bool_and(has_no_fx_rate)
 ),
 
 typed as (

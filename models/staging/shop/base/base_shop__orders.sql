@@ -21,7 +21,7 @@ channels as (
 ),
 
 fx_rates as (
-    select currency_code, month from {{ ref('ref_fx_rates_monthly') }}
+    select * from {{ ref('ref_fx_rates_monthly') }}
 ),
 
 typed as (
@@ -34,10 +34,11 @@ typed as (
         lower(trim(channel)) as channel,
         upper(trim(currency_code)) as currency_code,
         upper(trim(country_code)) as country_code,
-        source.order_id as _order_id_text,
-        source.customer_id as _customer_id_text,
-        source.ordered_at as _ordered_at_text,
-        source.updated_at as _updated_at_text,
+        -- the text as it arrived (the source's columns, not the typed aliases above)
+        order_id as _order_id_text,
+        customer_id as _customer_id_text,
+        ordered_at as _ordered_at_text,
+        updated_at as _updated_at_text,
         cast(to_json(source) as varchar) as _raw_record,
         _load_error,
         _source_file,
