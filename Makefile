@@ -40,7 +40,8 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
 build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, docs site
-	@status=0; $(BIN)/dbt build || status=$$?; \
+	@status=0; $(BIN)/python -m lakesight.load.lock -- $(BIN)/dbt build || status=$$?; \
+	 [ $$status -ne 75 ] || exit 75; \
 	 cp target/run_results.json target/build_run_results.json; \
 	 $(BIN)/lakesight summary || true; \
 	 $(BIN)/lakesight validate --run-results target/build_run_results.json \

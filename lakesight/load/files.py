@@ -1,8 +1,25 @@
-"""Which lake files a raw model still has to load, and errors that name the file."""
+"""Which lake files a raw model has to (re)load, their fingerprints, and errors naming the file.
+
+The rules (docs/lake.md, "What the loads guarantee"):
+
+- A table folder holds only files a reader claims: `dt=<day>/part-<n>.<ext>` with one of the
+  reader's extensions (for CSV and JSON Lines also gzip-compressed, `.csv.gz`, `.jsonl.gz`).
+  Names whose first character is `_` or `.` (Spark's `_SUCCESS`, `.crc` files, `_temporary/`)
+  are ignored, as Athena ignores them; any other file fails the load, naming it.
+- Every claimed file is fingerprinted on every build: size and SHA-256 of its bytes. A new file
+  is loaded; a loaded file whose fingerprint changed (edited or replaced in place) is reloaded:
+  its rows are replaced by the rows of its current content (the model's `unique_key` is
+  `_source_file`, strategy delete+insert), so the raw layer always equals a full load of the lake
+  as it is now. A loaded file that disappeared keeps its rows; the `lake_report_missing_files`
+  post-hook reports it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -13,7 +30,14 @@ import duckdb
 T = TypeVar("T")
 
 #: Metadata columns every raw table carries after its data columns.
-META_COLUMNS = ("_source_file", "_line_number", "_load_error", "_loaded_at")
+META_COLUMNS = (
+    "_source_file",
+    "_line_number",
+    "_load_error",
+    "_file_size",
+    "_file_hash",
+    "_loaded_at",
+)
 
 
 class LakeLoadError(RuntimeError):
@@ -22,10 +46,11 @@ class LakeLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class LakeFile:
-    """One file of the lake inventory (a dbt source over `read_blob(<glob>)`)."""
+    """One file of the lake inventory (a dbt source over `read_blob(<table folder>/**)`)."""
 
     path: str
     size: int
+    sha256: str = ""
 
     @property
     def key(self) -> str:
@@ -33,21 +58,104 @@ class LakeFile:
         records, so a lake that moves (another folder, another machine) is not loaded twice."""
         return "/".join(PurePosixPath(self.path).parts[-4:])
 
+    @property
+    def is_gzip(self) -> bool:
+        return self.path.endswith(".gz")
 
-def pending_files(dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any) -> list[LakeFile]:
-    """Files of the source inventory that the raw table `dbt.this` has not loaded yet.
 
-    `inventory` is the relation `dbt.source(...)` returns: `read_blob('<lake glob>')`, whose
-    `filename` and `size` columns are read from the file system without reading the contents.
-    A file is loaded once: every loaded file leaves at least one row (an empty file leaves an
-    `empty file` error row), so its key in `_source_file` marks it as done.
-    """
+def relative_to_table(path: str, table_folder: str) -> tuple[str, ...]:
+    """The components of `path` below the table folder `<system>/<table>` (its rightmost
+    occurrence in the path), or the whole path when the folder does not occur in it."""
+    parts = PurePosixPath(path).parts
+    folder = tuple(PurePosixPath(table_folder).parts)
+    for start in range(len(parts) - len(folder) - 1, -1, -1):
+        if parts[start : start + len(folder)] == folder:
+            return parts[start + len(folder) :]
+    return parts
+
+
+def is_ignored(path: str, table_folder: str) -> bool:
+    """True for a name Athena ignores: a file or folder below the table folder whose name starts
+    with `_` or `.`."""
+    return any(p.startswith(("_", ".")) for p in relative_to_table(path, table_folder))
+
+
+def table_folder_of(raw_identifier: str) -> str:
+    """The lake folder `<system>/<table>` of a raw model `raw_<system>__<table>`."""
+    system, _, table = raw_identifier.removeprefix("raw_").partition("__")
+    return f"{system}/{table}"
+
+
+def claim_pattern(extensions: Sequence[str]) -> re.Pattern[str]:
+    """The files of a table folder a reader claims: `dt=<day>/part-<n><ext>`."""
+    alternatives = "|".join(re.escape(ext) for ext in extensions)
+    return re.compile(rf"/dt=[^/]+/part-[^/]+(?:{alternatives})$")
+
+
+def sha256_of(path: str) -> str:
+    """SHA-256 of the file's bytes (hashlib releases the GIL: files are hashed in parallel)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def fingerprint(files: Sequence[LakeFile]) -> list[LakeFile]:
+    """The files with their SHA-256, hashed on a few threads."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        digests = list(pool.map(sha256_of, [f.path for f in files]))
+    return [LakeFile(f.path, f.size, digest) for f, digest in zip(files, digests, strict=True)]
+
+
+def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) -> list[LakeFile]:
+    """Every file of the table folder that the reader claims; fail, naming them, on files it
+    does not claim (other than the ignored `_`/`.` names)."""
     listed = [LakeFile(path, size) for path, size in inventory.project("filename, size").fetchall()]
-    loaded: set[str] = set()
+    pattern = claim_pattern(extensions)
+    visible = [f for f in listed if not is_ignored(f.path, table_folder)]
+
+    def claims(lake_file: LakeFile) -> bool:  # dt=…/part-… right below the table folder
+        below = relative_to_table(lake_file.path, table_folder)
+        return len(below) == 2 and pattern.search(lake_file.path) is not None
+
+    unclaimed = sorted(f.path for f in visible if not claims(f))
+    if unclaimed:
+        shown = ", ".join(unclaimed[:5])
+        if len(unclaimed) > 5:
+            shown += f" and {len(unclaimed) - 5} more"
+        raise LakeLoadError(
+            f"{len(unclaimed)} file(s) in the lake folder {table_folder} that no reader claims: "
+            f"{shown}; this table loads dt=YYYY-MM-DD/part-*{{{','.join(extensions)}}} only: "
+            "rename them or move them out of the table folder (names starting with _ or . are "
+            "ignored)"
+        )
+    return sorted((f for f in visible if claims(f)), key=lambda f: f.key)
+
+
+def pending_files(
+    dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any, extensions: Sequence[str]
+) -> list[LakeFile]:
+    """Claimed files of the source inventory that the raw table `dbt.this` has not loaded in
+    their current content: new files, and loaded files whose size or SHA-256 changed.
+
+    `inventory` is the relation `dbt.source(...)` returns: `read_blob('<table folder>/**')`,
+    whose `filename` and `size` columns come from the file system. Every loaded file leaves at
+    least one row (an empty file leaves an `empty file` error row) carrying its key and
+    fingerprint in `_source_file`, `_file_size` and `_file_hash`.
+    """
+    files = fingerprint(claimed_files(inventory, table_folder_of(dbt.this.identifier), extensions))
+    loaded: dict[str, tuple[int, str]] = {}
     if dbt.is_incremental:
-        rows = session.sql(f"select distinct _source_file from {dbt.this}").fetchall()
-        loaded = {row[0] for row in rows}
-    return sorted((f for f in listed if f.key not in loaded), key=lambda f: f.key)
+        try:
+            rows = session.sql(
+                f"select distinct _source_file, _file_size, _file_hash from {dbt.this}"
+            ).fetchall()
+        except duckdb.BinderException as exc:
+            raise LakeLoadError(
+                f"{dbt.this} was loaded before lakesight recorded file fingerprints "
+                f"(_file_size, _file_hash); rebuild it once with "
+                f"`dbt build --full-refresh -s {dbt.this.identifier}+`"
+            ) from exc
+        loaded = {key: (size, digest) for key, size, digest in rows}
+    return [f for f in files if loaded.get(f.key) != (f.size, f.sha256)]
 
 
 def load_timestamp() -> datetime:

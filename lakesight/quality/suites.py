@@ -103,6 +103,8 @@ AUDIT_COLUMNS = {
     "_source_file": "VARCHAR",
     "_line_number": "BIGINT",
     "_load_error": "VARCHAR",
+    "_file_size": "BIGINT",
+    "_file_hash": "VARCHAR",
     "_loaded_at": "TIMESTAMP",
 }
 #: share of parseable lines whose code may fall outside its seed's values (warning)

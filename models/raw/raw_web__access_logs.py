@@ -3,9 +3,9 @@
 One row per line; the log format is parsed in staging.
 """
 
-from lakesight.load import load_lines
+from lakesight.load import LOG_EXTENSIONS, load_lines
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental")
-    return load_lines(dbt, session, dbt.source("web", "access_logs"))
+    return load_lines(dbt, session, dbt.source("web", "access_logs"), LOG_EXTENSIONS)

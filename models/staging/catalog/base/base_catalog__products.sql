@@ -19,6 +19,10 @@ typed as (
         try_cast(record ->> '$.list_price' as decimal(12, 2)) as list_price_usd,
         try_cast(record ->> '$.unit_cost' as decimal(12, 2)) as unit_cost_usd,
         try_strptime(record ->> '$.updated_at', '%Y-%m-%d %H:%M:%S') as updated_at,
+        record ->> '$.product_id' as _product_id_text,
+        record ->> '$.list_price' as _list_price_text,
+        record ->> '$.unit_cost' as _unit_cost_text,
+        record ->> '$.updated_at' as _updated_at_text,
         record is null as _is_invalid_json,
         line as _raw_record,
         _load_error,
@@ -33,10 +37,10 @@ checked as (
         *,
         {{ reject_reason([
             ["_is_invalid_json", "invalid JSON: not a JSON object"],
-            ["not _is_invalid_json and product_id is null", "product_id is missing or not an integer"],
-            ["not _is_invalid_json and (list_price_usd is null or list_price_usd < 0)", "list_price is missing, not a number or negative"],
-            ["not _is_invalid_json and (unit_cost_usd is null or unit_cost_usd < 0)", "unit_cost is missing, not a number or negative"],
-            ["not _is_invalid_json and updated_at is null", "updated_at is missing or not a timestamp"],
+            ["not _is_invalid_json and product_id is null", "product_id is missing or not an integer", "_product_id_text"],
+            ["not _is_invalid_json and (list_price_usd is null or list_price_usd < 0)", "list_price is missing, not a number or negative", "_list_price_text"],
+            ["not _is_invalid_json and (unit_cost_usd is null or unit_cost_usd < 0)", "unit_cost is missing, not a number or negative", "_unit_cost_text"],
+            ["not _is_invalid_json and updated_at is null", "updated_at is missing or not a timestamp", "_updated_at_text"],
             [is_in_future("updated_at"), "updated_at is in the future"],
         ]) }} as _check_failures
     from typed

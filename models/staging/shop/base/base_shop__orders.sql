@@ -20,6 +20,10 @@ channels as (
     select channel from {{ ref('ref_channels') }}
 ),
 
+fx_rates as (
+    select * from {{ ref('ref_fx_rates_monthly') }}
+),
+
 typed as (
     select
         try_cast(trim(order_id) as bigint) as order_id,
@@ -30,6 +34,11 @@ typed as (
         lower(trim(channel)) as channel,
         upper(trim(currency_code)) as currency_code,
         upper(trim(country_code)) as country_code,
+        -- the text as it arrived (the source's columns, not the typed aliases above)
+        order_id as _order_id_text,
+        customer_id as _customer_id_text,
+        ordered_at as _ordered_at_text,
+        updated_at as _updated_at_text,
         cast(to_json(source) as varchar) as _raw_record,
         _load_error,
         _source_file,
@@ -42,14 +51,15 @@ checked as (
     select
         *,
         {{ reject_reason([
-            ["order_id is null", "order_id is missing or not an integer"],
-            ["customer_id is null", "customer_id is missing or not an integer"],
-            ["ordered_at is null", "ordered_at is missing or not a timestamp"],
-            ["updated_at is null", "updated_at is missing or not a timestamp"],
+            ["order_id is null", "order_id is missing or not an integer", "_order_id_text"],
+            ["customer_id is null", "customer_id is missing or not an integer", "_customer_id_text"],
+            ["ordered_at is null", "ordered_at is missing or not a timestamp", "_ordered_at_text"],
+            ["updated_at is null", "updated_at is missing or not a timestamp", "_updated_at_text"],
             ["status is null or status not in (select s.status from statuses as s)", "unknown status"],
             ["channel is null or channel not in (select c.channel from channels as c)", "unknown channel"],
             ["currency_code is null or currency_code not in (select c.currency_code from currencies as c)", "unknown currency_code"],
             ["country_code is null or country_code not in (select c.country_code from countries as c)", "unknown country_code"],
+            ["currency_code in (select c.currency_code from currencies as c) and " ~ fx_rate_missing("currency_code", "ordered_at", "fx_rates"), "no FX rate for {}", fx_period("currency_code", "ordered_at")],
             [is_in_future("ordered_at"), "ordered_at is in the future"],
         ]) }} as _check_failures
     from typed
