@@ -6,6 +6,7 @@ development salt), plus escapes of our own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from lakesight.lake import spec
 from lakesight.security import extracts as extracts_module
 from lakesight.security.access import query_as
 from lakesight.security.extracts import (
@@ -480,6 +482,25 @@ def test_file_names_are_a_function_of_the_normalised_principal() -> None:
 
 
 # --- case 5: the development salt ------------------------------------------------------------
+
+
+def test_the_development_salt_is_reversed_by_a_dictionary_of_first_names(
+    built: Warehouse, cache: Path
+) -> None:
+    """Why publish refuses it: bob's hashed first names, reversed with a list of first names."""
+    dictionary = {
+        hashlib.sha256(("lakesight-dev-salt" + name).encode()).hexdigest(): name
+        for first_names, _ in spec.NAME_POOLS.values()
+        for name in first_names
+    }
+    hashed = query_as(
+        built.database, "bob@example.com", "select customer_id, first_name from customers", cache
+    ).rows
+    clear = dict(built.query("select customer_id, first_name from marts.dim_customers"))
+    assert hashed and all(value != clear[key] for key, value in hashed)  # masked for bob
+    assert {key: dictionary.get(value) for key, value in hashed} == {
+        key: clear[key] for key, _ in hashed
+    }
 
 
 def test_publish_refuses_a_warehouse_built_with_the_development_salt(
