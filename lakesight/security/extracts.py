@@ -153,7 +153,7 @@ def policy_sha256(con: duckdb.DuckDBPyConnection) -> str:
         "select table_name from information_schema.tables "
         "where table_schema = 'security' and table_type = 'BASE TABLE' order by 1"
     ).fetchall():
-        rows, content = table_sha256(con, f'security."{table}"')
+        rows, content = table_sha256(con, 'security."' + table.replace('"', '""') + '"')
         digest.update(f"{table}\0{rows}\0{content}\0".encode())
     for name, sql in con.execute(
         "select view_name, sql from duckdb_views() where schema_name = 'secure' order by 1"
@@ -246,8 +246,9 @@ def build_extract(
         try:
             con.execute("create schema lakesight_extract.secure")
             for dataset in datasets:
-                target = f'lakesight_extract.secure."{dataset}"'
-                con.execute(f'create table {target} as select * from secure."{dataset}"')
+                name = '"' + dataset.replace('"', '""') + '"'
+                target = f"lakesight_extract.secure.{name}"
+                con.execute(f"create table {target} as select * from secure.{name}")
                 stats[dataset] = Dataset(*table_sha256(con, target))
         finally:
             con.execute("detach lakesight_extract")
