@@ -17,6 +17,7 @@ from lakesight.quality.cli import validate
 from lakesight.security.access import DEFAULT_EXTRACTS, query_as
 from lakesight.security.extracts import ExtractError
 from lakesight.security.extracts import publish as publish_extracts
+from lakesight.security.extracts import verify as verify_extracts
 from lakesight.security.native import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DATABASE,
@@ -157,6 +158,7 @@ Each extract holds only the tables secure.<dataset> as that principal sees them.
 temporary file and renamed; extracts of principals no longer active, and other *.duckdb files of
 the folder, are removed. The manifest lists principal, file, bytes, sha256, and rows and a content
 hash per dataset. A warehouse built with the development mask salt is refused unless --dev.
+--check only compares the extracts with the manifest.
 """
 
 
@@ -170,7 +172,22 @@ def publish(
             help="Allow the development mask salt (extracts that never leave this machine).",
         ),
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only check the extracts against manifest.json (size, sha256); write nothing.",
+        ),
+    ] = False,
 ) -> None:
+    if check:
+        problems = verify_extracts(exports)
+        if problems:
+            raise UserError(
+                f"{exports / 'manifest.json'}: " + "; ".join(problems) + ": publish again."
+            )
+        typer.echo(f"Every extract listed in {exports / 'manifest.json'} matches its sha256.")
+        return
     table = Table(title=f"{exports / 'manifest.json'}")
     for name in ("principal", "file", "bytes", "sha256", "rows per dataset"):
         table.add_column(name, overflow="fold", justify="right" if name == "bytes" else "left")

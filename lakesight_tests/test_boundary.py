@@ -453,6 +453,11 @@ def test_verify_names_a_missing_or_edited_extract(built: Warehouse, tmp_path: Pa
         f"{grace.name} (grace@example.com) does not match its sha256",
         f"{ivan.name} (ivan@example.com) is missing",
     ]
+    line = one_sentence(cli(built.env(), "publish", "--check", "--exports", str(folder)))
+    assert f"{grace.name} (grace@example.com) does not match its sha256" in line
+    publish(built.database, folder, dev=True)
+    ok = cli(built.env(), "publish", "--check", "--exports", str(folder))
+    assert ok.returncode == 0 and "matches its sha256" in ok.stdout, ok.stderr
 
 
 def test_file_names_are_a_function_of_the_normalised_principal() -> None:

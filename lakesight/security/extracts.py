@@ -339,6 +339,8 @@ def publish(
 
 def verify(folder: Path) -> list[str]:
     """Problems of a folder of extracts: files missing, or not matching the manifest's sha256."""
+    if not (folder / MANIFEST).exists():
+        return [f"there is no {folder / MANIFEST}"]
     problems = []
     for entry in read_manifest(folder).values():
         path = folder / entry.file
