@@ -258,6 +258,23 @@ def test_an_altered_extract_is_detected_and_rebuilt(built: Warehouse, tmp_path: 
     assert query_as(built.database, "carol@example.com", "select 1", folder).rebuilt is None
 
 
+def test_a_manifest_pointing_at_another_extract_is_not_followed(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    folder = tmp_path / "extracts"
+    alice = query_as(built.database, "alice@example.com", "select 1", folder).extract
+    bob = query_as(built.database, "bob@example.com", "select 1", folder).extract
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["extracts"]:
+        if entry["principal"] == "bob@example.com":
+            entry |= {"file": alice.file, "bytes": alice.bytes, "sha256": alice.sha256}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    again = query_as(built.database, "bob@example.com", "select * from secure.orders", folder)
+    assert again.rebuilt == "its manifest entry named another file"
+    assert again.extract.file == bob.file
+    assert Counter(again.rows) == view_rows(built.database, "bob@example.com", "orders")
+
+
 # --- case 4: publish is collision-free, atomic, and removes what is no longer active ------------
 
 

@@ -399,6 +399,8 @@ def _staleness(warehouse: Path, folder: Path, entry: Extract | None) -> str | No
     """Why an extract must be rebuilt, or None when it is fresh."""
     if entry is None:
         return "no extract yet"
+    if entry.file != extract_file(entry.principal):
+        return "its manifest entry named another file"
     path = folder / entry.file
     if not path.exists():
         return "its file was missing"
