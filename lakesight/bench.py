@@ -69,6 +69,7 @@ def main() -> None:
             "lakesight publish (extracts)": [
                 str(BIN / "lakesight"),
                 "publish",
+                "--dev",  # the bench builds with whatever salt the environment has
                 "--exports",
                 str(root / "exports"),
             ],

@@ -14,8 +14,10 @@ from rich.table import Table
 
 from lakesight.lake.cli import lake_app
 from lakesight.quality.cli import validate
-from lakesight.security.access import publish as publish_extracts
-from lakesight.security.access import query_as
+from lakesight.security.access import DEFAULT_EXTRACTS, query_as
+from lakesight.security.extracts import ExtractError
+from lakesight.security.extracts import publish as publish_extracts
+from lakesight.security.extracts import verify as verify_extracts
 from lakesight.security.native import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DATABASE,
@@ -65,7 +67,7 @@ def built_warehouse() -> Path:
 
 def explain(error: Exception) -> str | None:
     """One sentence with the fix for the errors a user meets, or None for a bug."""
-    if isinstance(error, UserError):
+    if isinstance(error, UserError | ExtractError):
         return str(error)
     first = str(error).strip().splitlines()[0] if str(error).strip() else ""
     if isinstance(error, duckdb.IOException) and "lock" in first.lower():
@@ -111,25 +113,84 @@ def site(
     typer.echo(f"Site: {index.resolve()}")
 
 
-@app.command()
+QUERY_HELP = """Run SQL as a principal, on that principal's extract only, and print the result.
+
+The SQL never runs on the warehouse. It runs on the principal's extract in --extracts (built, or
+rebuilt when the warehouse changed since or the file no longer matches its manifest hash), which
+holds only the tables secure.<dataset> as the principal sees them: rows filtered, masks applied.
+It is opened read-only with external access disabled and the configuration locked.
+
+Guaranteed: the marts, the policy tables, other principals' extracts, any file (read or write),
+ATTACH, INSTALL/LOAD and SET/PRAGMA of settings are refused with one sentence; SET VARIABLE works
+but changes nothing (nothing in the extract reads a variable). An unknown or inactive principal
+is an error and gets no data.
+
+Not guaranteed: this is not authentication (whoever runs it may name any principal: on this
+machine the warehouse file itself is readable too), and a query may use all memory and CPU.
+"""
+
+
+@app.command(help=QUERY_HELP)
 def query(
     sql: Annotated[str, typer.Argument(help="The SQL to run, e.g. 'select * from secure.orders'.")],
     as_: Annotated[str, typer.Option("--as", help="The principal (user name) to query as.")],
+    extracts: Annotated[
+        Path, typer.Option(help="Folder of the on-demand extracts (and their manifest.json).")
+    ] = DEFAULT_EXTRACTS,
 ) -> None:
-    """Run SQL on the warehouse (read-only) as a principal and print the result."""
-    names, rows = query_as(built_warehouse(), as_, sql)
-    table = Table(*names, title=f"as {as_}: {len(rows):,} rows")
-    for row in rows:
+    result = query_as(built_warehouse(), as_, sql, extracts)
+    if result.rebuilt is not None:
+        typer.echo(
+            f"built {extracts / result.extract.file} for {result.extract.principal}"
+            f" ({result.rebuilt})",
+            err=True,
+        )
+    table = Table(*result.names, title=f"as {result.extract.principal}: {len(result.rows):,} rows")
+    for row in result.rows:
         table.add_row(*("" if value is None else str(value) for value in row))
     Console().print(table)
 
 
-@app.command()
+PUBLISH_HELP = """Write one DuckDB extract per active principal, and exports/manifest.json.
+
+Each extract holds only the tables secure.<dataset> as that principal sees them. File names are
+<slug>-<hash of the principal>.duckdb (never two principals in one file); each is written to a
+temporary file and renamed; extracts of principals no longer active, and other *.duckdb files of
+the folder, are removed. The manifest lists principal, file, bytes, sha256, and rows and a content
+hash per dataset. A warehouse built with the development mask salt is refused unless --dev.
+--check only compares the extracts with the manifest.
+"""
+
+
+@app.command(help=PUBLISH_HELP)
 def publish(
     exports: Annotated[Path, typer.Option(help="Folder for the extracts.")] = Path("exports"),
+    dev: Annotated[
+        bool,
+        typer.Option(
+            "--dev",
+            help="Allow the development mask salt (extracts that never leave this machine).",
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only check the extracts against manifest.json (size, sha256); write nothing.",
+        ),
+    ] = False,
 ) -> None:
-    """Write one DuckDB extract per active principal: the secure datasets as it sees them."""
-    table = Table("principal", "extract", "bytes", "rows per dataset", title="extracts")
+    if check:
+        problems = verify_extracts(exports)
+        if problems:
+            raise UserError(
+                f"{exports / 'manifest.json'}: " + "; ".join(problems) + ": publish again."
+            )
+        typer.echo(f"Every extract listed in {exports / 'manifest.json'} matches its sha256.")
+        return
+    table = Table(title=f"{exports / 'manifest.json'}")
+    for name in ("principal", "file", "bytes", "sha256", "rows per dataset"):
+        table.add_column(name, overflow="fold", justify="right" if name == "bytes" else "left")
     columns = (
         TextColumn("extracts"),
         BarColumn(),
@@ -142,14 +203,16 @@ def publish(
         def advance(principal: str, total: int) -> None:
             bar.update(task, total=total, advance=1, who=principal)
 
-        extracts = publish_extracts(built_warehouse(), exports, advance)
-    for extract in extracts:
+        written = publish_extracts(built_warehouse(), exports, dev=dev, progress=advance)
+    for extract in written:
         rows = ", ".join(f"{name} {count:,}" for name, count in extract.rows.items())
         table.add_row(
-            extract.principal, str(extract.path), f"{extract.path.stat().st_size:,}", rows
+            extract.principal, extract.file, f"{extract.bytes:,}", extract.sha256[:12], rows
         )
     Console().print(table)
-    Console().print("Open an extract read-only with external access disabled.")
+    if written and written[0].mask_salt == "development":
+        typer.echo("These extracts use the development mask salt: do not hand them out.", err=True)
+    Console().print("Open an extract read-only with external access disabled (docs/security.md).")
 
 
 @app.command(name="export-policies")

@@ -15,9 +15,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from lakesight.security.access import publish, query_as
 from lakesight.security.oracle import Policy
-from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
+from lakesight_tests.support import REPO, Warehouse, project_copy
 
 POLICY = REPO / "seeds" / "security"
 
@@ -431,39 +430,3 @@ def test_a_misconfigured_secure_test_fails_instead_of_checking_nothing(
         in errors["secure_orders__no_row_outside_rules"]
     )
     assert "key column email is restricted" in errors["secure_customers__masked_unless_granted"]
-
-
-# --- the real boundary: query as a principal, and per-principal extracts -------------------------
-
-
-def test_query_as_a_principal_reads_the_warehouse_read_only(built: Warehouse) -> None:
-    names, rows = query_as(built.database, " Frank@Example.com", "select * from secure.orders")
-    assert names[0] == "order_id"
-    assert rows and all(row[names.index("country_code")] == "DE" for row in rows)
-    assert query_as(built.database, "mallory@example.com", "select * from secure.orders")[1] == []
-    result = subprocess.run(
-        [str(BIN / "lakesight"), "query", "--as", "nobody", "select * from secure.customers"],
-        env=built.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "0 rows" in result.stdout
-
-
-def test_publish_writes_only_what_each_principal_sees(built: Warehouse, tmp_path: Path) -> None:
-    extracts = publish(built.database, tmp_path / "exports")
-    active = {p for p in PRINCIPALS if p != "dave@example.com"}
-    assert {extract.principal for extract in extracts} == active
-    with duckdb.connect(str(built.database), read_only=True) as con:
-        for extract in extracts:
-            with duckdb.connect(str(extract.path), read_only=True) as out:
-                tables = out.execute(
-                    "select table_schema, table_name, table_type from information_schema.tables"
-                ).fetchall()
-                assert sorted(tables) == sorted(("main", name, "BASE TABLE") for name in DATASETS)
-                for dataset in DATASETS:
-                    mine = Counter(out.execute(f"select * from main.{dataset}").fetchall())
-                    sql = f"select * from secure.{dataset}"
-                    assert mine == Counter(rows_as(con, extract.principal, sql)), dataset

@@ -1,79 +1,74 @@
-"""Query the secure views as a principal, and publish one extract per principal."""
+"""Query as a principal, confined to that principal's extract (never the warehouse).
+
+The extract (lakesight/security/extracts.py) is built or refreshed first when it is missing, stale
+or altered, then opened read-only with external access disabled and the configuration locked:
+
+- it holds only the tables `secure.<dataset>` as the principal sees them (rows filtered, masks
+  applied): the marts, the policy tables, the views and the salt are not in it;
+- no file can be read or written, no database attached, no extension installed or loaded, no
+  setting changed (`enable_external_access=false`, `lock_configuration=true`, no temp directory);
+- `SET VARIABLE` still works, but nothing in the extract reads a variable.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from lakesight.security.extracts import Extract, ExtractError, fresh_extract
+
+#: how a confined query's DuckDB is opened
+CONFINED = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "temp_directory": "",
+    "lock_configuration": True,
+}
+DEFAULT_EXTRACTS = Path("target/extracts")
+
 
 @dataclass(frozen=True)
-class Extract:
-    principal: str
-    path: Path
-    rows: dict[str, int]
+class Result:
+    names: list[str]
+    rows: list[tuple[Any, ...]]
+    extract: Extract
+    rebuilt: str | None  # why the extract was (re)built first, None if it was fresh
 
 
-def query_as(warehouse: Path, principal: str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run `sql` on the warehouse opened read-only, with `lakesight_principal` set."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set variable lakesight_principal = ?", [principal])
-        cursor = con.execute(sql)
-        names = [column[0] for column in cursor.description or []]
-        return names, cursor.fetchall()
+def connect_confined(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open an extract read-only, external access off, configuration locked, `secure` first."""
+    con = duckdb.connect(str(path), read_only=True, config=CONFINED)
+    con.execute("set search_path = 'secure,main'")
+    return con
 
 
-def extract_name(principal: str) -> str:
-    """A file name for a principal's extract (lower case, unsafe characters replaced)."""
-    return re.sub(r"[^a-z0-9._-]", "_", principal.strip().lower()) + ".duckdb"
+def query_as(
+    warehouse: Path, principal: str, sql: str, extracts: Path = DEFAULT_EXTRACTS
+) -> Result:
+    """Run `sql` on the principal's extract in `extracts` (built or refreshed first if needed)."""
+    with fresh_extract(warehouse, extracts, principal) as (extract, rebuilt):
+        con = connect_confined(extracts / extract.file)
+    with con:
+        try:
+            cursor = con.execute(sql)
+            names = [column[0] for column in cursor.description or []]
+            rows = cursor.fetchall()
+        except duckdb.Error as error:
+            raise ExtractError(_refusal(error, extract)) from None
+    return Result(names, rows, extract, rebuilt)
 
 
-def publish(
-    warehouse: Path, exports: Path, progress: Callable[[str, int], None] | None = None
-) -> list[Extract]:
-    """Write exports/<principal>.duckdb per active user: the secure datasets as that user sees them.
-
-    An extract holds one table per secure dataset and nothing else: no marts, no policy tables.
-    `progress(principal, total)` is called as each extract is done.
-    """
-    exports.mkdir(parents=True, exist_ok=True)
-    written = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        users = [
-            row[0]
-            for row in con.execute(
-                "select distinct lower(trim(user_name)) from security.sec_users "
-                "where is_active order by 1"
-            ).fetchall()
-        ]
-        datasets = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'secure' order by 1"
-            ).fetchall()
-        ]
-        for user in users:
-            path = exports / extract_name(user)
-            path.unlink(missing_ok=True)
-            con.execute("set variable lakesight_principal = ?", [user])
-            con.execute("attach ? as extract (read_write)", [str(path)])
-            rows = {}
-            try:
-                for dataset in datasets:
-                    con.execute(
-                        f'create table extract.main."{dataset}" as select * from secure."{dataset}"'
-                    )
-                    rows[dataset] = con.execute(
-                        f'select count(*) from extract.main."{dataset}"'
-                    ).fetchone()[0]
-            finally:
-                con.execute("detach extract")
-            written.append(Extract(user, path, rows))
-            if progress is not None:
-                progress(user, len(users))
-    return written
+def _refusal(error: duckdb.Error, extract: Extract) -> str:
+    first = str(error).strip().splitlines()[0].rstrip(".!") if str(error).strip() else ""
+    tables = ", ".join(f"secure.{name}" for name in extract.datasets) or "no table"
+    return (
+        f"The SQL failed on {extract.principal}'s extract ({first}):"
+        f" a confined query reads only {tables} — no marts, policy, files, other extracts,"
+        " extensions or settings."
+    )

@@ -1,0 +1,581 @@
+"""The real boundary: `query --as` confined to the principal's extract, and `publish`.
+
+Issue 9, cases 3 (query --as escapes), 4 (publish collisions and stale extracts) and 5 (the
+development salt), plus escapes of our own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from lakesight.lake import spec
+from lakesight.security import extracts as extracts_module
+from lakesight.security.access import query_as
+from lakesight.security.extracts import (
+    ExtractError,
+    check_names,
+    extract_file,
+    file_sha256,
+    publish,
+    read_manifest,
+    verify,
+)
+from lakesight.security.salt import Salt, warehouse_salt
+from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
+
+DATASETS = ("customers", "order_items", "orders", "products", "sales_daily")
+SECRET = "a-secret-salt-for-tests"
+
+
+def view_rows(database: Path, principal: str, dataset: str) -> Counter[tuple[Any, ...]]:
+    """What the warehouse's secure view shows the principal (the reference for an extract)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        con.execute("set variable lakesight_principal = ?", [principal])
+        return Counter(con.execute(f"select * from secure.{dataset}").fetchall())
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "lakesight"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
+    """The single stderr line of a failed command (no traceback)."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("lakesight: ")
+    return line
+
+
+# --- case 3: `query --as` is confined to the principal's extract ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of on-demand extracts shared by the query tests of this module."""
+    return tmp_path_factory.mktemp("query-extracts")
+
+
+ESCAPES = {
+    "the marts": "select * from marts.fct_orders",
+    "the policy": "select * from security.sec_users",
+    "the policy, rules": "select * from security.sec_rls__orders",
+    "writing a file": "copy secure.customers to '{tmp}/x.csv'",
+    "copy of a query": "copy (select * from secure.orders) to '{tmp}/x.parquet' (format parquet)",
+    "export database": "export database '{tmp}/dump'",
+    "reading a file": "select * from read_csv('/etc/passwd')",
+    "reading text": "select * from read_text('/etc/hostname')",
+    "listing files": "select * from glob('/*')",
+    "another principal's extract": "attach '{alice}' as other",
+    "the warehouse": "attach '{warehouse}' as w (read_only)",
+    "install": "install avro",
+    "load": "load avro",
+    "set a setting": "set enable_external_access = true",
+    "pragma a setting": "pragma threads = 1",
+    "unlock": "set lock_configuration = false",
+    "reset": "reset enable_external_access",
+    "a table in the extract": "create table secure.mine as select 1 as x",
+    "secrets": "select * from duckdb_secrets()",
+}
+
+
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+def test_query_as_refuses_each_escape_with_one_sentence(
+    built: Warehouse, cache: Path, tmp_path: Path, escape: str
+) -> None:
+    alice = query_as(built.database, "alice@example.com", "select 1", cache).extract
+    sql = ESCAPES[escape].format(tmp=tmp_path, alice=cache / alice.file, warehouse=built.database)
+    with pytest.raises(ExtractError) as refused:
+        query_as(built.database, "bob@example.com", sql, cache)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("The SQL failed on bob@example.com's extract (")
+    assert "a confined query reads only secure.customers" in message
+    assert list(tmp_path.iterdir()) == []  # nothing was written
+
+
+def test_query_as_escapes_through_the_command_line_are_one_sentence(
+    built: Warehouse, cache: Path, tmp_path: Path
+) -> None:
+    env = built.env()
+    for sql in ("select * from marts.fct_orders", f"copy secure.customers to '{tmp_path}/x.csv'"):
+        line = one_sentence(
+            cli(env, "query", "--as", "bob@example.com", sql, "--extracts", str(cache))
+        )
+        assert "The SQL failed on bob@example.com's extract" in line
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_set_variable_cannot_switch_principal(built: Warehouse, cache: Path) -> None:
+    bob = query_as(built.database, "bob@example.com", "select * from secure.orders", cache)
+    alice = view_rows(built.database, "alice@example.com", "orders")
+    assert alice and Counter(bob.rows) != alice  # the two principals see different orders
+    for variable in ("alice@example.com", "*", "", "heidi@example.com"):
+        switched = query_as(
+            built.database,
+            "bob@example.com",
+            f"set variable lakesight_principal = '{variable}'; select * from secure.orders",
+            cache,
+        )
+        assert (
+            Counter(switched.rows)
+            == Counter(bob.rows)
+            == view_rows(built.database, "bob@example.com", "orders")
+        )
+
+
+def test_query_as_sees_exactly_the_view_as_that_principal(built: Warehouse, cache: Path) -> None:
+    for principal in ("alice@example.com", "carol@example.com", "ivan@example.com"):
+        for dataset in DATASETS:
+            result = query_as(built.database, principal, f"select * from secure.{dataset}", cache)
+            assert Counter(result.rows) == view_rows(built.database, principal, dataset), dataset
+    # unqualified names read the same tables (search path secure, main)
+    short = query_as(built.database, "bob@example.com", "select count(*) from orders", cache)
+    assert short.rows == [(sum(view_rows(built.database, "bob@example.com", "orders").values()),)]
+
+
+def test_the_extract_holds_plain_tables_and_nothing_sensitive(
+    built: Warehouse, cache: Path
+) -> None:
+    def ask(sql: str) -> list[tuple[Any, ...]]:
+        return query_as(built.database, "bob@example.com", sql, cache).rows
+
+    assert sorted(
+        ask("select table_schema, table_name, table_type from information_schema.tables")
+    ) == [("secure", name, "BASE TABLE") for name in DATASETS]
+    assert ask("select count(*) from duckdb_views() where not internal") == [(0,)]
+    assert ask("select count(*) from duckdb_functions() where not internal") == [(0,)]
+    settings = dict(ask("select name, value from duckdb_settings()"))
+    assert settings["enable_external_access"] == "false"
+    assert settings["lock_configuration"] == "true"
+    assert settings["temp_directory"] == ""
+    assert settings["allowed_directories"] in ("[]", "")
+    leaks = [
+        name
+        for name, value in settings.items()
+        if value and (str(built.database) in value or "lakesight-dev-salt" in value)
+    ]
+    assert leaks == []
+    databases = {name for (name,) in ask("select database_name from duckdb_databases()")}
+    assert databases == {extract_file("bob@example.com").removesuffix(".duckdb"), "system", "temp"}
+
+
+def test_the_extracts_temp_folder_cannot_be_written(built: Warehouse, cache: Path) -> None:
+    """DuckDB allows `<database>.tmp/` by default; the confined connection has no temp folder."""
+    bob = query_as(built.database, "bob@example.com", "select 1", cache).extract
+    spill = cache / f"{bob.file}.tmp"
+    spill.mkdir()
+    try:
+        with pytest.raises(ExtractError, match="Permission Error"):
+            query_as(
+                built.database, "bob@example.com", f"copy (select 1) to '{spill}/a.csv'", cache
+            )
+        assert list(spill.iterdir()) == []
+    finally:
+        shutil.rmtree(spill)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "dave@example.com",  # inactive
+        "nobody@example.com",
+        "",
+        "   ",
+        "../x",
+        "../../etc/passwd",
+        "fran\u212a@example.com",  # Kelvin sign: not frank
+        "bob@example.com' or '1'='1",
+        "*",
+    ],
+)
+def test_an_unknown_or_inactive_principal_is_an_error_and_gets_no_file(
+    built: Warehouse, tmp_path: Path, principal: str
+) -> None:
+    folder = tmp_path / "extracts"
+    with pytest.raises(ExtractError, match="is not an active user of the warehouse's policy"):
+        query_as(built.database, principal, "select * from secure.orders", folder)
+    assert [path.name for path in folder.iterdir() if path.suffix == ".duckdb"] == []
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_command_line_says_an_inactive_principal_sees_nothing(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    line = one_sentence(
+        cli(
+            built.env(),
+            "query",
+            "--as",
+            "dave@example.com",
+            "select 1",
+            "--extracts",
+            str(tmp_path),
+        )
+    )
+    assert line == (
+        "lakesight: 'dave@example.com' is not an active user of the warehouse's policy"
+        " (security.sec_users), so it has no extract and sees nothing."
+    )
+
+
+def test_case_and_spaces_name_the_same_principal(built: Warehouse, cache: Path) -> None:
+    plain = query_as(built.database, "heidi@example.com", "select * from secure.orders", cache)
+    for spelling in (" Heidi@Example.com ", "HEIDI@EXAMPLE.COM"):
+        other = query_as(built.database, spelling, "select * from secure.orders", cache)
+        assert other.extract.file == plain.extract.file
+        assert other.rows == plain.rows
+        assert other.rebuilt is None  # the same extract, still fresh
+
+
+def test_an_altered_extract_is_detected_and_rebuilt(built: Warehouse, tmp_path: Path) -> None:
+    folder = tmp_path / "extracts"
+    first = query_as(built.database, "carol@example.com", "select * from secure.customers", folder)
+    assert first.rebuilt == "no extract yet"
+    path = folder / first.extract.file
+    with path.open("r+b") as handle:  # truncate the file
+        handle.truncate(path.stat().st_size // 2)
+    again = query_as(built.database, "carol@example.com", "select * from secure.customers", folder)
+    assert again.rebuilt == "its file did not match the manifest's sha256"
+    assert Counter(again.rows) == Counter(first.rows)
+    assert query_as(built.database, "carol@example.com", "select 1", folder).rebuilt is None
+
+
+def test_a_manifest_pointing_at_another_extract_is_not_followed(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    folder = tmp_path / "extracts"
+    alice = query_as(built.database, "alice@example.com", "select 1", folder).extract
+    bob = query_as(built.database, "bob@example.com", "select 1", folder).extract
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["extracts"]:
+        if entry["principal"] == "bob@example.com":
+            entry |= {"file": alice.file, "bytes": alice.bytes, "sha256": alice.sha256}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    again = query_as(built.database, "bob@example.com", "select * from secure.orders", folder)
+    assert again.rebuilt == "its manifest entry named another file"
+    assert again.extract.file == bob.file
+    assert Counter(again.rows) == view_rows(built.database, "bob@example.com", "orders")
+
+
+# --- case 4: publish is collision-free, atomic, and removes what is no longer active ------------
+
+
+@dataclass
+class Salted(Warehouse):
+    """A warehouse whose dbt runs use a secret mask salt."""
+
+    salt: str = SECRET
+
+    def env(self) -> dict[str, str]:
+        return super().env() | {"LAKESIGHT_MASK_SALT": self.salt}
+
+
+@dataclass
+class Policies:
+    before: Salted  # pat+a and pat_a active, secret salt
+    after: Salted  # pat_a deactivated
+
+
+@pytest.fixture(scope="module")
+def policies(tmp_path_factory: pytest.TempPathFactory, built: Warehouse) -> Policies:
+    """Two principals whose old file names collided, built with a secret salt; then one of them
+    deactivated (the policy seeds edited in a copy of the project, rebuilt by dbt)."""
+    root = tmp_path_factory.mktemp("policies")
+    shutil.copy2(built.database, root / "warehouse.duckdb")
+    warehouse = Salted(root, built.lake)
+    project = project_copy(root)
+    seeds = project / "seeds" / "security"
+    with (seeds / "sec_users.csv").open("a") as users:
+        users.write("pat+a@example.com,true\npat_a@example.com,true\n")
+    with (seeds / "sec_rls__orders.csv").open("a") as rules:
+        rules.write('pat+a@example.com,,DE,\npat_a@example.com,,"US,CA",\n')
+    warehouse.dbt("build", "--select", "path:seeds/security+", project=project)
+    before = root / "before"
+    before.mkdir()
+    shutil.copy2(warehouse.database, before / "warehouse.duckdb")
+    users = (seeds / "sec_users.csv").read_text()
+    (seeds / "sec_users.csv").write_text(
+        users.replace("pat_a@example.com,true", "pat_a@example.com,false")
+    )
+    warehouse.dbt("build", "--select", "path:seeds/security+", project=project)
+    return Policies(Salted(before, built.lake), warehouse)
+
+
+def check_folder(folder: Path, database: Path) -> dict[str, Any]:
+    """The folder holds exactly the manifest's extracts, each equal to the views as its owner."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    files = {entry["file"] for entry in manifest["extracts"]}
+    assert {path.name for path in folder.iterdir() if path.name.endswith(".duckdb")} == files
+    assert not [
+        path for path in folder.iterdir() if ".tmp" in path.name or path.name.endswith(".wal")
+    ]
+    assert verify(folder) == []
+    for entry in manifest["extracts"]:
+        path = folder / entry["file"]
+        assert entry["bytes"] == path.stat().st_size
+        assert entry["sha256"] == file_sha256(path)
+        with duckdb.connect(str(path), read_only=True) as con:
+            for dataset, stats in entry["datasets"].items():
+                rows = Counter(con.execute(f"select * from secure.{dataset}").fetchall())
+                assert rows == view_rows(database, entry["principal"], dataset), dataset
+                assert stats["rows"] == sum(rows.values())
+                assert stats["sha256"] == extracts_module.table_sha256(con, f"secure.{dataset}")[1]
+    return manifest
+
+
+def test_principals_whose_old_names_collided_get_their_own_extracts(
+    policies: Policies, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    extracts = {e.principal: e for e in publish(policies.before.database, folder)}
+    plus, underscore = extracts["pat+a@example.com"], extracts["pat_a@example.com"]
+    assert plus.file != underscore.file
+    assert plus.rows["orders"] and underscore.rows["orders"]
+    assert view_rows(policies.before.database, "pat+a@example.com", "orders") != view_rows(
+        policies.before.database, "pat_a@example.com", "orders"
+    )
+    manifest = check_folder(folder, policies.before.database)
+    assert {entry["principal"] for entry in manifest["extracts"]} == set(extracts)
+    assert {entry["mask_salt"] for entry in manifest["extracts"]} == {"secret"}
+
+
+def test_the_printed_table_matches_the_manifest(policies: Policies, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    result = cli(policies.before.env() | {"COLUMNS": "400"}, "publish", "--exports", str(folder))
+    assert result.returncode == 0, result.stderr
+    printed = {}
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip("│┃ ").split("│")]
+        if len(cells) == 5 and "@" in cells[0]:
+            printed[cells[0]] = cells
+    manifest = read_manifest(folder)
+    assert set(printed) == set(manifest)
+    for principal, (_, file, size, digest, rows) in printed.items():
+        entry = manifest[principal]
+        assert (file, size.replace(",", ""), digest) == (
+            entry.file,
+            str(entry.bytes),
+            entry.sha256[:12],
+        )
+        assert rows == ", ".join(f"{name} {count:,}" for name, count in entry.rows.items())
+
+
+def test_publish_removes_deactivated_principals_and_unlisted_extracts(
+    policies: Policies, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    publish(policies.before.database, folder)
+    old = folder / extract_file("pat_a@example.com")
+    assert old.exists()
+    (folder / "pat_a_example.com.duckdb").write_bytes(b"an extract named by the old scheme")
+    (folder / ".bob.duckdb.123.abcd.tmp").write_bytes(b"left by a killed publish")
+    (folder / "README.txt").write_text("not ours")
+    (folder / "native").mkdir()
+    (folder / "native" / "x.duckdb").write_text("not at the top level")
+    publish(policies.after.database, folder)
+    assert not old.exists()
+    assert not (folder / "pat_a_example.com.duckdb").exists()
+    assert not (folder / ".bob.duckdb.123.abcd.tmp").exists()
+    assert (folder / "README.txt").exists() and (folder / "native" / "x.duckdb").exists()
+    manifest = check_folder(folder, policies.after.database)
+    principals = {entry["principal"] for entry in manifest["extracts"]}
+    assert "pat+a@example.com" in principals and "pat_a@example.com" not in principals
+
+
+def test_a_stale_extract_is_rebuilt_after_the_policy_changed(
+    policies: Policies, tmp_path: Path
+) -> None:
+    shutil.copy2(policies.before.database, tmp_path / "warehouse.duckdb")
+    database, folder = tmp_path / "warehouse.duckdb", tmp_path / "extracts"
+    seen = query_as(database, "pat_a@example.com", "select * from secure.orders", folder)
+    assert seen.rows and seen.rebuilt == "no extract yet"
+    assert query_as(database, "pat_a@example.com", "select 1", folder).rebuilt is None
+    shutil.copy2(policies.after.database, database)  # the same file, now with pat_a inactive
+    with pytest.raises(ExtractError, match="is not an active user"):
+        query_as(database, "pat_a@example.com", "select * from secure.orders", folder)
+    assert not (folder / seen.extract.file).exists()
+    assert "pat_a@example.com" not in read_manifest(folder)
+    other = query_as(database, "pat+a@example.com", "select 1", folder)
+    assert other.rebuilt == "no extract yet"
+
+
+def test_an_interrupted_publish_keeps_the_previous_extracts(
+    built: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "exports"
+    publish(built.database, folder, dev=True)
+    before = (folder / "manifest.json").read_text()
+    calls = 0
+    real = extracts_module.table_sha256
+
+    def failing(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, str]:
+        nonlocal calls
+        calls += 1
+        if calls == 13:
+            raise RuntimeError("killed")
+        return real(con, relation)
+
+    monkeypatch.setattr(extracts_module, "table_sha256", failing)
+    with pytest.raises(RuntimeError, match="killed"):
+        publish(built.database, folder, dev=True)
+    assert (folder / "manifest.json").read_text() == before
+    check_folder(folder, built.database)
+
+
+def test_concurrent_publishes_leave_one_consistent_folder(built: Warehouse, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    command = [str(BIN / "lakesight"), "publish", "--dev", "--exports", str(folder)]
+    runs = [
+        subprocess.Popen(
+            command, cwd=REPO, env=built.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, err = run.communicate()
+        assert run.returncode == 0, err.decode()
+    check_folder(folder, built.database)
+
+
+def test_verify_names_a_missing_or_edited_extract(built: Warehouse, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    first = {
+        extract.principal: extract.datasets for extract in publish(built.database, folder, dev=True)
+    }
+    grace, ivan = (
+        folder / extract_file("grace@example.com"),
+        folder / extract_file("ivan@example.com"),
+    )
+    with grace.open("r+b") as handle:
+        handle.seek(grace.stat().st_size // 2)
+        handle.write(b"\x00edited\x00")
+    ivan.unlink()
+    assert sorted(verify(folder)) == [
+        f"{grace.name} (grace@example.com) does not match its sha256",
+        f"{ivan.name} (ivan@example.com) is missing",
+    ]
+    line = one_sentence(cli(built.env(), "publish", "--check", "--exports", str(folder)))
+    assert f"{grace.name} (grace@example.com) does not match its sha256" in line
+    again = {
+        extract.principal: extract.datasets for extract in publish(built.database, folder, dev=True)
+    }
+    assert again == first  # the content hashes are reproducible (the file bytes are not)
+    ok = cli(built.env(), "publish", "--check", "--exports", str(folder))
+    assert ok.returncode == 0 and "matches its sha256" in ok.stdout, ok.stderr
+
+
+def test_file_names_are_a_function_of_the_normalised_principal() -> None:
+    names = {
+        principal: extract_file(principal)
+        for principal in (
+            "pat+a@example.com",
+            "pat_a@example.com",
+            "pat.a@example.com",
+            "pat-a@example.com",
+            "../x",
+            "x",
+            "/etc/passwd",
+            "frank@example.com",
+            "fran\u212a@example.com",
+        )
+    }
+    assert len(set(names.values())) == len(names)
+    for name in names.values():
+        assert "/" not in name and not name.startswith(".") and name.endswith(".duckdb")
+        assert Path(name).name == name
+    assert extract_file(" Pat+A@Example.COM ") == names["pat+a@example.com"]
+    with pytest.raises(
+        ExtractError, match="Principals 'pat@x' and 'PAT@x' map to one extract file"
+    ):
+        check_names(["pat@x", "PAT@x"])
+
+
+# --- case 5: the development salt ------------------------------------------------------------
+
+
+def test_the_development_salt_is_reversed_by_a_dictionary_of_first_names(
+    built: Warehouse, cache: Path
+) -> None:
+    """Why publish refuses it: bob's hashed first names, reversed with a list of first names."""
+    dictionary = {
+        hashlib.sha256(("lakesight-dev-salt" + name).encode()).hexdigest(): name
+        for first_names, _ in spec.NAME_POOLS.values()
+        for name in first_names
+    }
+    hashed = query_as(
+        built.database, "bob@example.com", "select customer_id, first_name from customers", cache
+    ).rows
+    clear = dict(built.query("select customer_id, first_name from marts.dim_customers"))
+    assert hashed and all(value != clear[key] for key, value in hashed)  # masked for bob
+    assert {key: dictionary.get(value) for key, value in hashed} == {
+        key: clear[key] for key, _ in hashed
+    }
+
+
+def test_publish_refuses_a_warehouse_built_with_the_development_salt(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    unset = {name: value for name, value in built.env().items() if name != "LAKESIGHT_MASK_SALT"}
+    for env in (unset, unset | {"LAKESIGHT_MASK_SALT": SECRET}):
+        line = one_sentence(cli(env, "publish", "--exports", str(folder)))
+        assert "was built with the development mask salt `lakesight-dev-salt`" in line
+        assert "pass --dev" in line
+        assert not list(folder.glob("*.duckdb")) and not (folder / "manifest.json").exists()
+    with pytest.raises(ExtractError, match="development mask salt"):
+        publish(built.database, folder)
+    allowed = cli(built.env(), "publish", "--dev", "--exports", str(folder))
+    assert allowed.returncode == 0, allowed.stderr
+    assert "development mask salt: do not hand them out" in allowed.stderr
+    manifest = check_folder(folder, built.database)
+    assert {entry["mask_salt"] for entry in manifest["extracts"]} == {"development"}
+
+
+def test_a_secret_salt_is_read_from_the_warehouse_not_the_environment(policies: Policies) -> None:
+    with duckdb.connect(str(policies.before.database), read_only=True) as con:
+        assert warehouse_salt(con) is Salt.SECRET
+        sql = con.execute(
+            "select sql from duckdb_views()"
+            " where schema_name = 'secure' and view_name = 'customers'"
+        ).fetchone()[0]
+        assert SECRET in sql  # the salt is in the view text, never in an extract
+
+
+@pytest.mark.parametrize(
+    ("view", "salt"),
+    [
+        ("select sha256('lakesight-dev-salt' || name) as h from t", Salt.DEVELOPMENT),
+        ("select sha256('s3cret' || name) as h from t", Salt.SECRET),
+        ("select sha256('it''s' || name || 'x') as h from t", Salt.SECRET),
+        ("select sha256(name) as h from t", Salt.UNKNOWN),
+        (
+            "select sha256(salt.value || name) as h from t, (select 'k' as value) as salt",
+            Salt.UNKNOWN,
+        ),
+        ("select name from t", Salt.NONE),
+    ],
+)
+def test_the_salt_is_read_from_the_views_and_fails_closed(view: str, salt: Salt) -> None:
+    with duckdb.connect() as con:
+        con.execute("create table t as select 'ann' as name")
+        con.execute("create schema secure")
+        con.execute(f"create view secure.v as {view}")
+        assert warehouse_salt(con) is salt
