@@ -35,13 +35,17 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The secured dataset a secure-layer test runs on: the view's name, which sec_datasets must list.
-    A test on a view the policy does not know fails instead of passing with nothing to check. -#}
+{#- The secured dataset a secure-layer test runs on: the view's name, which the resolved policy
+    (policy_datasets) must list. A test on a view the policy does not know fails instead of passing
+    with nothing to check. Returns {'name', 'rls_mode', 'rule_columns'}. -#}
 {% macro sec_test_dataset(model) -%}
     {%- set dataset = model.identifier | lower -%}
-    {%- set found = run_query("select lower(trim(rls_mode)) from " ~ ref('sec_datasets') ~ " where lower(trim(dataset)) = " ~ sec_literal(dataset)) -%}
+    {%- set found = run_query("select rls_mode, array_to_string(rule_columns, ',') from " ~ ref('policy_datasets') ~ " where dataset = " ~ sec_literal(dataset)) -%}
     {%- if found.rows | length != 1 -%}
-        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": dataset " ~ dataset ~ " is not listed once in sec_datasets") }}
+        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": dataset " ~ dataset ~ " is not listed once in the resolved policy (policy_datasets)") }}
     {%- endif -%}
-    {{ return({'name': dataset, 'rls_mode': found.rows[0][0]}) }}
+    {%- if found.rows[0][0] not in ('rules', 'public') -%}
+        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": unknown rls_mode " ~ found.rows[0][0]) }}
+    {%- endif -%}
+    {{ return({'name': dataset, 'rls_mode': found.rows[0][0], 'rule_columns': found.rows[0][1].split(',') if found.rows[0][1] else []}) }}
 {%- endmacro %}
