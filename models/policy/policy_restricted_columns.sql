@@ -1,10 +1,7 @@
 with
 
 cls_columns as (
-    select
-        *,
-        rowid + 1 as seed_row,
-    from {{ ref('sec_cls_columns') }}
+    select * from {{ sec_numbered(ref('sec_cls_columns')) }}
 ),
 
 datasets as (

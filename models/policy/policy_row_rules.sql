@@ -15,7 +15,7 @@ rules as (
     select
         {{ sec_literal(name) }} as dataset,
         {{ sec_literal(rls.identifier) }} as seed,
-        rowid + 1 as seed_row,
+        seed_row,
         nullif({{ sec_normalise('UserName') }}, '') as user_name,
         nullif({{ sec_normalise('GroupName') }}, '') as group_name,
         {%- if execute %}
@@ -30,7 +30,7 @@ rules as (
         {%- else %}
         map()::map(varchar, varchar []) as cells,
         {%- endif %}
-    from {{ rls }}
+    from {{ sec_numbered(rls) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
