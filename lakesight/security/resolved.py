@@ -5,8 +5,8 @@
 native exports (`lakesight.security.native`) and the GX secure suites
 (`lakesight.quality.secure_suites`) read the very same rows through this module, so none of them
 can disagree with the views about who is active, who is in which group, which rules apply or which
-columns are granted. A warehouse whose policy failed its checks has no such tables: this module
-then refuses, saying to run the build.
+columns are granted. A warehouse without these tables, or whose last build refused the policy
+(`policy.policy_problems` not empty), is refused with what to do.
 
 The test oracle (`lakesight.security.oracle`) stays independent: it reads the seed CSV files.
 """
@@ -21,6 +21,7 @@ import duckdb
 
 #: the relations of models/policy this module reads
 TABLES = (
+    "policy_problems",
     "policy_datasets",
     "policy_principals",
     "policy_group_members",
@@ -88,6 +89,19 @@ class ResolvedPolicy:
 
         def rows(sql: str) -> list[tuple[Any, ...]]:
             return con.execute(sql.format(s=schema)).fetchall()
+
+        refused = rows(
+            "select seed_file, seed_row, column_name, problem from {s}.policy_problems"
+            " order by 1, 2 nulls first, 3, 4 limit 5"
+        )
+        if refused:
+            listed = "; ".join(
+                f"{file} {'row ' + str(row) if row else '(whole file)'}, column {column}: {text}"
+                for file, row, column, text in refused
+            )
+            raise PolicyNotBuilt(
+                f"the last build refused the policy seeds ({listed}): fix them and run `make build`"
+            )
 
         policy = cls()
         for kind, name, active in rows(

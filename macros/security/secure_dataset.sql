@@ -4,7 +4,8 @@
     policy_column_grants). The policy relations are joined when the view is queried, so seed values
     never become SQL text; only validated column names (quoted) and whitelisted masks do. Whether the
     dataset is filtered by rules or public is read from policy_datasets (its rls_mode), never from
-    the model.
+    the model. While policy_problems holds a row (the last build refused the policy seeds), the
+    view shows no row to anyone.
 
     dataset     name of the secured dataset (= policy_datasets.dataset = the view's name)
     base        the mart relation; the view has exactly its columns and types
@@ -18,6 +19,7 @@
     {%- set grants = ref('policy_column_grants') -%}
     {%- set datasets = ref('policy_datasets') -%}
     {%- set row_rules = ref('policy_row_rules') -%}
+    {%- set problems = ref('policy_problems') -%}
     {%- if not execute -%}
         select 1 as placeholder
     {%- else -%}
@@ -50,13 +52,13 @@
         {%- set name = row[0][2:] -%}
         {%- set mask = row[1][2:] -%}
         {%- if name not in base_names -%}
-            {%- do cls_checks.append({'column': name, 'problem': 'restricted column ' ~ name ~ ' is not a column of dataset ' ~ dataset}) -%}
+            {%- do cls_checks.append({'column': name, 'field': 'column_name', 'problem': 'restricted column ' ~ name ~ ' is not a column of dataset ' ~ dataset}) -%}
         {%- else -%}
             {%- set column = base_columns[base_names.index(name)] -%}
             {%- if mask not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year') -%}
-                {%- do cls_checks.append({'column': name, 'problem': 'unknown mask ' ~ mask}) -%}
+                {%- do cls_checks.append({'column': name, 'field': 'mask', 'problem': 'unknown mask ' ~ mask}) -%}
             {%- elif (sec_mask_accepts(mask, column.data_type) | trim) != 'true' -%}
-                {%- do cls_checks.append({'column': name, 'problem': 'mask ' ~ mask ~ ' does not fit column ' ~ name ~ ' of type ' ~ column.data_type}) -%}
+                {%- do cls_checks.append({'column': name, 'field': 'mask', 'problem': 'mask ' ~ mask ~ ' does not fit column ' ~ name ~ ' of type ' ~ column.data_type}) -%}
             {%- else -%}
                 {%- do masks.update({name: mask}) -%}
             {%- endif -%}
@@ -84,6 +86,8 @@ active_user as (
     inner join {{ principals }} as principals
         on principals.principal_type = 'user' and principals.principal = principal.user_name
     where principals.is_active
+        -- a policy the last build refused (policy_problems not empty) shows nobody anything
+        and not exists (select 1 from {{ problems }})
 ),
 
 principal_groups as (

@@ -12,7 +12,7 @@
     available_columns   the columns a rule may name (lower case): the dataset's, plus lookup columns
     rls_mode            the dataset's rls_mode in policy_datasets (`rules` or `public`)
     cls_checks          problems of the restricted columns found by secure_dataset, each
-                        {'column': name, 'problem': text}
+                        {'column': name, 'field': seed column to name, 'problem': text}
     column_sources      {column: relation} where each rule column's values live, for the
                         never-matching-value warning
 -#}
@@ -36,7 +36,7 @@
     {%- endif -%}
 
     {%- for check in cls_checks -%}
-        {%- do checks.append("select 'sec_cls_columns', seed_row, 'column_name', " ~ sec_literal(check.problem) ~ " from " ~ restricted ~ " where dataset = " ~ ds ~ " and column_name = " ~ sec_literal(check.column)) -%}
+        {%- do checks.append("select 'sec_cls_columns', seed_row, " ~ sec_literal(check.field) ~ ", " ~ sec_literal(check.problem) ~ " from " ~ restricted ~ " where dataset = " ~ ds ~ " and column_name = " ~ sec_literal(check.column)) -%}
     {%- endfor -%}
 
     {%- if checks | length > 0 -%}
