@@ -172,6 +172,7 @@ class Policy:
         return result
 
 
+MASKS = ("null", "redact", "hash", "email_domain", "last4", "year")
 #: what a user or group name may hold after normalise (docs/security.md)
 SAFE_NAME = re.compile(r"[a-z0-9._@+-]+")
 
@@ -241,6 +242,8 @@ def problems(folder: Path, datasets: set[str] | None = None) -> list[str]:
             found.append(f"sec_cls_columns row {number}: unknown dataset {dataset!r}")
         if (dataset, column) in restricted:
             found.append(f"sec_cls_columns row {number}: column twice")
+        if normalise(row["mask"]) not in MASKS:
+            found.append(f"sec_cls_columns row {number}: mask {row['mask']!r}")
         restricted.add((dataset, column))
     for number, row in enumerate(read_seed(folder / "sec_cls_grants.csv"), start=1):
         dataset, column = normalise(row["dataset"]) or "", normalise(row["column_name"]) or ""

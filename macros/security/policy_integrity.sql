@@ -50,7 +50,7 @@
       secure model is in sec_datasets; no two rows collide; rls_mode is `rules` or `public`; a `rules`
       dataset has a sec_rls__<dataset> seed, a `public` one has none; every sec_rls__* seed names a
       dataset of sec_datasets and is read by sec_rule_seeds();
-    - sec_cls_columns and sec_cls_grants: the dataset is in sec_datasets; a grant is on a restricted
+    - sec_cls_columns and sec_cls_grants: the dataset is in sec_datasets; a mask is a known one; a grant is on a restricted
       column; principal_type is user or group; the grantee is a known user (of sec_users) or group
       (of sec_group_members); a member is a known user;
     - rules seeds: a rule fills exactly one of UserName/GroupName, naming a known user or group;
@@ -114,6 +114,7 @@
         {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'dataset', 'unknown dataset ' || coalesce(dataset, 'NULL') || ' (not in sec_datasets)' from " ~ sec_numbered(relation) ~ " where " ~ ds_norm ~ " is null or " ~ ds_norm ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
         {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ sec_numbered(relation) ~ " where coalesce(trim(column_name), '') = ''") -%}
     {%- endfor -%}
+    {%- do checks.append("select 'sec_cls_columns', seed_row, 'mask', 'unknown mask ' || coalesce(mask, 'NULL') || ' (null, redact, hash, email_domain, last4 or year)' from " ~ sec_numbered(cls_columns) ~ " where coalesce(" ~ sec_normalise('mask') ~ ", '') not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year')") -%}
     {%- do checks.append("select 'sec_cls_columns', max(seed_row), 'column_name', 'column ' || string_agg(distinct column_name, ' / ' order by column_name) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(cls_columns) ~ " group by " ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ " having count(*) > 1") -%}
     {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'column_name', 'column ' || g.column_name || ' of dataset ' || g.dataset || ' is not a restricted column of sec_cls_columns' from " ~ sec_numbered(grants) ~ " as g where coalesce(trim(g.column_name), '') <> '' and (" ~ sec_normalise('g.dataset') ~ ", " ~ sec_normalise('g.column_name') ~ ") not in (select (" ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ ") from " ~ sec_numbered(cls_columns) ~ ")") -%}
     {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal_type', 'principal_type ' || coalesce(principal_type, 'NULL') || ' is neither user nor group' from " ~ sec_numbered(grants) ~ " where coalesce(" ~ sec_normalise('principal_type') ~ ", '') not in ('user', 'group')") -%}
@@ -166,3 +167,34 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+{#- The rule columns of every rules seed: one select per seed of (dataset, rule_columns), unioned. -#}
+{% macro sec_rule_columns_union() -%}
+    {%- set selects = [] -%}
+    {%- for name, rls in sec_rule_seeds().items() -%}
+        {%- set columns = [] -%}
+        {%- if execute -%}
+            {%- for column in sec_rule_columns(rls) -%}{%- do columns.append(sec_literal(column | trim | lower)) -%}{%- endfor -%}
+        {%- endif -%}
+        {%- do selects.append("select " ~ sec_literal(name) ~ " as dataset, cast([" ~ (columns | join(', ')) ~ "] as varchar[]) as rule_columns") -%}
+    {%- endfor -%}
+    {{ selects | join('\n    union all\n    ') }}
+{%- endmacro %}
+
+{#- Every rule of every rules seed, unioned: (dataset, seed, seed_row, user_name, group_name, cells),
+    names through sec_normalise (empty = NULL), cells a MAP of each non-wildcard rule column to its
+    list of values. -#}
+{% macro sec_row_rules_union() -%}
+    {%- set selects = [] -%}
+    {%- for name, rls in sec_rule_seeds().items() -%}
+        {%- set entries = [] -%}
+        {%- if execute -%}
+            {%- for column in sec_rule_columns(rls) -%}
+                {%- do entries.append("case when not " ~ sec_is_wildcard(sec_ident(column)) ~ " then struct_pack(k := " ~ sec_literal(column | trim | lower) ~ ", v := string_split(" ~ sec_ident(column) ~ ", ',')) end") -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- set cells = ("map_from_entries(list_filter([" ~ (entries | join(', ')) ~ "], lambda entry: entry is not null))") if entries else "cast(map() as map(varchar, varchar[]))" -%}
+        {%- do selects.append("select " ~ sec_literal(name) ~ " as dataset, " ~ sec_literal(rls.identifier) ~ " as seed, seed_row, nullif(" ~ sec_normalise('UserName') ~ ", '') as user_name, nullif(" ~ sec_normalise('GroupName') ~ ", '') as group_name, " ~ cells ~ " as cells from " ~ sec_numbered(rls)) -%}
+    {%- endfor -%}
+    {{ selects | join('\n    union all\n    ') }}
+{%- endmacro %}

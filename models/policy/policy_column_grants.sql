@@ -17,7 +17,7 @@ final as (
         restricted.dataset,
         restricted.column_name,
         principals.principal_type,
-        principals.principal,
+        principals.principal
     from grants
     inner join restricted
         on

@@ -13,7 +13,7 @@ principals as (
 final as (
     select distinct
         {{ sec_normalise('members.group_name') }} as group_name,
-        principals.principal as user_name,
+        principals.principal as user_name
     from members
     inner join principals
         on {{ sec_normalise('members.user_name') }} = principals.principal

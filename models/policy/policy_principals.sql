@@ -14,7 +14,7 @@ resolved_users as (
     select
         'user' as principal_type,
         {{ sec_normalise('user_name') }} as principal,
-        is_active,
+        is_active
     from users
 ),
 
@@ -22,7 +22,7 @@ resolved_groups as (
     select distinct
         'group' as principal_type,
         {{ sec_normalise('group_name') }} as principal,
-        true as is_active,
+        true as is_active
     from members
 ),
 

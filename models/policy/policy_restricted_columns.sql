@@ -13,7 +13,7 @@ final as (
         datasets.dataset,
         {{ sec_normalise('cls_columns.column_name') }} as column_name,
         {{ sec_normalise('cls_columns.mask') }} as mask,
-        cls_columns.seed_row,
+        cls_columns.seed_row
     from cls_columns
     inner join datasets
         on {{ sec_normalise('cls_columns.dataset') }} = datasets.dataset
