@@ -1,13 +1,15 @@
 {#- Helpers of the secure layer's generic tests (macros/security/test_sec_*.sql). -#}
 
 {#- The principals a secure-layer test checks: the given list, or every user of sec_users as written
-    in the seed plus an unknown user, an empty name and NULL (unset). -#}
+    in the seed, each user whose name has a k spelled with the Kelvin sign U+212A instead (a
+    look-alike that must see nothing), plus an unknown user, an empty name and NULL (unset). -#}
 {% macro sec_test_principals(principals=none) -%}
     {%- if principals is not none -%}
         {{ return(principals) }}
     {%- endif -%}
     {%- set users = run_query("select user_name from " ~ ref('sec_users') ~ " order by rowid") -%}
-    {{ return((users.columns[0].values() | list) + ['nobody@example.com', '', none]) }}
+    {%- set lookalikes = run_query("select replace(user_name, 'k', chr(8490)) from " ~ ref('sec_users') ~ " where contains(user_name, 'k') order by rowid") -%}
+    {{ return((users.columns[0].values() | list) + (lookalikes.columns[0].values() | list) + ['nobody@example.com', '', none]) }}
 {%- endmacro %}
 
 {#- Run `sql` (one count) with lakesight_principal set to `principal`, then reset the variable so no
