@@ -123,9 +123,9 @@
     {#- rules: who they are for -#}
     {%- for name, rls in rule_seeds.items() -%}
         {%- set lit = sec_literal(rls.identifier) -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(UserName), '') is not null and nullif(trim(GroupName), '') is not null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(UserName), '') is null and nullif(trim(GroupName), '') is null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ sec_numbered(rls) ~ " where nullif(trim(UserName), '') is not null and " ~ sec_normalise('UserName') ~ " not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and nullif(trim(cast(GroupName as varchar)), '') is not null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is null and nullif(trim(cast(GroupName as varchar)), '') is null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and " ~ sec_normalise('UserName') ~ " not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
         {%- set seen = {} -%}
         {%- for column in sec_rule_columns(rls) -%}
             {%- set key = column | trim | lower -%}
@@ -133,10 +133,11 @@
                 {%- do checks.append("select " ~ lit ~ ", 0, " ~ sec_literal(column) ~ ", 'column collides with another column after trim + lower-case'") -%}
             {%- endif -%}
             {%- do seen.update({key: true}) -%}
-            {%- set c = sec_ident(column) -%}
+            {#- a column dbt seed typed otherwise (all empty: integer) is read as text -#}
+            {%- set c = "cast(" ~ sec_ident(column) ~ " as varchar)" -%}
             {%- do checks.append("select " ~ lit ~ ", seed_row, " ~ sec_literal(column) ~ ", 'list has an empty or space-padded element: ' || " ~ c ~ " from " ~ sec_numbered(rls) ~ " where not " ~ sec_is_wildcard(c) ~ " and len(list_filter(string_split(" ~ c ~ ", ','), lambda e: e = '' or e <> trim(e))) > 0") -%}
         {%- endfor -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ sec_numbered(rls) ~ " where nullif(trim(GroupName), '') is not null and " ~ sec_normalise('GroupName') ~ " not in (select " ~ sec_normalise('group_name') ~ " from " ~ sec_numbered(members) ~ " where group_name is not null)") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(GroupName as varchar)), '') is not null and " ~ sec_normalise('GroupName') ~ " not in (select " ~ sec_normalise('group_name') ~ " from " ~ sec_numbered(members) ~ " where group_name is not null)") -%}
     {%- endfor -%}
 
     select distinct
@@ -190,7 +191,8 @@
         {%- set entries = [] -%}
         {%- if execute -%}
             {%- for column in sec_rule_columns(rls) -%}
-                {%- do entries.append("case when not " ~ sec_is_wildcard(sec_ident(column)) ~ " then struct_pack(k := " ~ sec_literal(column | trim | lower) ~ ", v := string_split(" ~ sec_ident(column) ~ ", ',')) end") -%}
+                {%- set c = "cast(" ~ sec_ident(column) ~ " as varchar)" -%}
+                {%- do entries.append("case when not " ~ sec_is_wildcard(c) ~ " then struct_pack(k := " ~ sec_literal(column | trim | lower) ~ ", v := string_split(" ~ c ~ ", ',')) end") -%}
             {%- endfor -%}
         {%- endif -%}
         {%- set cells = ("map_from_entries(list_filter([" ~ (entries | join(', ')) ~ "], lambda entry: entry is not null))") if entries else "cast(map() as map(varchar, varchar[]))" -%}
