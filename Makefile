@@ -65,11 +65,12 @@ lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer 
 	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 	$(BIN)/python -m lakesight.conventions target/manifest.json
 
-# sqlfluff compiles against target/lint.duckdb, not the warehouse: the policy seeds and every
-# contracted mart as an empty table (the secure models read both while compiling)
+# sqlfluff compiles against target/lint.duckdb, not the warehouse: the policy seeds, the resolved
+# policy and every contracted mart as an empty table (the secure models read them while compiling)
 lint-db: $(STAMP)
 	@mkdir -p target && rm -f target/lint.duckdb
 	@$(BIN)/dbt seed --quiet --target lint --select path:seeds/security
+	@$(BIN)/dbt run --quiet --target lint --select path:models/policy
 	@$(BIN)/dbt run-operation create_lint_stubs --target lint --quiet
 
 bench: $(STAMP) ## time and peak memory of lake generation, dbt build, validate, publish at scale 1

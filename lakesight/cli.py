@@ -26,6 +26,7 @@ from lakesight.security.native import (
     Settings,
     export_policies,
 )
+from lakesight.security.resolved import PolicyNotBuilt
 from lakesight.site import build_site
 from lakesight.summary import print_summary, warehouse_path
 
@@ -220,9 +221,13 @@ def export_policies_command(
     out: Annotated[Path, typer.Option(help="Folder for the native exports.")] = Path(
         "exports/native"
     ),
-    seeds: Annotated[Path, typer.Option(help="Folder of the policy seed CSV files.")] = Path(
-        "seeds/security"
-    ),
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="Built warehouse whose resolved policy (schema policy) is exported"
+            " (default: env LAKESIGHT_DB or lakesight.duckdb)."
+        ),
+    ] = None,
     account_id: Annotated[str, typer.Option(help="AWS account id in ARNs.")] = DEFAULT_ACCOUNT_ID,
     region: Annotated[str, typer.Option(help="QuickSight region in ARNs.")] = DEFAULT_REGION,
     namespace: Annotated[str, typer.Option(help="QuickSight namespace.")] = DEFAULT_NAMESPACE,
@@ -236,7 +241,9 @@ def export_policies_command(
 ) -> None:
     """Write the policy as QuickSight RLS/CLS files and Lake Formation data-cells filters.
 
-    Nothing is sent to AWS: every file is checked offline (botocore's service models).
+    Reads the resolved policy `dbt build` wrote after checking the seeds (the rows the secure views
+    read), so run the build first. Nothing is sent to AWS: every file is checked offline
+    (botocore's service models).
 
     See docs/security.md for how they differ from the secure views.
     """
@@ -245,7 +252,11 @@ def export_policies_command(
     table.add_column("file", overflow="fold")
     table.add_column("bytes", justify="right")
     table.add_column("what")
-    for item in export_policies(seeds, out, settings):
+    try:
+        written = export_policies(warehouse or built_warehouse(), out, settings)
+    except PolicyNotBuilt as error:
+        raise UserError(f"{error}.") from None
+    for item in written:
         table.add_row(str(item.path.relative_to(out)), f"{item.size:,}", item.what)
     Console().print(table)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lakesight.quality.secure_suites import POLICY, principals
+from lakesight.quality.secure_suites import principals
 from lakesight.quality.suites import all_suites
-from lakesight.security.oracle import Policy
+from lakesight.security.resolved import ResolvedPolicy
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 
@@ -45,7 +45,7 @@ def test_a_clean_build_passes_and_reports_dbt_and_gx_together(
     assert "{batch}" not in result.stdout  # GX prints that for a query without it
     assert "marts.fct_orders" in result.stdout
     assert "quality dbt:" in result.stdout
-    secure = len(principals(Policy.load(POLICY)))  # one suite per principal
+    secure = len(principals(ResolvedPolicy.load(built.database)))  # one suite per principal
     assert f"quality gx: {len(all_suites()) + secure} suites" in result.stdout
     assert "secure as alice@example.com" in result.stdout
     page = report.read_text()

@@ -209,6 +209,7 @@ def build_policy(
         "model",
         "-s",
         "path:seeds/security",
+        "path:models/policy",
         "path:models/secure",
         expect_success=False,
         project=project,
@@ -221,22 +222,26 @@ def seed_text(name: str) -> str:
 
 ORDERS_HEADER = "UserName,GroupName,country_code,channel\n"
 
-#: one malformed policy holding every malformed case at once (one dbt build for all of them)
+#: one malformed policy holding every malformed case the policy check finds (one dbt build)
 MALFORMED_POLICY = {
     "sec_rls__orders.csv": (
-        "UserName,GroupName,country_code,channel,colour\n"
-        "erin@example.com,analysts,*,*,\n"
-        ",,DE,,\n"
-        "mallory@example.com,,DE,,\n"
-        ",auditors,*,*,\n"
-        ',analysts,"DE,,FR",,\n'
-        ',analysts,*,"web, app",\n'
+        ORDERS_HEADER + "erin@example.com,analysts,*,*\n"
+        ",,DE,\n"
+        "mallory@example.com,,DE,\n"
+        ",auditors,*,*\n"
+        ',analysts,"DE,,FR",\n'
+        ',analysts,*,"web, app"\n'
     ),
+    "sec_users.csv": seed_text("sec_users.csv") + " ALICE@example.com,false\n",
+}
+#: the malformed cases found per dataset against its mart, once the policy itself is sound
+MALFORMED_VIEW_POLICY = {
+    "sec_rls__orders.csv": "UserName,GroupName,country_code,channel,colour\n"
+    + "".join(line + ",\n" for line in seed_text("sec_rls__orders.csv").splitlines()[1:]),
     "sec_rls__sales_daily.csv": "UserName,GroupName,region_name,channel\n",
     "sec_cls_columns.csv": seed_text("sec_cls_columns.csv").replace(
         "email,email_domain", "email,year"
     ),
-    "sec_users.csv": seed_text("sec_users.csv") + " ALICE@example.com,false\n",
 }
 #: case -> (seed file, row and column; problem) as the build must report it
 MALFORMED = {
@@ -261,21 +266,23 @@ MALFORMED = {
         "sec_rls__orders.csv row 6, column channel",
         "list has an empty or space-padded element: web, app",
     ),
+    "colliding user names": (
+        "sec_users.csv row 10, column user_name",
+        "user name  ALICE@example.com / alice@example.com collides",
+    ),
+}
+MALFORMED_VIEW = {
     "rule column missing from the dataset": (
         "sec_rls__orders.csv header, column colour",
         "rule column is not a column of dataset orders",
     ),
     "rules dataset without rules": (
         "sec_rls__sales_daily.csv (whole file), column UserName",
-        "dataset has rls_mode rules but no rules",
+        "dataset has rls_mode rules but no rule for an active user or a known group",
     ),
     "mask on the wrong type": (
         "sec_cls_columns.csv row 1, column mask",
         "mask year does not fit column email",
-    ),
-    "colliding user names": (
-        "sec_users.csv row 10, column user_name",
-        "user name  ALICE@example.com / alice@example.com collides",
     ),
 }
 
@@ -287,6 +294,13 @@ def malformed_build(
     return build_policy(built, tmp_path_factory.mktemp("malformed"), MALFORMED_POLICY)
 
 
+@pytest.fixture(scope="module")
+def malformed_view_build(
+    built: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> subprocess.CompletedProcess[str]:
+    return build_policy(built, tmp_path_factory.mktemp("malformed_view"), MALFORMED_VIEW_POLICY)
+
+
 @pytest.mark.parametrize("case", MALFORMED)
 def test_malformed_policy_fails_the_build_naming_seed_row_and_column(
     malformed_build: subprocess.CompletedProcess[str], case: str
@@ -294,6 +308,16 @@ def test_malformed_policy_fails_the_build_naming_seed_row_and_column(
     where, problem = MALFORMED[case]
     output = malformed_build.stdout + malformed_build.stderr
     assert malformed_build.returncode != 0, output[-3000:]
+    assert f"seeds/security/{where}: {problem}" in output, output[-6000:]
+
+
+@pytest.mark.parametrize("case", MALFORMED_VIEW)
+def test_a_policy_that_does_not_fit_its_mart_fails_naming_seed_row_and_column(
+    malformed_view_build: subprocess.CompletedProcess[str], case: str
+) -> None:
+    where, problem = MALFORMED_VIEW[case]
+    output = malformed_view_build.stdout + malformed_view_build.stderr
+    assert malformed_view_build.returncode != 0, output[-3000:]
     assert f"seeds/security/{where}: {problem}" in output, output[-6000:]
 
 
@@ -398,21 +422,12 @@ def test_dbt_tests_on_the_secure_layer_fail_on_a_leak(built: Warehouse, tmp_path
 def test_a_misconfigured_secure_test_fails_instead_of_checking_nothing(
     built: Warehouse, tmp_path: Path
 ) -> None:
-    """No rules seed on a `rules` dataset, or a restricted join key: an error, never a pass."""
+    """A restricted join key is an error, never a pass."""
     project = project_copy(tmp_path)
     models = project / "models" / "secure" / "_secure__models.yml"
     text = models.read_text()
-    for old, new in (
-        (
-            "{name: secure_orders__no_row_outside_rules, arguments: "
-            "{rules: \"{{ ref('sec_rls__orders') }}\"}}",
-            "{name: secure_orders__no_row_outside_rules}",
-        ),
-        ("key: customer_id}", "key: email}"),
-    ):
-        assert old in text, old
-        text = text.replace(old, new)
-    models.write_text(text)
+    assert "key: customer_id}" in text
+    models.write_text(text.replace("key: customer_id}", "key: email}"))
     warehouse = built.database_copy(tmp_path)
     result = warehouse.dbt("test", "-s", "secure", expect_success=False, project=project)
     assert result.returncode != 0
@@ -421,12 +436,5 @@ def test_a_misconfigured_secure_test_fails_instead_of_checking_nothing(
         for result in warehouse.run_results()
         if result["status"] == "error"
     }
-    assert set(errors) == {
-        "secure_orders__no_row_outside_rules",
-        "secure_customers__masked_unless_granted",
-    }, result.stdout[-3000:]
-    assert (
-        "has rls_mode rules, so the test needs its rules seed"
-        in errors["secure_orders__no_row_outside_rules"]
-    )
+    assert set(errors) == {"secure_customers__masked_unless_granted"}, result.stdout[-3000:]
     assert "key column email is restricted" in errors["secure_customers__masked_unless_granted"]

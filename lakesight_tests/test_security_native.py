@@ -36,7 +36,8 @@ from lakesight.security.native import (
     validate_exports,
 )
 from lakesight.security.oracle import Policy
-from lakesight_tests.support import BIN, REPO, Warehouse
+from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy
+from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 POLICY = security.POLICY
 SETTINGS = Settings()
@@ -45,10 +46,37 @@ PII = ["email", "phone", "date_of_birth", "street", "first_name"]
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def exported(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("native")
-    export_policies(POLICY, out, SETTINGS)
+    export_policies(built.database, out, SETTINGS)
     return out
+
+
+@pytest.fixture(scope="module")
+def resolved(built: Warehouse) -> ResolvedPolicy:
+    return ResolvedPolicy.load(built.database)
+
+
+def policy_warehouse(
+    built: Warehouse, root: Path, edits: dict[str, str], *, expect_success: bool = True
+) -> Path:
+    """A copy of the warehouse whose policy seeds (edited) and resolved policy are rebuilt."""
+    project = project_copy(root)
+    for name, text in edits.items():
+        (project / "seeds" / "security" / name).write_text(text)
+    warehouse = built.database_copy(root)
+    warehouse.dbt(
+        "build",
+        "--full-refresh",
+        "-s",
+        "path:seeds/security",
+        "path:models/policy",
+        "--indirect-selection",
+        "cautious",  # not the secure views' tests: the views are not rebuilt here
+        expect_success=expect_success,
+        project=project,
+    )
+    return warehouse.database
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +115,7 @@ def seeds_copy(root: Path, edits: dict[str, str]) -> Path:
 # --- the example policy ---------------------------------------------------------------------------
 
 
-def test_every_file_is_written_and_checked(exported: Path) -> None:
+def test_every_file_is_written_and_checked(exported: Path, resolved: ResolvedPolicy) -> None:
     names = sorted(
         str(path.relative_to(exported)) for path in exported.rglob("*") if path.is_file()
     )
@@ -100,7 +128,7 @@ def test_every_file_is_written_and_checked(exported: Path) -> None:
             str(RLS_FOLDER / "sales_daily.csv"),
         ]
     )
-    validate_exports(exported, Policy.load(POLICY))  # raises on any problem
+    validate_exports(exported, resolved)  # raises on any problem
 
 
 def test_rls_csv_has_the_quicksight_layout(exported: Path) -> None:
@@ -260,10 +288,12 @@ HOSTILE_ORDERS = (
 HOSTILE_VALUES = ["DE' or '1'='1", 'x"y', "US');drop table sentinel;--", "DE", "x'y", "US", None]
 
 
-def test_hostile_cells_are_quoted_in_the_row_filter(tmp_path: Path) -> None:
+def test_hostile_cells_are_quoted_in_the_row_filter(built: Warehouse, tmp_path: Path) -> None:
     seeds = seeds_copy(tmp_path, {"sec_rls__orders.csv": HOSTILE_ORDERS})
     out = tmp_path / "out"
-    export_policies(seeds, out, SETTINGS)
+    export_policies(
+        policy_warehouse(built, tmp_path, {"sec_rls__orders.csv": HOSTILE_ORDERS}), out, SETTINGS
+    )
     document = lake_formation(out)
     erin = granted_filter(document, "erin@example.com", "fct_orders")
     assert erin is not None
@@ -338,7 +368,7 @@ MALFORMED_JSON: dict[str, tuple[Path, Callable[[dict[str, Any]], None], str]] = 
 
 @pytest.mark.parametrize("case", MALFORMED_JSON)
 def test_botocore_validation_refuses_malformed_json(
-    exported: Path, tmp_path: Path, case: str
+    exported: Path, resolved: ResolvedPolicy, tmp_path: Path, case: str
 ) -> None:
     relative, corrupt, message = MALFORMED_JSON[case]
     out = tmp_path / "out"
@@ -347,7 +377,7 @@ def test_botocore_validation_refuses_malformed_json(
     corrupt(document)
     (out / relative).write_text(json.dumps(document))
     with pytest.raises(NativeExportError) as error:
-        validate_exports(out, Policy.load(POLICY))
+        validate_exports(out, resolved)
     assert str(error.value).startswith(str(out / relative)), str(error.value)
     assert message in str(error.value)
 
@@ -364,7 +394,7 @@ MALFORMED_RLS = {
 
 @pytest.mark.parametrize("case", MALFORMED_RLS)
 def test_rls_checks_refuse_malformed_permission_datasets(
-    exported: Path, tmp_path: Path, case: str
+    exported: Path, resolved: ResolvedPolicy, tmp_path: Path, case: str
 ) -> None:
     old, new, message = MALFORMED_RLS[case]
     out = tmp_path / "out"
@@ -373,24 +403,28 @@ def test_rls_checks_refuse_malformed_permission_datasets(
     assert old in path.read_text()
     path.write_text(path.read_text().replace(old, new, 1))
     with pytest.raises(NativeExportError, match=re.escape(message)) as error:
-        validate_exports(out, Policy.load(POLICY))
+        validate_exports(out, resolved)
     assert str(error.value).startswith(str(path))
 
 
-def test_an_unknown_group_in_the_seeds_fails_naming_seed_and_row(tmp_path: Path) -> None:
-    seeds = seeds_copy(
-        tmp_path, {"sec_rls__orders.csv": security.ORDERS_HEADER + ",auditors,*,*\n"}
-    )
-    with pytest.raises(NativeExportError, match=r"sec_rls__orders\.csv row 1, column GroupName"):
-        export_policies(seeds, tmp_path / "out", SETTINGS)
+def test_an_unknown_group_in_the_seeds_fails_naming_seed_and_row(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """The build refuses the policy, and the exports refuse the warehouse it left, naming why."""
+    edits = {"sec_rls__orders.csv": security.ORDERS_HEADER + ",auditors,*,*\n"}
+    database = policy_warehouse(built, tmp_path, edits, expect_success=False)
+    with pytest.raises(PolicyNotBuilt, match=r"sec_rls__orders\.csv row 1, column GroupName"):
+        export_policies(database, tmp_path / "out", SETTINGS)
 
 
 def test_inactive_grants_stay_out_and_a_column_granted_to_nobody_needs_an_admin(
-    tmp_path: Path,
+    built: Warehouse, tmp_path: Path
 ) -> None:
     grants = security.seed_text("sec_cls_grants.csv") + "customers,email,user,dave@example.com\n"
     columns = security.seed_text("sec_cls_columns.csv") + "customers,last_name,redact\n"
-    seeds = seeds_copy(tmp_path, {"sec_cls_grants.csv": grants, "sec_cls_columns.csv": columns})
+    seeds = policy_warehouse(
+        built, tmp_path, {"sec_cls_grants.csv": grants, "sec_cls_columns.csv": columns}
+    )
     with pytest.raises(NativeExportError, match="column last_name of dataset customers is granted"):
         export_policies(seeds, tmp_path / "out", SETTINGS)
     admin = Settings(cls_admin="Ivan@example.com")
@@ -407,7 +441,7 @@ def test_inactive_grants_stay_out_and_a_column_granted_to_nobody_needs_an_admin(
     assert carol is not None and carol["ColumnWildcard"]["ExcludedColumnNames"] == ["last_name"]
 
 
-def test_cli_writes_the_exports_and_lists_them(tmp_path: Path) -> None:
+def test_cli_writes_the_exports_and_lists_them(built: Warehouse, tmp_path: Path) -> None:
     result = subprocess.run(
         [
             str(BIN / "lakesight"),
@@ -418,6 +452,7 @@ def test_cli_writes_the_exports_and_lists_them(tmp_path: Path) -> None:
             "eu-west-1",
         ],
         cwd=REPO,
+        env=built.env(),
         capture_output=True,
         text=True,
         check=False,

@@ -1,8 +1,11 @@
-"""Property-based tests: random policies through the compiled secure-view SQL against the oracle.
+"""Property-based tests: random policies through the compiled policy and secure-view SQL.
 
 Each example loads a random policy (users, groups, memberships, row rules with wildcards, lists,
-case and whitespace traps) into an in-memory DuckDB laid out like the warehouse, runs the very SQL
-dbt compiled for `secure.orders`, and compares it with the Python oracle. No dbt run per example.
+case and whitespace traps, and in the typo tests unknown or look-alike names) into an in-memory
+DuckDB laid out like the warehouse, runs the very SQL dbt compiled for the policy check
+(`policy_problems`), the resolved policy (`models/policy`) and `secure.orders`, and compares it
+with the Python oracle: the build refuses the policy exactly when the oracle finds a problem, and
+otherwise the view shows what the oracle says. No dbt run per example.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lakesight.security.oracle import Policy
+from lakesight.security.oracle import Policy, problems
 from lakesight_tests.support import Warehouse
 
 USERS = ["ann@x.io", "ben@x.io", "cat@x.io", "dan@x.io"]
@@ -42,6 +45,8 @@ def cell(values: list[str]) -> st.SearchStrategy[str | None]:
 def policies(draw: st.DrawFn) -> dict[str, Any]:
     users = [[draw(spelled(u)), draw(st.booleans())] for u in USERS]
     members = draw(st.lists(st.tuples(st.sampled_from(GROUPS), st.sampled_from(USERS)), max_size=6))
+    # every group has a member (a rule for a group nobody is in is refused as an unknown group)
+    members += [(group, draw(st.sampled_from(USERS))) for group in GROUPS]
     memberships = [[draw(spelled(g)), draw(spelled(u))] for g, u in members]
     rule = st.one_of(
         st.tuples(st.sampled_from(USERS), st.just(None)),
@@ -62,6 +67,45 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
     return {"users": users, "members": memberships, "rules": rules, "principal": principal}
 
 
+#: typos and look-alikes: names the policy must refuse (unknown, or outside the safe characters)
+TYPOS = [
+    "eve@x.io",  # unknown user
+    "ann@x.io.",
+    "ann@x.i0",
+    "\u212aat@x.io",  # Kelvin sign K: not k
+    "\u0430nn@x.io",  # Cyrillic a
+    "ann @x.io",  # inner space
+    "sale",
+    "ops team",
+    "",
+]
+
+
+@st.composite
+def policies_with_typos(draw: st.DrawFn) -> dict[str, Any]:
+    """A random policy with one to three of its names replaced by a typo or a look-alike."""
+    policy = draw(policies())
+    policy = {
+        key: [list(row) for row in value] if key != "principal" else value
+        for key, value in policy.items()
+    }
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        typo = draw(st.sampled_from(TYPOS))
+        where = draw(st.sampled_from(["user", "active", "member_user", "member_group", "rule"]))
+        if where == "user":
+            policy["users"][draw(st.integers(0, len(USERS) - 1))][0] = typo
+        elif where == "active":
+            policy["users"][draw(st.integers(0, len(USERS) - 1))][1] = None
+        elif where == "member_user":
+            policy["members"].append([draw(st.sampled_from(GROUPS)), typo])
+        elif where == "member_group":
+            policy["members"].append([typo, draw(st.sampled_from(USERS))])
+        else:
+            user = draw(st.booleans())
+            policy["rules"].append([typo, None, "*", "*"] if user else [None, typo, "*", "*"])
+    return policy
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -74,16 +118,32 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         )
 
 
+#: the models of the resolved policy, in the order they read each other
+POLICY_MODELS = (
+    "policy_datasets",
+    "policy_principals",
+    "policy_group_members",
+    "policy_restricted_columns",
+    "policy_column_grants",
+    "policy_row_rules",
+)
+
+
 class Engine:
-    """An in-memory DuckDB with the warehouse's layout, running the compiled secure.orders SQL."""
+    """An in-memory DuckDB with the warehouse's layout, running the compiled policy check, the
+    compiled resolved policy and the compiled secure.orders SQL."""
 
     def __init__(self, built: Warehouse) -> None:
-        compiled = built.target / "compiled" / "lakesight" / "models" / "secure" / "orders.sql"
-        self.sql = compiled.read_text()
+        compiled = built.target / "compiled" / "lakesight" / "models"
+        self.sql = (compiled / "secure" / "orders.sql").read_text()
+        self.problems_sql = (compiled / "policy" / "policy_problems.sql").read_text()
+        self.policy_sql = {
+            name: (compiled / "policy" / f"{name}.sql").read_text() for name in POLICY_MODELS
+        }
         self.con = duckdb.connect()
         self.con.execute(f"attach '{built.database}' as source (read_only)")
         self.con.execute("attach ':memory:' as warehouse")
-        for schema in ("security", "marts"):
+        for schema in ("security", "marts", "policy"):
             self.con.execute(f"create schema warehouse.{schema}")
         # the real orders, plus orders whose country or channel is NULL
         self.con.execute(
@@ -95,21 +155,28 @@ class Engine:
                 f"select order_id + {offset} as order_id, * exclude (order_id, {column}), "
                 f"null as {column} from source.marts.fct_orders limit 3"
             )
+        # every policy seed as built (the other datasets' rules and columns stay as they are)
+        for (name,) in self.con.execute(
+            "select table_name from information_schema.tables"
+            " where table_catalog = 'source' and table_schema = 'security'"
+        ).fetchall():
+            self.con.execute(
+                f"create table warehouse.security.{name} as select * from source.security.{name}"
+            )
         self.con.execute("detach source")
-        for name, ddl in {
-            "sec_users": "user_name varchar, is_active boolean",
-            "sec_group_members": "group_name varchar, user_name varchar",
-            "sec_cls_grants": "dataset varchar, column_name varchar, "
-            "principal_type varchar, principal varchar",
-            "sec_rls__orders": "UserName varchar, GroupName varchar, "
-            "country_code varchar, channel varchar",
-        }.items():
-            self.con.execute(f"create table warehouse.security.{name} ({ddl})")
+        # this test's policy has no restricted columns on orders, no grants, and no rules on the
+        # other datasets (their rules name the example's users)
+        self.con.execute("delete from warehouse.security.sec_cls_grants")
+        for other in ("customers", "order_items", "sales_daily"):
+            self.con.execute(f"delete from warehouse.security.sec_rls__{other}")
+        self.con.execute("delete from warehouse.security.sec_cls_columns where dataset = 'orders'")
         cursor = self.con.execute("select * from warehouse.marts.fct_orders")
         names = [column[0] for column in cursor.description]
         self.rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def load(self, policy: dict[str, Any]) -> None:
+    def load(self, policy: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Load the policy's seeds; the problems the compiled policy check finds (none: the
+        resolved policy is rebuilt from its compiled SQL)."""
         for table, rows in (
             ("sec_users", policy["users"]),
             ("sec_group_members", policy["members"]),
@@ -121,27 +188,47 @@ class Engine:
                 self.con.executemany(
                     f"insert into warehouse.security.{table} values ({marks})", rows
                 )
+        self.con.execute(
+            f"create or replace table warehouse.policy.policy_problems as {self.problems_sql}"
+        )
+        found = self.con.execute("select * from warehouse.policy.policy_problems").fetchall()
+        if not found:
+            for name, sql in self.policy_sql.items():
+                self.con.execute(f"create or replace table warehouse.policy.{name} as {sql}")
+        return found
 
     def visible(self, policy: dict[str, Any], principal: Any) -> Counter[tuple[Any, ...]]:
-        self.load(policy)
+        found = self.load(policy)
+        assert not found, found
         self.con.execute("set variable lakesight_principal = ?", [principal])
         return Counter(self.con.execute(self.sql).fetchall())
 
 
+def policy_folder(root: Path, policy: dict[str, Any]) -> Path:
+    """The policy as the CSV seed files the oracle reads (other datasets as in seeds/security)."""
+    write_csv(root / "sec_users.csv", ["user_name", "is_active"], policy["users"])
+    write_csv(root / "sec_group_members.csv", ["group_name", "user_name"], policy["members"])
+    write_csv(root / "sec_datasets.csv", ["dataset", "rls_mode"], [["orders", "rules"]])
+    write_csv(root / "sec_rls__orders.csv", RLS_HEADER, policy["rules"])
+    write_csv(root / "sec_cls_columns.csv", ["dataset", "column_name", "mask"], [])
+    write_csv(
+        root / "sec_cls_grants.csv",
+        ["dataset", "column_name", "principal_type", "principal"],
+        [],
+    )
+    return root
+
+
 def oracle(engine: Engine, policy: dict[str, Any], principal: Any) -> Counter[tuple[Any, ...]]:
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        write_csv(root / "sec_users.csv", ["user_name", "is_active"], policy["users"])
-        write_csv(root / "sec_group_members.csv", ["group_name", "user_name"], policy["members"])
-        write_csv(root / "sec_datasets.csv", ["dataset", "rls_mode"], [["orders", "rules"]])
-        write_csv(root / "sec_rls__orders.csv", RLS_HEADER, policy["rules"])
-        write_csv(root / "sec_cls_columns.csv", ["dataset", "column_name", "mask"], [])
-        write_csv(
-            root / "sec_cls_grants.csv",
-            ["dataset", "column_name", "principal_type", "principal"],
-            [],
-        )
+        root = policy_folder(Path(folder), policy)
         return Counter(Policy.load(root).visible("orders", principal, engine.rows))
+
+
+def oracle_problems(policy: dict[str, Any]) -> list[str]:
+    """What the oracle finds wrong with the orders part of the policy (other datasets are sound)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return problems(policy_folder(Path(folder), policy))
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +251,24 @@ def test_compiled_view_equals_the_oracle_on_random_policies(
     engine: Engine, policy: dict[str, Any]
 ) -> None:
     principal = policy["principal"]
+    assert oracle_problems(policy) == []
     assert engine.visible(policy, principal) == oracle(engine, policy, principal)
+
+
+@EXAMPLES
+@given(policy=policies_with_typos(), principal=st.sampled_from([*USERS, *TYPOS, None]))
+def test_a_policy_with_typos_is_refused_or_the_view_still_equals_the_oracle(
+    engine: Engine, policy: dict[str, Any], principal: Any
+) -> None:
+    """The compiled check refuses exactly the policies the oracle finds a problem in; a policy it
+    accepts (a typo can be harmless, such as an unused one) shows what the oracle says."""
+    refused = engine.load(policy)
+    expected = oracle_problems(policy)
+    assert bool(refused) == bool(expected), (refused, expected)
+    if not refused:
+        assert engine.visible(policy, principal) == oracle(engine, policy, principal)
+    else:
+        assert all(row[0].startswith("seeds/security/sec_") for row in refused), refused
 
 
 @METAMORPHIC

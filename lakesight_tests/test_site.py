@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from lakesight.quality.datadocs import NODE_MODULES
-from lakesight.quality.secure_suites import POLICY, principals
+from lakesight.quality.secure_suites import principals
 from lakesight.quality.suites import all_suites
-from lakesight.security.oracle import Policy
+from lakesight.security.resolved import ResolvedPolicy
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 pytestmark = pytest.mark.slow
@@ -159,13 +159,15 @@ def test_security_audit_matrix_page(site: Path, browser_page) -> None:
     assert left_file == []
 
 
-def test_gx_data_docs_list_the_validations_and_open_one_offline(site: Path, browser_page) -> None:
+def test_gx_data_docs_list_the_validations_and_open_one_offline(
+    site: Path, built: Warehouse, browser_page
+) -> None:
     page, left_file = browser_page
     page.goto((site / "gx" / "index.html").as_uri())
     table = page.locator("table.ge-index-page-validation-results-table")
     rows = table.locator("tbody tr")
     rows.first.wait_for(state="visible", timeout=30_000)  # bootstrap-table renders the rows
-    secure = [f"secure as {name}" for name in principals(Policy.load(POLICY))]
+    secure = [f"secure as {name}" for name in principals(ResolvedPolicy.load(built.database))]
     suites = sorted([suite.name for suite in all_suites()] + secure)
     listed = sorted(
         text.strip()

@@ -17,6 +17,7 @@ from lakesight.quality.engine import add_warehouse, close, ephemeral_context
 from lakesight.quality.outcome import Failure, SuiteOutcome
 from lakesight.quality.secure_suites import secure_suites
 from lakesight.quality.suites import Suite, all_suites
+from lakesight.security.resolved import ResolvedPolicy
 
 #: how many offending values or rows a failure lists
 OFFENDERS = 3
@@ -124,12 +125,15 @@ def run_checkpoint(
     validation results) into that folder. The context is ephemeral: suites and results live in
     its in-memory stores, which is all the site builder reads.
     """
+    # the secure suites follow the resolved policy the views read (read before GX opens the file)
+    policy = ResolvedPolicy.load(database) if suites is None else None
     context = ephemeral_context()
     datasource = add_warehouse(context, database)
     datasources = {None: datasource}
     try:
         if suites is None:
-            suites = all_suites() + secure_suites(secure_columns(datasource))
+            assert policy is not None
+            suites = all_suites() + secure_suites(secure_columns(datasource), policy)
         definitions = []
         for suite in suites:
             if suite.principal not in datasources:

@@ -7,7 +7,8 @@ exactly as that principal would. For each secure dataset the suite holds:
 - an ``UnexpectedRowsExpectation`` comparing the rows the principal sees (primary key and a hash
   of every unrestricted column) with the mart rows its rules allow, both ways (``outside its
   rules`` / ``missing``); the allowed rows come from the row filter of the native exports
-  (`lakesight.security.native`), read from the seeds in Python, not from the SQL under test;
+  (`lakesight.security.native`), built in Python from the warehouse's resolved policy
+  (`lakesight.security.resolved`, the rows the views read), not from the SQL under test;
 - one ``UnexpectedRowsExpectation`` per restricted column not granted to the principal: rows whose
   value, compared with the mart's on the primary key, is the clear value or lacks its mask's shape
   (a hash must be the salted sha256 of the clear value).
@@ -19,7 +20,6 @@ allowed set is empty: they must see no row at all.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from lakesight.quality.suites import Suite, rows
 from lakesight.security.datasets import TARGETS
@@ -30,9 +30,9 @@ from lakesight.security.native import (
     sql_column,
     sql_literal,
 )
-from lakesight.security.oracle import DEFAULT_SALT, Policy
+from lakesight.security.oracle import DEFAULT_SALT
+from lakesight.security.resolved import ResolvedPolicy as Policy
 
-POLICY = Path(__file__).resolve().parents[2] / "seeds" / "security"
 #: a principal the policy does not know
 UNKNOWN = "nobody@example.com"
 
@@ -138,12 +138,12 @@ def principal_suite(policy: Policy, principal: str, columns: dict[str, list[str]
     return Suite(f"secure as {principal}", "secure", "orders", tuple(expectations), principal)
 
 
-def secure_suites(columns: dict[str, list[str]], folder: Path = POLICY) -> tuple[Suite, ...]:
+def secure_suites(columns: dict[str, list[str]], policy: Policy) -> tuple[Suite, ...]:
     """One suite per user of the policy (active or not) and one for an unknown principal.
 
-    `columns` holds each secure dataset's column names (read from the warehouse by the runner).
+    `columns` holds each secure dataset's column names and `policy` the resolved policy, both read
+    from the warehouse by the runner.
     """
-    policy = Policy.load(folder)
     return tuple(principal_suite(policy, principal, columns) for principal in principals(policy))
 
 

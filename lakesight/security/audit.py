@@ -54,12 +54,13 @@ def audit_rows(
 ) -> list[tuple[Any, ...]]:
     """One row per principal x dataset (in SCHEMA order).
 
-    `policy` names the seed relations: users, members, cls_columns. The session variable
+    `policy` names the relations of the resolved policy (models/policy) the views read too:
+    principals, members (of active users), restricted (columns). The session variable
     lakesight_principal is reset afterwards, so nothing later on this connection runs as someone.
     """
     users = con.execute(
-        f"select lower(trim(user_name)), bool_or(is_active) from {policy['users']}"
-        " group by 1 order by 1"
+        f"select principal, is_active from {policy['principals']}"
+        " where principal_type = 'user' order by 1"
     ).fetchall()
     principals: list[tuple[str | None, bool]] = [*users, (None, False)]
     rows = []
@@ -67,9 +68,8 @@ def audit_rows(
         for user, active in principals:
             groups = _scalar(
                 con,
-                f"select string_agg(distinct lower(trim(group_name)), ',' order by"
-                f" lower(trim(group_name))) from {policy['members']}"
-                " where lower(trim(user_name)) = ?",
+                f"select string_agg(distinct group_name, ',' order by group_name)"
+                f" from {policy['members']} where user_name = ?",
                 [user],
             )
             con.execute(
@@ -80,8 +80,8 @@ def audit_rows(
                 restricted = [
                     name
                     for (name,) in con.execute(
-                        f"select lower(trim(column_name)) from {policy['cls_columns']}"
-                        " where lower(trim(dataset)) = ? order by 1",
+                        f"select column_name from {policy['restricted']}"
+                        " where dataset = ? order by 1",
                         [dataset.name],
                     ).fetchall()
                 ]

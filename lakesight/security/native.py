@@ -1,6 +1,6 @@
 """Native policy exports: the policy seeds as Amazon QuickSight and AWS Lake Formation take them.
 
-From the same seeds as the secure views (DESIGN §5) this writes, under one folder:
+From the same resolved policy as the secure views (DESIGN §5) this writes, under one folder:
 
 - `quicksight/rls/<dataset>.csv`: the RLS permissions dataset of each `rules` dataset (UserName,
   GroupName, then the rule columns; a wildcard is an empty cell, a list a comma list);
@@ -12,8 +12,10 @@ From the same seeds as the secure views (DESIGN §5) this writes, under one fold
   set (dataset, row filter, excluded columns) and the `GrantPermissions` requests pairing each
   active user's principal with its filter.
 
-The seeds are read with the oracle's helpers (`lakesight.security.oracle`); every file is checked
-after writing, the JSON against botocore's own service models (`ParamValidator`, plus the `max` and
+The policy is read from the warehouse's resolved policy (`lakesight.security.resolved`, the
+`policy` schema `dbt build` writes after checking the seeds), the very rows the secure views
+read, so an export cannot disagree with the views; every file is checked after writing, the
+JSON against botocore's own service models (`ParamValidator`, plus the `max` and
 `enum` limits it leaves to the service) — offline, no AWS call.
 """
 
@@ -33,7 +35,7 @@ from botocore.model import ListShape, Shape, StringShape, StructureShape
 from botocore.validate import ParamValidator
 
 from lakesight.security.datasets import TARGETS
-from lakesight.security.oracle import IDENTITY_COLUMNS, Policy, is_wildcard, normalise, read_seed
+from lakesight.security.resolved import ResolvedPolicy, Rule, normalise
 
 DEFAULT_ACCOUNT_ID = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -75,19 +77,6 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One row rule: for a user or a group, per rule column the allowed values (None = any)."""
-
-    user: str | None
-    group: str | None
-    cells: tuple[tuple[str, tuple[str, ...] | None], ...]
-
-    @property
-    def all_rows(self) -> bool:
-        return all(values is None for _, values in self.cells)
-
-
-@dataclass(frozen=True)
 class Written:
     path: Path
     size: int
@@ -97,77 +86,35 @@ class Written:
 # --- reading the rules ----------------------------------------------------------------------------
 
 
-def rls_path(policy: Policy, dataset: str) -> Path:
-    return policy.folder / f"sec_rls__{dataset}.csv"
+def rule_columns(policy: ResolvedPolicy, dataset: str) -> list[str]:
+    """The rule columns of a dataset (its rules seed's header order, lower case)."""
+    return list(policy.rule_columns.get(dataset, []))
 
 
-def rule_columns(policy: Policy, dataset: str) -> list[str]:
-    """The rule columns of a dataset's rules seed (header order, trimmed and lower-cased)."""
-    path = rls_path(policy, dataset)
-    with path.open(newline="") as handle:
-        header = next(csv.reader(handle), [])
-    columns = [str(normalise(name)) for name in header]
-    if len(set(columns)) != len(columns):
-        raise NativeExportError(f"{path}: header names collide after trim + lower-case")
-    return [name for name in columns if name not in IDENTITY_COLUMNS]
+def read_rules(policy: ResolvedPolicy, dataset: str) -> list[Rule]:
+    """The rules of active users and known groups (the build refused any other), each once."""
+    return policy.rules(dataset)
 
 
-def read_rules(policy: Policy, dataset: str) -> list[Rule]:
-    """The rules of active users and known groups; an inactive user's rules are dropped.
-
-    Fails, naming seed file, row and column, on what the dbt build also refuses.
-    """
-    path = rls_path(policy, dataset)
-    columns = rule_columns(policy, dataset)
-    rules: list[Rule] = []
-    for number, row in enumerate(read_seed(path), start=1):
-        where = f"{path} row {number}"
-        values = {str(normalise(key)): value for key, value in row.items() if key is not None}
-        user = normalise(values.get("username") or None) or None
-        group = normalise(values.get("groupname") or None) or None
-        if (user is None) == (group is None):
-            raise NativeExportError(f"{where}: a rule fills exactly one of UserName and GroupName")
-        if user is not None and user not in policy.users:
-            raise NativeExportError(f"{where}, column UserName: unknown user {user}")
-        if group is not None and group not in policy.groups:
-            raise NativeExportError(f"{where}, column GroupName: unknown group {group}")
-        if user is not None and not policy.users[user]:
-            continue
-        cells: list[tuple[str, tuple[str, ...] | None]] = []
-        for column in columns:
-            cell = values.get(column) or None
-            if is_wildcard(cell):
-                cells.append((column, None))
-                continue
-            elements = tuple(str(cell).split(","))
-            if any(element == "" or element != element.strip(" ") for element in elements):
-                raise NativeExportError(
-                    f"{where}, column {column}: list has an empty or space-padded element: {cell}"
-                )
-            cells.append((column, elements))
-        rules.append(Rule(user, group, tuple(cells)))
-    return list(dict.fromkeys(rules))
-
-
-def active_users(policy: Policy) -> list[str]:
+def active_users(policy: ResolvedPolicy) -> list[str]:
     return sorted(user for user, active in policy.users.items() if active)
 
 
-def applicable_rules(policy: Policy, rules: Iterable[Rule], user: str) -> list[Rule]:
+def applicable_rules(policy: ResolvedPolicy, rules: Iterable[Rule], user: str) -> list[Rule]:
     """A user's rules: its own and its groups' (flat groups), duplicates once."""
     groups = policy.groups_of(user)
     mine = [rule for rule in rules if rule.user == user or rule.group in groups]
     return list(dict.fromkeys(Rule(None, None, rule.cells) for rule in mine))
 
 
-def restricted_columns(policy: Policy, dataset: str) -> list[str]:
+def restricted_columns(policy: ResolvedPolicy, dataset: str) -> list[str]:
     return list(policy.masks.get(dataset, {}))
 
 
 # --- QuickSight -----------------------------------------------------------------------------------
 
 
-def quicksight_rls(policy: Policy, dataset: str) -> list[list[str]]:
+def quicksight_rls(policy: ResolvedPolicy, dataset: str) -> list[list[str]]:
     """The permissions dataset as CSV rows, header first; a wildcard is an empty cell."""
     header = ["UserName", "GroupName", *rule_columns(policy, dataset)]
     rows = [
@@ -181,7 +128,7 @@ def quicksight_rls(policy: Policy, dataset: str) -> list[list[str]]:
     return [header, *rows]
 
 
-def group_members(policy: Policy) -> list[list[str]]:
+def group_members(policy: ResolvedPolicy) -> list[list[str]]:
     header = ["GroupName", "UserName"]
     rows = [
         [group, user]
@@ -192,20 +139,16 @@ def group_members(policy: Policy) -> list[list[str]]:
     return [header, *rows]
 
 
-def column_level_permission_rules(policy: Policy, settings: Settings) -> dict[str, Any]:
+def column_level_permission_rules(policy: ResolvedPolicy, settings: Settings) -> dict[str, Any]:
     """Per dataset with restricted columns: who may see each one (everyone else does not see it)."""
     datasets: dict[str, Any] = {}
     for dataset in sorted(policy.masks):
         by_principals: dict[tuple[str, ...], list[str]] = {}
         for column in restricted_columns(policy, dataset):
             principals = set()
-            for grant in policy.grants:
-                if (normalise(grant["dataset"]), normalise(grant["column_name"])) != (
-                    dataset,
-                    column,
-                ):
+            for granted, granted_column, kind, who in policy.grants:
+                if (granted, granted_column) != (dataset, column):
                     continue
-                kind, who = normalise(grant["principal_type"]), str(normalise(grant["principal"]))
                 if kind == "user" and policy.users.get(who, False):
                     principals.add(settings.quicksight_user(who))
                 elif kind == "group" and who in policy.groups:
@@ -213,7 +156,7 @@ def column_level_permission_rules(policy: Policy, settings: Settings) -> dict[st
             if not principals:  # a column left out of every rule would be visible to everyone
                 if settings.cls_admin is None:
                     raise NativeExportError(
-                        f"{policy.folder / 'sec_cls_columns.csv'}: column {column} of dataset"
+                        f"seeds/security/sec_cls_columns.csv: column {column} of dataset"
                         f" {dataset} is granted to nobody, which QuickSight cannot express: pass"
                         " --cls-admin USER to grant it to that administrator only, or grant it"
                     )
@@ -275,7 +218,7 @@ def filter_expression(rules: list[Rule]) -> str | None:
     return " OR ".join(f"({term})" for term in terms)
 
 
-def data_cells_filters(policy: Policy, settings: Settings) -> dict[str, Any]:
+def data_cells_filters(policy: ResolvedPolicy, settings: Settings) -> dict[str, Any]:
     """One data-cells filter per entitlement set and a SELECT grant on it per active user."""
     filters: dict[str, dict[str, Any]] = {}
     grants: list[dict[str, Any]] = []
@@ -396,7 +339,7 @@ def service_shapes() -> dict[str, Shape]:
     }
 
 
-def check_rls_csv(path: Path, policy: Policy, dataset: str) -> None:
+def check_rls_csv(path: Path, policy: ResolvedPolicy, dataset: str) -> None:
     """The checks a QuickSight permissions dataset must pass (it has no API shape)."""
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
@@ -431,7 +374,7 @@ def check_rls_csv(path: Path, policy: Policy, dataset: str) -> None:
         raise NativeExportError(f"{path}: more than {MAX_RULES_PER_USER} rules for {too_many}")
 
 
-def validate_exports(out: Path, policy: Policy) -> None:
+def validate_exports(out: Path, policy: ResolvedPolicy) -> None:
     """Check every file under `out` as written; raise naming the file and the problem."""
     shapes = service_shapes()
     for dataset, mode in sorted(policy.modes.items()):
@@ -479,10 +422,13 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def export_policies(seeds: Path, out: Path, settings: Settings | None = None) -> list[Written]:
-    """Write the native exports of the policy in `seeds` under `out`, check them, list them."""
+def export_policies(
+    warehouse: Path | ResolvedPolicy, out: Path, settings: Settings | None = None
+) -> list[Written]:
+    """Write the native exports of the resolved policy (of a built warehouse file) under `out`,
+    check them, list them."""
     settings = settings or Settings()
-    policy = Policy.load(seeds)
+    policy = warehouse if isinstance(warehouse, ResolvedPolicy) else ResolvedPolicy.load(warehouse)
     written: list[tuple[Path, str]] = []
     rls_folder = out / RLS_FOLDER
     if rls_folder.exists():

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,13 @@ IDENTITY_COLUMNS = ("username", "groupname")
 
 
 def normalise(identifier: str | None) -> str | None:
-    """Identifiers are compared trimmed (spaces) and lower-cased; NULL stays NULL."""
-    return None if identifier is None else identifier.strip(" ").lower()
+    """Identifiers are compared trimmed (spaces) with A-Z lower-cased, no other character (so the
+    Kelvin sign stays itself); NULL stays NULL."""
+    if identifier is None:
+        return None
+    return "".join(
+        chr(ord(char) + 32) if "A" <= char <= "Z" else char for char in identifier.strip(" ")
+    )
 
 
 def read_seed(path: Path) -> list[dict[str, str]]:
@@ -164,3 +170,90 @@ class Policy:
                 )
             )
         return result
+
+
+MASKS = ("null", "redact", "hash", "email_domain", "last4", "year")
+#: what a user or group name may hold after normalise (docs/security.md)
+SAFE_NAME = re.compile(r"[a-z0-9._@+-]+")
+
+
+def problems(folder: Path, datasets: set[str] | None = None) -> list[str]:
+    """An independent reading of the policy's integrity rules: one line per problem found.
+
+    `datasets` are the secure models the project has (default: those of sec_datasets). It is
+    written for the tests, from the documented rules, sharing nothing with the SQL checks.
+    """
+    found: list[str] = []
+    users = read_seed(folder / "sec_users.csv")
+    names = [normalise(row["user_name"]) or "" for row in users]
+    for number, (row, name) in enumerate(zip(users, names, strict=True), start=1):
+        if not name:
+            found.append(f"sec_users row {number}: empty user name")
+        elif not SAFE_NAME.fullmatch(name):
+            found.append(f"sec_users row {number}: unsafe user name {name!r}")
+        if (row["is_active"] or "").strip().lower() not in ("true", "false"):
+            found.append(f"sec_users row {number}: is_active {row['is_active']!r}")
+    if len(set(names)) != len(names):
+        found.append("sec_users: colliding user names")
+    known_users = set(names) - {""}
+    members = read_seed(folder / "sec_group_members.csv")
+    groups = {normalise(row["group_name"]) or "" for row in members} - {""}
+    for number, row in enumerate(members, start=1):
+        group = normalise(row["group_name"]) or ""
+        if not group or not SAFE_NAME.fullmatch(group):
+            found.append(f"sec_group_members row {number}: bad group name {group!r}")
+        if (normalise(row["user_name"]) or "") not in known_users:
+            found.append(f"sec_group_members row {number}: unknown user {row['user_name']!r}")
+    modes = {}
+    for number, row in enumerate(read_seed(folder / "sec_datasets.csv"), start=1):
+        dataset, mode = normalise(row["dataset"]) or "", normalise(row["rls_mode"]) or ""
+        if dataset in modes:
+            found.append(f"sec_datasets row {number}: dataset {dataset!r} twice")
+        modes[dataset] = mode
+        if mode not in ("rules", "public"):
+            found.append(f"sec_datasets row {number}: rls_mode {mode!r}")
+        has_rules = (folder / f"sec_rls__{dataset}.csv").exists()
+        if (mode == "rules") != has_rules and mode in ("rules", "public"):
+            found.append(f"sec_datasets row {number}: rls_mode {mode} and rules file {has_rules}")
+    for model in sorted((datasets or set(modes)) ^ set(modes)):
+        found.append(f"dataset {model!r} is not both a secure model and in sec_datasets")
+    for path in sorted(folder.glob("sec_rls__*.csv")):
+        dataset = path.stem.removeprefix("sec_rls__")
+        if dataset not in modes:
+            found.append(f"{path.name}: unknown dataset {dataset!r}")
+        for number, rule in enumerate(read_seed(path), start=1):
+            user = normalise(rule.get("UserName") or None) or None
+            group = normalise(rule.get("GroupName") or None) or None
+            if (user is None) == (group is None):
+                found.append(f"{path.name} row {number}: fills both or neither")
+            if user is not None and user not in known_users:
+                found.append(f"{path.name} row {number}: unknown user {user!r}")
+            if group is not None and group not in groups:
+                found.append(f"{path.name} row {number}: unknown group {group!r}")
+            for column, cell in rule.items():
+                if normalise(column) in IDENTITY_COLUMNS or is_wildcard(cell or None):
+                    continue
+                if any(e == "" or e != e.strip(" ") for e in str(cell).split(",")):
+                    found.append(f"{path.name} row {number}, {column}: bad list {cell!r}")
+    restricted = set()
+    for number, row in enumerate(read_seed(folder / "sec_cls_columns.csv"), start=1):
+        dataset, column = normalise(row["dataset"]) or "", normalise(row["column_name"]) or ""
+        if dataset not in modes:
+            found.append(f"sec_cls_columns row {number}: unknown dataset {dataset!r}")
+        if (dataset, column) in restricted:
+            found.append(f"sec_cls_columns row {number}: column twice")
+        if normalise(row["mask"]) not in MASKS:
+            found.append(f"sec_cls_columns row {number}: mask {row['mask']!r}")
+        restricted.add((dataset, column))
+    for number, row in enumerate(read_seed(folder / "sec_cls_grants.csv"), start=1):
+        dataset, column = normalise(row["dataset"]) or "", normalise(row["column_name"]) or ""
+        kind, who = normalise(row["principal_type"]), normalise(row["principal"]) or ""
+        if dataset not in modes:
+            found.append(f"sec_cls_grants row {number}: unknown dataset {dataset!r}")
+        if (dataset, column) not in restricted:
+            found.append(f"sec_cls_grants row {number}: column not restricted")
+        if kind not in ("user", "group"):
+            found.append(f"sec_cls_grants row {number}: principal_type {kind!r}")
+        elif who not in (known_users if kind == "user" else groups):
+            found.append(f"sec_cls_grants row {number}: unknown {kind} {who!r}")
+    return found

@@ -10,9 +10,9 @@
     "{{ (name | string).replace('"', '""') }}"
 {%- endmacro %}
 
-{#- The current principal: the session variable, cast to varchar, trimmed and lower-cased (NULL if unset). -#}
+{#- The current principal: the session variable, cast to varchar, trimmed and A-Z lower-cased (NULL if unset). -#}
 {% macro sec_principal_expr() -%}
-    lower(trim(cast(getvariable('lakesight_principal') as varchar)))
+    {{ sec_normalise("getvariable('lakesight_principal')") }}
 {%- endmacro %}
 
 {#- A rule cell is a wildcard when it is NULL, empty or '*'. -#}

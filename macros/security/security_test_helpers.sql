@@ -1,13 +1,15 @@
 {#- Helpers of the secure layer's generic tests (macros/security/test_sec_*.sql). -#}
 
 {#- The principals a secure-layer test checks: the given list, or every user of sec_users as written
-    in the seed plus an unknown user, an empty name and NULL (unset). -#}
+    in the seed, each user whose name has a k spelled with the Kelvin sign U+212A instead (a
+    look-alike that must see nothing), plus an unknown user, an empty name and NULL (unset). -#}
 {% macro sec_test_principals(principals=none) -%}
     {%- if principals is not none -%}
         {{ return(principals) }}
     {%- endif -%}
     {%- set users = run_query("select user_name from " ~ ref('sec_users') ~ " order by rowid") -%}
-    {{ return((users.columns[0].values() | list) + ['nobody@example.com', '', none]) }}
+    {%- set lookalikes = run_query("select replace(user_name, 'k', chr(8490)) from " ~ ref('sec_users') ~ " where contains(user_name, 'k') order by rowid") -%}
+    {{ return((users.columns[0].values() | list) + (lookalikes.columns[0].values() | list) + ['nobody@example.com', '', none]) }}
 {%- endmacro %}
 
 {#- Run `sql` (one count) with lakesight_principal set to `principal`, then reset the variable so no
@@ -35,13 +37,17 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The secured dataset a secure-layer test runs on: the view's name, which sec_datasets must list.
-    A test on a view the policy does not know fails instead of passing with nothing to check. -#}
+{#- The secured dataset a secure-layer test runs on: the view's name, which the resolved policy
+    (policy_datasets) must list. A test on a view the policy does not know fails instead of passing
+    with nothing to check. Returns {'name', 'rls_mode', 'rule_columns'}. -#}
 {% macro sec_test_dataset(model) -%}
     {%- set dataset = model.identifier | lower -%}
-    {%- set found = run_query("select lower(trim(rls_mode)) from " ~ ref('sec_datasets') ~ " where lower(trim(dataset)) = " ~ sec_literal(dataset)) -%}
+    {%- set found = run_query("select rls_mode, array_to_string(rule_columns, ',') from " ~ ref('policy_datasets') ~ " where dataset = " ~ sec_literal(dataset)) -%}
     {%- if found.rows | length != 1 -%}
-        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": dataset " ~ dataset ~ " is not listed once in sec_datasets") }}
+        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": dataset " ~ dataset ~ " is not listed once in the resolved policy (policy_datasets)") }}
     {%- endif -%}
-    {{ return({'name': dataset, 'rls_mode': found.rows[0][0]}) }}
+    {%- if found.rows[0][0] not in ('rules', 'public') -%}
+        {{ exceptions.raise_compiler_error("secure-layer test on " ~ model ~ ": unknown rls_mode " ~ found.rows[0][0]) }}
+    {%- endif -%}
+    {{ return({'name': dataset, 'rls_mode': found.rows[0][0], 'rule_columns': found.rows[0][1].split(',') if found.rows[0][1] else []}) }}
 {%- endmacro %}

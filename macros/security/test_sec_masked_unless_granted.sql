@@ -2,10 +2,11 @@
     sec_masked_unless_granted(model, base, key, principals=none)
 
     For each principal, queries the secure view `model` as that principal and compares every
-    restricted column (sec_cls_columns rows of the dataset named like the view) cell by cell with
-    the base dataset, joined on `key`: a column granted to the principal (sec_cls_grants, to the
-    user or to one of its groups; an inactive or unknown user has no grant) must equal the clear
-    value, any other must equal the mask of the clear value (NULL stays NULL).
+    restricted column (policy_restricted_columns of the dataset named like the view) cell by cell
+    with the base dataset, joined on `key`: a column granted to the principal (policy_column_grants,
+    to the user or to one of its groups; an inactive or unknown user has no grant) must equal the
+    clear value, any other must equal the mask of the clear value (NULL stays NULL). It reads the
+    same resolved policy as the view, with queries of its own.
 
     Arguments:
         base: the mart the view secures.
@@ -19,11 +20,12 @@
     Returns one row per principal and column with a wrong cell: (principal, problem, row_count).
 -#}
 {% test sec_masked_unless_granted(model, base, key, principals=none) %}
-    {%- set users = ref('sec_users') -%}
-    {%- set datasets = ref('sec_datasets') -%}
-    {%- set members = ref('sec_group_members') -%}
-    {%- set cls_columns = ref('sec_cls_columns') -%}
-    {%- set grants = ref('sec_cls_grants') -%}
+    {%- set principals_table = ref('policy_principals') -%}
+    {%- set members = ref('policy_group_members') -%}
+    {%- set policy_datasets = ref('policy_datasets') -%}
+    {%- set users_as_written = ref('sec_users') -%}
+    {%- set cls_columns = ref('policy_restricted_columns') -%}
+    {%- set grants = ref('policy_column_grants') -%}
     {%- set failures = [] -%}
     {%- if execute -%}
         {%- set keys = [key] if key is string else key -%}
@@ -32,7 +34,7 @@
         {%- for column in adapter.get_columns_in_relation(base) -%}
             {%- do types.update({column.name | lower: column.data_type}) -%}
         {%- endfor -%}
-        {%- set restricted = run_query("select lower(trim(column_name)), lower(trim(mask)) from " ~ cls_columns ~ " where lower(trim(dataset)) = " ~ dataset ~ " order by 1") -%}
+        {%- set restricted = run_query("select column_name, mask from " ~ cls_columns ~ " where dataset = " ~ dataset ~ " order by 1") -%}
         {%- for row in restricted.rows if row[0] in (keys | map('lower') | list) -%}
             {{ exceptions.raise_compiler_error("sec_masked_unless_granted on " ~ model ~ ": key column " ~ row[0] ~ " is restricted, so rows cannot be matched to the base") }}
         {%- endfor -%}
@@ -44,14 +46,14 @@
             {%- if unmatched > 0 -%}
                 {%- do failures.append({'principal': principal, 'count': unmatched, 'problem': 'rows without a base row on ' ~ (keys | join(', '))}) -%}
             {%- endif -%}
-            {%- set p = 'lower(trim(' ~ ('null' if principal is none else sec_literal(principal)) ~ '))' -%}
+            {%- set p = sec_normalise('null' if principal is none else sec_literal(principal)) -%}
             {%- set granted = run_query(
-                "select distinct lower(trim(g.column_name)) from " ~ grants ~ " as g"
-                ~ " where lower(trim(g.dataset)) = " ~ dataset
-                ~ " and " ~ p ~ " in (select lower(trim(user_name)) from " ~ users ~ " where is_active)"
-                ~ " and ((lower(trim(g.principal_type)) = 'user' and lower(trim(g.principal)) = " ~ p ~ ")"
-                ~ " or (lower(trim(g.principal_type)) = 'group' and lower(trim(g.principal)) in"
-                ~ " (select lower(trim(group_name)) from " ~ members ~ " where lower(trim(user_name)) = " ~ p ~ ")))"
+                "select distinct g.column_name from " ~ grants ~ " as g"
+                ~ " where g.dataset = " ~ dataset
+                ~ " and " ~ p ~ " in (select principal from " ~ principals_table ~ " where principal_type = 'user' and is_active)"
+                ~ " and ((g.principal_type = 'user' and g.principal = " ~ p ~ ")"
+                ~ " or (g.principal_type = 'group' and g.principal in"
+                ~ " (select group_name from " ~ members ~ " where user_name = " ~ p ~ ")))"
             ).columns[0].values() | list -%}
             {%- for row in restricted.rows -%}
                 {%- set name = row[0] -%}

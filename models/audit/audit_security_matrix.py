@@ -14,9 +14,9 @@ def model(dbt, session):
         "sales_daily": (dbt.ref("sales_daily"), dbt.ref("rpt_sales_daily")),
     }
     policy = {
-        "users": dbt.ref("sec_users"),
-        "members": dbt.ref("sec_group_members"),
-        "cls_columns": dbt.ref("sec_cls_columns"),
+        "principals": dbt.ref("policy_principals"),
+        "members": dbt.ref("policy_group_members"),
+        "restricted": dbt.ref("policy_restricted_columns"),
     }
     datasets = [
         Dataset(name, view.sql_query(), base.sql_query(), TARGETS[name].key)

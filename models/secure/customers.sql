@@ -1,1 +1,1 @@
-{{ secure_dataset('customers', ref('dim_customers'), ref('sec_rls__customers')) }}
+{{ secure_dataset('customers', ref('dim_customers')) }}

@@ -2,6 +2,5 @@
 {{ secure_dataset(
     'order_items',
     ref('fct_order_items'),
-    ref('sec_rls__order_items'),
     lookup={'relation': ref('fct_orders'), 'key': 'order_id'},
 ) }}

@@ -1,1 +1,1 @@
-{{ secure_dataset('orders', ref('fct_orders'), ref('sec_rls__orders')) }}
+{{ secure_dataset('orders', ref('fct_orders')) }}

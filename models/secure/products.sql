@@ -1,2 +1,2 @@
-{#- public dataset: every active principal sees every row; unit cost is masked unless granted -#}
+{#- whether the rows are filtered follows rls_mode in sec_datasets (public: every active principal sees every row) -#}
 {{ secure_dataset('products', ref('dim_products')) }}

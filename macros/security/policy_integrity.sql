@@ -1,0 +1,202 @@
+{#-
+    Helpers and the referential-integrity check of the resolved policy (models/policy, DESIGN §5).
+-#}
+
+{#- An identifier as the policy compares it: trimmed of spaces, ASCII letters A-Z lower-cased and
+    nothing else (DuckDB's lower() is Unicode-wide: it would turn the Kelvin sign U+212A into k). -#}
+{% macro sec_normalise(expression) -%}
+    translate(trim(cast({{ expression }} as varchar)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+{%- endmacro %}
+
+{#- A seed relation with its rows numbered from 1 in the order dbt seed loaded them (column
+    seed_row): rowid itself keeps growing when a seed is reloaded into the same table. -#}
+{% macro sec_numbered(relation) -%}
+    (select *, row_number() over (order by rowid) as seed_row, from {{ relation }})
+{%- endmacro %}
+
+{#- The characters a user or group name may have after sec_normalise (a regular expression). -#}
+{% macro sec_safe_name_pattern() -%}
+    [a-z0-9._@+-]+
+{%- endmacro %}
+
+{#- The rule seeds the resolved policy reads, by dataset: every sec_rls__<dataset> seed of the
+    project. dbt needs literal ref()s to order the build, so a new rules seed is added here;
+    sec_validate_integrity fails the build on a rules seed missing from this list. -#}
+{% macro sec_rule_seeds() -%}
+    {{ return({
+        'customers': ref('sec_rls__customers'),
+        'order_items': ref('sec_rls__order_items'),
+        'orders': ref('sec_rls__orders'),
+        'sales_daily': ref('sec_rls__sales_daily'),
+    }) }}
+{%- endmacro %}
+
+{#- The rule columns of a rules seed: its columns other than UserName and GroupName, as written. -#}
+{% macro sec_rule_columns(relation) -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- if column.name | trim | lower not in ('username', 'groupname') -%}{%- do names.append(column.name) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#-
+    sec_policy_problems(): the SQL of models/policy/policy_problems.sql: one row per way the policy
+    seeds do not fit together, (seed_file, seed_row, column_name, problem), seed_row counted from 1
+    after the header (NULL: the whole file; 0: its header). What it checks:
+    - users and groups: not empty, inside sec_safe_name_pattern() after sec_normalise, no two rows
+      of sec_users colliding, is_active true or false (not empty);
+    - datasets: every row of sec_datasets names a secure model (models/secure/<dataset>.sql) and every
+      secure model is in sec_datasets; no two rows collide; rls_mode is `rules` or `public`; a `rules`
+      dataset has a sec_rls__<dataset> seed, a `public` one has none; every sec_rls__* seed names a
+      dataset of sec_datasets and is read by sec_rule_seeds();
+    - sec_cls_columns and sec_cls_grants: the dataset is in sec_datasets; a mask is a known one; a grant is on a restricted
+      column; principal_type is user or group; the grantee is a known user (of sec_users) or group
+      (of sec_group_members); a member is a known user;
+    - rules seeds: a rule fills exactly one of UserName/GroupName, naming a known user or group;
+      no two columns collide after trim + lower-case; no list has an empty or space-padded element.
+    Per-dataset checks that need the mart (columns, mask types) stay in sec_validate_policy.
+    The project's secure models and rules seeds are read from dbt's graph while compiling and
+    written into the SQL as literals, so the compiled SQL checks a policy on its own.
+-#}
+{% macro sec_policy_problems() %}
+    {%- set users = ref('sec_users') -%}
+    {%- set members = ref('sec_group_members') -%}
+    {%- set datasets = ref('sec_datasets') -%}
+    {%- set cls_columns = ref('sec_cls_columns') -%}
+    {%- set grants = ref('sec_cls_grants') -%}
+    {%- set safe = sec_literal(sec_safe_name_pattern() | trim) -%}
+    {%- set rule_seeds = sec_rule_seeds() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+
+    {#- what the project holds: secure models and sec_rls__ seeds (from dbt's graph) -#}
+    {%- set secure_models = {} -%}
+    {%- set rls_seeds = {} -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.original_file_path.startswith('models/secure/') -%}
+            {%- do secure_models.update({node.name: node.original_file_path}) -%}
+        {%- elif node.resource_type == 'seed' and node.name.startswith('sec_rls__') -%}
+            {%- do rls_seeds.update({node.name[9:]: node.original_file_path}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set model_list = "['" ~ (secure_models.keys() | list | join("','")) ~ "']" -%}
+    {%- set seed_list = ("['" ~ (rls_seeds.keys() | list | join("','")) ~ "']") if rls_seeds else "[]::varchar[]" -%}
+    {%- set ds_norm = sec_normalise('dataset') -%}
+
+    {%- set checks = [] -%}
+    {#- users -#}
+    {%- do checks.append("select 'sec_users' as seed, seed_row as row_number, 'user_name' as column_name, 'user name is empty' as problem from " ~ sec_numbered(users) ~ " where coalesce(trim(user_name), '') = ''") -%}
+    {%- do checks.append("select 'sec_users', seed_row, 'user_name', 'user name ' || user_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from " ~ sec_numbered(users) ~ " where coalesce(trim(user_name), '') <> '' and not regexp_full_match(" ~ sec_normalise('user_name') ~ ", " ~ safe ~ ")") -%}
+    {%- do checks.append("select 'sec_users', max(seed_row), 'user_name', 'user name ' || string_agg(distinct user_name, ' / ' order by user_name) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(users) ~ " group by " ~ sec_normalise('user_name') ~ " having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_users', seed_row, 'is_active', 'is_active is empty: write true or false' from " ~ sec_numbered(users) ~ " where is_active is null") -%}
+    {#- groups and memberships -#}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name is empty' from " ~ sec_numbered(members) ~ " where coalesce(trim(group_name), '') = ''") -%}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name ' || group_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from " ~ sec_numbered(members) ~ " where coalesce(trim(group_name), '') <> '' and not regexp_full_match(" ~ sec_normalise('group_name') ~ ", " ~ safe ~ ")") -%}
+    {%- do checks.append("select 'sec_group_members', m.seed_row, 'user_name', 'unknown user ' || coalesce(m.user_name, 'NULL') || ' (not in sec_users)' from " ~ sec_numbered(members) ~ " as m where " ~ sec_normalise('m.user_name') ~ " is null or " ~ sec_normalise('m.user_name') ~ " not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
+    {#- datasets -#}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset is empty' from " ~ sec_numbered(datasets) ~ " where coalesce(trim(dataset), '') = ''") -%}
+    {%- do checks.append("select 'sec_datasets', max(seed_row), 'dataset', 'dataset ' || string_agg(distinct dataset, ' / ' order by dataset) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(datasets) ~ " group by " ~ ds_norm ~ " having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset ' || dataset || ' has no secure model (models/secure/' || " ~ ds_norm ~ " || '.sql)' from " ~ sec_numbered(datasets) ~ " where coalesce(trim(dataset), '') <> '' and not list_contains(" ~ model_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'unknown rls_mode ' || coalesce(rls_mode, 'NULL') || ' (rules or public)' from " ~ sec_numbered(datasets) ~ " where coalesce(" ~ sec_normalise('rls_mode') ~ ", '') not in ('rules', 'public')") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode rules but no seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: it would show nothing, or everything' from " ~ sec_numbered(datasets) ~ " where " ~ sec_normalise('rls_mode') ~ " = 'rules' and not list_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode public but rules in seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: delete the file or make it rules' from " ~ sec_numbered(datasets) ~ " where " ~ sec_normalise('rls_mode') ~ " = 'public' and list_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- for name, path in secure_models.items() -%}
+        {%- do checks.append("select " ~ sec_literal(path) ~ ", null, 'dataset', 'secure model " ~ name ~ " is not in sec_datasets' where " ~ sec_literal(name) ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
+    {%- endfor -%}
+    {%- for name, path in rls_seeds.items() -%}
+        {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules for dataset " ~ name ~ ", which is not in sec_datasets' where " ~ sec_literal(name) ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
+        {%- if name not in rule_seeds -%}
+            {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules seed not read by the resolved policy: add it to sec_rule_seeds() in macros/security/policy_integrity.sql'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- restricted columns and grants -#}
+    {%- for seed, relation in [('sec_cls_columns', cls_columns), ('sec_cls_grants', grants)] -%}
+        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'dataset', 'unknown dataset ' || coalesce(dataset, 'NULL') || ' (not in sec_datasets)' from " ~ sec_numbered(relation) ~ " where " ~ ds_norm ~ " is null or " ~ ds_norm ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
+        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ sec_numbered(relation) ~ " where coalesce(trim(column_name), '') = ''") -%}
+    {%- endfor -%}
+    {%- do checks.append("select 'sec_cls_columns', seed_row, 'mask', 'unknown mask ' || coalesce(mask, 'NULL') || ' (null, redact, hash, email_domain, last4 or year)' from " ~ sec_numbered(cls_columns) ~ " where coalesce(" ~ sec_normalise('mask') ~ ", '') not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year')") -%}
+    {%- do checks.append("select 'sec_cls_columns', max(seed_row), 'column_name', 'column ' || string_agg(distinct column_name, ' / ' order by column_name) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(cls_columns) ~ " group by " ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ " having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'column_name', 'column ' || g.column_name || ' of dataset ' || g.dataset || ' is not a restricted column of sec_cls_columns' from " ~ sec_numbered(grants) ~ " as g where coalesce(trim(g.column_name), '') <> '' and (" ~ sec_normalise('g.dataset') ~ ", " ~ sec_normalise('g.column_name') ~ ") not in (select (" ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ ") from " ~ sec_numbered(cls_columns) ~ ")") -%}
+    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal_type', 'principal_type ' || coalesce(principal_type, 'NULL') || ' is neither user nor group' from " ~ sec_numbered(grants) ~ " where coalesce(" ~ sec_normalise('principal_type') ~ ", '') not in ('user', 'group')") -%}
+    {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'principal', 'unknown user ' || coalesce(g.principal, 'NULL') || ' (not in sec_users)' from " ~ sec_numbered(grants) ~ " as g where " ~ sec_normalise('g.principal_type') ~ " = 'user' and coalesce(" ~ sec_normalise('g.principal') ~ ", '') not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
+    {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'principal', 'unknown group ' || coalesce(g.principal, 'NULL') || ' (not in sec_group_members)' from " ~ sec_numbered(grants) ~ " as g where " ~ sec_normalise('g.principal_type') ~ " = 'group' and coalesce(" ~ sec_normalise('g.principal') ~ ", '') not in (select " ~ sec_normalise('group_name') ~ " from " ~ sec_numbered(members) ~ " where group_name is not null)") -%}
+    {#- rules: who they are for -#}
+    {%- for name, rls in rule_seeds.items() -%}
+        {%- set lit = sec_literal(rls.identifier) -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and nullif(trim(cast(GroupName as varchar)), '') is not null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is null and nullif(trim(cast(GroupName as varchar)), '') is null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and " ~ sec_normalise('UserName') ~ " not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
+        {%- set seen = {} -%}
+        {%- for column in sec_rule_columns(rls) -%}
+            {%- set key = column | trim | lower -%}
+            {%- if key in seen -%}
+                {%- do checks.append("select " ~ lit ~ ", 0, " ~ sec_literal(column) ~ ", 'column collides with another column after trim + lower-case'") -%}
+            {%- endif -%}
+            {%- do seen.update({key: true}) -%}
+            {#- a column dbt seed typed otherwise (all empty: integer) is read as text -#}
+            {%- set c = "cast(" ~ sec_ident(column) ~ " as varchar)" -%}
+            {%- do checks.append("select " ~ lit ~ ", seed_row, " ~ sec_literal(column) ~ ", 'list has an empty or space-padded element: ' || " ~ c ~ " from " ~ sec_numbered(rls) ~ " where not " ~ sec_is_wildcard(c) ~ " and len(list_filter(string_split(" ~ c ~ ", ','), lambda e: e = '' or e <> trim(e))) > 0") -%}
+        {%- endfor -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(GroupName as varchar)), '') is not null and " ~ sec_normalise('GroupName') ~ " not in (select " ~ sec_normalise('group_name') ~ " from " ~ sec_numbered(members) ~ " where group_name is not null)") -%}
+    {%- endfor -%}
+
+    select distinct
+        case when seed like 'models/%' then seed else 'seeds/security/' || seed || '.csv' end as seed_file,
+        row_number as seed_row,
+        column_name,
+        problem,
+    from (
+        {{ checks | join('\n        union all\n        ') }}
+    )
+{% endmacro %}
+
+{#-
+    sec_validate_integrity(): fails the build when the policy has a problem (models/policy/policy_problems),
+    listing every one as "seed file row N, column C: problem". Called while compiling
+    models/policy/policy_datasets.sql, which every other policy model and every secure view depend on.
+-#}
+{% macro sec_validate_integrity() %}
+    {%- set problems = ref('policy_problems') -%}
+    {%- if execute -%}
+        {%- set result = run_query("select seed_file, seed_row, column_name, problem from " ~ problems ~ " order by seed_file, seed_row nulls first, column_name, problem") -%}
+        {%- if result.rows | length > 0 -%}
+            {%- set lines = [] -%}
+            {%- for row in result.rows -%}
+                {%- do lines.append("  " ~ row[0] ~ " " ~ ("header" if row[1] == 0 else (("row " ~ row[1]) if row[1] is not none else "(whole file)")) ~ ", column " ~ row[2] ~ ": " ~ row[3]) -%}
+            {%- endfor -%}
+            {{ exceptions.raise_compiler_error("invalid security policy (rows counted from 1 after the header):\n" ~ (lines | join('\n'))) }}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}
+
+{#- The rule columns of every rules seed: one select per seed of (dataset, rule_columns), unioned. -#}
+{% macro sec_rule_columns_union() -%}
+    {%- set selects = [] -%}
+    {%- for name, rls in sec_rule_seeds().items() -%}
+        {%- set columns = [] -%}
+        {%- if execute -%}
+            {%- for column in sec_rule_columns(rls) -%}{%- do columns.append(sec_literal(column | trim | lower)) -%}{%- endfor -%}
+        {%- endif -%}
+        {%- do selects.append("select " ~ sec_literal(name) ~ " as dataset, cast([" ~ (columns | join(', ')) ~ "] as varchar[]) as rule_columns") -%}
+    {%- endfor -%}
+    {{ selects | join('\n    union all\n    ') }}
+{%- endmacro %}
+
+{#- Every rule of every rules seed, unioned: (dataset, seed, seed_row, user_name, group_name, cells),
+    names through sec_normalise (empty = NULL), cells a MAP of each non-wildcard rule column to its
+    list of values. -#}
+{% macro sec_row_rules_union() -%}
+    {%- set selects = [] -%}
+    {%- for name, rls in sec_rule_seeds().items() -%}
+        {%- set entries = [] -%}
+        {%- if execute -%}
+            {%- for column in sec_rule_columns(rls) -%}
+                {%- set c = "cast(" ~ sec_ident(column) ~ " as varchar)" -%}
+                {%- do entries.append("case when not " ~ sec_is_wildcard(c) ~ " then struct_pack(k := " ~ sec_literal(column | trim | lower) ~ ", v := string_split(" ~ c ~ ", ',')) end") -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- set cells = ("map_from_entries(list_filter([" ~ (entries | join(', ')) ~ "], lambda entry: entry is not null))") if entries else "cast(map() as map(varchar, varchar[]))" -%}
+        {%- do selects.append("select " ~ sec_literal(name) ~ " as dataset, " ~ sec_literal(rls.identifier) ~ " as seed, seed_row, nullif(" ~ sec_normalise('UserName') ~ ", '') as user_name, nullif(" ~ sec_normalise('GroupName') ~ ", '') as group_name, " ~ cells ~ " as cells from " ~ sec_numbered(rls)) -%}
+    {%- endfor -%}
+    {{ selects | join('\n    union all\n    ') }}
+{%- endmacro %}
