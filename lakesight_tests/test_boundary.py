@@ -232,7 +232,7 @@ def test_the_command_line_says_an_inactive_principal_sees_nothing(
     )
     assert line == (
         "lakesight: 'dave@example.com' is not an active user of the warehouse's policy"
-        " (security.sec_users), so it has no extract and sees nothing."
+        " (policy.policy_principals), so it has no extract and sees nothing."
     )
 
 

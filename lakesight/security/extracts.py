@@ -35,12 +35,12 @@ from typing import Any
 
 import duckdb
 
+from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
 from lakesight.security.salt import Salt, warehouse_salt
 
 MANIFEST = "manifest.json"
 FORMAT = 1
 LOCK = ".lock"
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 #: the files a publish owns in its folder (anything else there is left alone)
 _OWNED = re.compile(r"(.*\.duckdb(\.wal)?|\..*\.tmp(\.wal)?)")
 
@@ -84,7 +84,7 @@ class Extract:
 
 def normalise_principal(name: str) -> str:
     """A principal as the policy compares it: spaces trimmed, ASCII letters lower-cased (only)."""
-    return name.strip(" ").translate(_ASCII_LOWER)
+    return str(normalise(name))
 
 
 def extract_file(principal: str) -> str:
@@ -127,23 +127,16 @@ def table_sha256(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, st
 
 
 def active_principals(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Normalised names of the active users of the warehouse's policy (`security.sec_users`).
+    """The active users of the warehouse's resolved policy (`policy.policy_principals`).
 
-    A name is active only if every row spelling it says `is_active` true (fail closed).
+    The same rows the secure views, their tests, the audit and the native exports read; a
+    warehouse whose last build refused the policy seeds has no active principal: it is refused.
     """
     try:
-        rows = con.execute("select user_name, is_active from security.sec_users").fetchall()
-    except duckdb.CatalogException:
-        raise ExtractError(
-            "The warehouse has no policy table security.sec_users: run `make build` first."
-        ) from None
-    state: dict[str, bool] = {}
-    for name, active in rows:
-        if name is None:
-            continue
-        key = normalise_principal(str(name))
-        state[key] = state.get(key, True) and active is True
-    return sorted(name for name, active in state.items() if active and name)
+        policy = ResolvedPolicy.read(con)
+    except PolicyNotBuilt as exc:
+        raise ExtractError(f"No extract can be built: {exc}.") from None
+    return sorted(user for user, active in policy.users.items() if active and user)
 
 
 def policy_sha256(con: duckdb.DuckDBPyConnection) -> str:
@@ -380,7 +373,7 @@ def _rebuild(warehouse: Path, folder: Path, principal: str, entries: dict[str, E
             (folder / extract_file(normal)).unlink(missing_ok=True)
             raise ExtractError(
                 f"{principal.strip()!r} is not an active user of the warehouse's policy"
-                " (security.sec_users), so it has no extract and sees nothing."
+                " (policy.policy_principals), so it has no extract and sees nothing."
             )
         entries[normal] = build_extract(
             con,
