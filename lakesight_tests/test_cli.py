@@ -84,6 +84,8 @@ def test_query_on_a_warehouse_without_a_policy_is_one_sentence(tmp_path: Path) -
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert line == (
-        "lakesight: The warehouse has no policy table security.sec_users: run `make build` first."
+        "lakesight: No extract can be built: the warehouse has no resolved policy"
+        " (policy.policy_problems is missing): run `make build` (or `dbt build -s +models/policy`)"
+        " and fix what it reports."
     )
     assert not list((tmp_path / "extracts").glob("*.duckdb"))
