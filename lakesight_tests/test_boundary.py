@@ -33,7 +33,18 @@ from lakesight.security.extracts import (
 from lakesight.security.salt import Salt, warehouse_salt
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
-DATASETS = ("customers", "order_items", "orders", "products", "sales_daily")
+DATASETS = (
+    "customer_rfm",
+    "customers",
+    "order_items",
+    "order_value_histogram",
+    "orders",
+    "products",
+    "revenue_bridge_monthly",
+    "revenue_by_country",
+    "revenue_vs_target_current",
+    "sales_daily",
+)
 SECRET = "a-secret-salt-for-tests"
 
 
