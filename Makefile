@@ -39,13 +39,14 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, docs site
+build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, dashboards, docs site
 	@status=0; $(BIN)/python -m lakesight.load.lock -- $(BIN)/dbt build || status=$$?; \
 	 [ $$status -ne 75 ] || exit 75; \
 	 cp target/run_results.json target/build_run_results.json; \
 	 $(BIN)/lakesight summary || true; \
 	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
 	   --report site/quality.html --data-docs site/gx || [ $$status -ne 0 ] || status=1; \
+	 [ $$status -ne 0 ] || $(BIN)/lakesight dashboards build || status=1; \
 	 exit $$status
 	@$(MAKE) --no-print-directory docs
 
