@@ -74,7 +74,7 @@ lint-db: $(STAMP)
 	@$(BIN)/dbt run --quiet --target lint --select path:models/policy
 	@$(BIN)/dbt run-operation create_lint_stubs --target lint --quiet
 
-bench: $(STAMP) ## time and peak memory of lake generation, dbt build, validate, publish at scale 1
+bench: $(STAMP) $(NPM_STAMP) ## time and peak memory of lake generation, dbt build, validate, publish, dashboards at scale 1
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
 
 clean: ## remove generated output (keeps .venv)

@@ -117,7 +117,9 @@ def _extract_strings(path: Path) -> set[str]:
             for (column,) in columns:
                 found |= {
                     v
-                    for (v,) in con.execute(f'select distinct "{column}" from secure."{table}"')
+                    for (v,) in con.execute(
+                        f'select distinct "{column}" from secure."{table}"'
+                    ).fetchall()
                     if v is not None
                 }
         return found
@@ -141,14 +143,24 @@ def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse,
             ).fetchall()
             if v
         }
+        pii = {
+            value
+            for row in con.execute(
+                "select email, phone, street from marts.dim_customers"
+            ).fetchall()
+            for value in row
+            if value
+        }
     manifest = read_manifest(extracts)
     checked = 0
     for principal in principals(built):
         own = _extract_strings(extracts / manifest[principal].file)
-        forbidden = everywhere - own
+        # numeric codes are checked in the data; in SVG labels they could be axis ticks
+        forbidden = {v for v in everywhere - own if not v.isdigit()}
         folder = folder_of(out, principal)
         for page in folder.glob("*.html"):
             html = page.read_text(encoding="utf-8")
+            assert not {value for value in pii if value in html}, (principal, page.name)
             for number, spec in page_specs(html).items():
                 for row in data_rows(spec):
                     for value in row.values():
@@ -257,7 +269,7 @@ def test_every_page_renders_in_chromium_offline(built: Warehouse, rendered) -> N
             ),
         )
         page.on("pageerror", lambda error: problems.append(f"error: {error}"))
-        for principal in ("frank@example.com", "erin@example.com", NOBODY):
+        for principal in principals(built):
             folder = folder_of(out, principal)
             for html in sorted(folder.glob("*.html")):
                 if html.name == "index.html":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.spec import (
     REQUIRED,
     Encoding,
@@ -199,3 +201,20 @@ COLUMNS = catalogue()["sales_daily"] | catalogue()["customer_rfm"]
 )
 def test_autograph_chooses_from_the_columns(encoding: dict, visual: str | None) -> None:
     assert autograph(encoding, COLUMNS) == visual
+
+
+def test_exposures_are_derived_from_the_dashboard_files() -> None:
+    """One exposure per page, on the marts behind its datasets; the committed file is current."""
+    pages = load_pages(REPO / "dashboards")
+    assert EXPOSURES.read_text(encoding="utf-8") == exposures_yaml(pages)
+    declared = yaml.safe_load(EXPOSURES.read_text(encoding="utf-8"))["exposures"]
+    assert [e["name"] for e in declared] == [f"dashboard_{page.slug}" for page in pages]
+    sales = next(e for e in declared if e["name"] == "dashboard_sales")
+    assert sales["depends_on"] == ["ref('rpt_sales_daily')"]
+
+
+def test_an_added_page_makes_the_exposures_stale(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    shutil.copytree(REPO / "dashboards", folder)
+    write(folder, [GOOD_TILE], name="extra.yml")
+    assert exposures_yaml(load_pages(folder)) != EXPOSURES.read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lakesight.dashboards.build import build_dashboards
+from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.queries import ROW_CAP
 from lakesight.dashboards.spec import load_pages
 from lakesight.security.access import DEFAULT_EXTRACTS
@@ -63,3 +64,27 @@ def build(
         typer.echo(
             f"{rendered.principal}: {len(rendered.pages)} pages in {out / rendered.folder}{note}"
         )
+
+
+@dashboards_app.command(
+    help="Write the dbt exposures of the dashboard pages (one per page, on the marts behind its"
+    f" secure datasets) to {EXPOSURES.name}; --check only compares and exits 1 when they differ."
+)
+def exposures(
+    folder: Annotated[Path, typer.Option("--dashboards", help=FOLDER_HELP)] = Path("dashboards"),
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Compare only; write nothing.")
+    ] = False,
+) -> None:
+    text = exposures_yaml(load_pages(folder))
+    current = EXPOSURES.read_text(encoding="utf-8") if EXPOSURES.exists() else ""
+    if check_only:
+        if text != current:
+            typer.echo(
+                f"{EXPOSURES} is out of date: run `lakesight dashboards exposures`", err=True
+            )
+            raise typer.Exit(1)
+        typer.echo(f"{EXPOSURES.name}: up to date")
+        return
+    EXPOSURES.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {EXPOSURES}")
