@@ -118,7 +118,7 @@ def test_query_as_refuses_each_escape_with_one_sentence(
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith("The SQL failed on bob@example.com's extract (")
-    assert "a confined query reads only secure.customers" in message
+    assert "a confined query reads only secure.customer_rfm, secure.customers, " in message
     assert list(tmp_path.iterdir()) == []  # nothing was written
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from lakesight.dashboards.build import script_json
 from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.spec import (
     REQUIRED,
@@ -218,3 +220,10 @@ def test_an_added_page_makes_the_exposures_stale(tmp_path: Path) -> None:
     shutil.copytree(REPO / "dashboards", folder)
     write(folder, [GOOD_TILE], name="extra.yml")
     assert exposures_yaml(load_pages(folder)) != EXPOSURES.read_text(encoding="utf-8")
+
+
+def test_embedded_specs_cannot_close_their_script_element() -> None:
+    """A title or value with `</script>` stays inside the page's JSON block."""
+    text = script_json({"title": "</script><script>alert(1)</script>", "note": "<!--"})
+    assert "<" not in text
+    assert json.loads(text)["title"] == "</script><script>alert(1)</script>"

@@ -58,8 +58,8 @@ class Rendered:
 
 
 def script_json(spec: dict[str, Any]) -> str:
-    """JSON safe inside <script type="application/json">."""
-    return json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe inside <script type="application/json">: no `<` (no `</script>`, no `<!--`)."""
+    return json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def world_shapes(out: Path, node_modules: Path = NODE_MODULES) -> Path:
