@@ -37,6 +37,8 @@ VENDOR = {
     "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
 }
 WORLD = "world-atlas/countries-110m.json"
+#: npm packages only the dashboards use (package.json pins them exactly; vega* are the GX assets')
+NPM_PACKAGES = {"world-atlas": "2.0.2"}
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=True,
