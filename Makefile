@@ -39,13 +39,14 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, docs site
+build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, dashboards, docs site
 	@status=0; $(BIN)/python -m lakesight.load.lock -- $(BIN)/dbt build || status=$$?; \
 	 [ $$status -ne 75 ] || exit 75; \
 	 cp target/run_results.json target/build_run_results.json; \
 	 $(BIN)/lakesight summary || true; \
 	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
 	   --report site/quality.html --data-docs site/gx || [ $$status -ne 0 ] || status=1; \
+	 [ $$status -ne 0 ] || $(BIN)/lakesight dashboards build || status=1; \
 	 exit $$status
 	@$(MAKE) --no-print-directory docs
 
@@ -73,7 +74,7 @@ lint-db: $(STAMP)
 	@$(BIN)/dbt run --quiet --target lint --select path:models/policy
 	@$(BIN)/dbt run-operation create_lint_stubs --target lint --quiet
 
-bench: $(STAMP) ## time and peak memory of lake generation, dbt build, validate, publish at scale 1
+bench: $(STAMP) $(NPM_STAMP) ## time and peak memory of lake generation, dbt build, validate, publish, dashboards at scale 1
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
 
 clean: ## remove generated output (keeps .venv)

@@ -73,6 +73,17 @@ def main() -> None:
                 "--exports",
                 str(root / "exports"),
             ],
+            "lakesight dashboards build (every principal)": [
+                str(BIN / "lakesight"),
+                "dashboards",
+                "build",
+                "--dashboards",
+                str(REPO / "dashboards"),
+                "--out",
+                str(root / "site" / "dashboards"),
+                "--extracts",
+                str(root / "extracts"),
+            ],
         }
         table = Table(title=f"lakesight benchmark, scale {args.scale}, {os.cpu_count()} cores")
         table.add_column("step")

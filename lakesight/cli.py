@@ -12,6 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from lakesight.dashboards.cli import dashboards_app
+from lakesight.dashboards.queries import TileTooLarge
+from lakesight.dashboards.spec import SpecError
 from lakesight.lake.cli import lake_app
 from lakesight.quality.cli import validate
 from lakesight.security.access import DEFAULT_EXTRACTS, query_as
@@ -37,6 +40,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(lake_app, name="lake")
+app.add_typer(dashboards_app, name="dashboards")
 app.command(name="validate")(validate)
 
 _debug = False
@@ -68,8 +72,10 @@ def built_warehouse() -> Path:
 
 def explain(error: Exception) -> str | None:
     """One sentence with the fix for the errors a user meets, or None for a bug."""
-    if isinstance(error, UserError | ExtractError):
+    if isinstance(error, UserError | ExtractError | TileTooLarge):
         return str(error)
+    if isinstance(error, SpecError):
+        return "the dashboard files have problems:\n" + str(error)
     first = str(error).strip().splitlines()[0] if str(error).strip() else ""
     if isinstance(error, duckdb.IOException) and "lock" in first.lower():
         return (

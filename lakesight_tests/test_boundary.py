@@ -33,7 +33,18 @@ from lakesight.security.extracts import (
 from lakesight.security.salt import Salt, warehouse_salt
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
-DATASETS = ("customers", "order_items", "orders", "products", "sales_daily")
+DATASETS = (
+    "customer_rfm",
+    "customers",
+    "order_items",
+    "order_value_histogram",
+    "orders",
+    "products",
+    "revenue_bridge_monthly",
+    "revenue_by_country",
+    "revenue_vs_target_current",
+    "sales_daily",
+)
 SECRET = "a-secret-salt-for-tests"
 
 
@@ -107,7 +118,7 @@ def test_query_as_refuses_each_escape_with_one_sentence(
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith("The SQL failed on bob@example.com's extract (")
-    assert "a confined query reads only secure.customers" in message
+    assert "a confined query reads only secure.customer_rfm, secure.customers, " in message
     assert list(tmp_path.iterdir()) == []  # nothing was written
 
 

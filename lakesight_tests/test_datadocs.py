@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from lakesight.dashboards.build import NPM_PACKAGES
 from lakesight.quality.datadocs import (
     ASSETS,
     LOGO_BUCKET,
@@ -49,7 +50,9 @@ def test_package_json_and_its_lock_pin_exactly_what_gx_asks_for() -> None:
     package = json.loads((REPO / "package.json").read_text())
     lock = json.loads((REPO / "package-lock.json").read_text())
     pins: dict[str, str] = package["dependencies"]
-    assert set(pins) == {asset.package for asset in ASSETS}
+    assert set(pins) == {asset.package for asset in ASSETS} | set(NPM_PACKAGES)
+    for name, version in NPM_PACKAGES.items():  # the dashboards' world map
+        assert pins[name] == version == lock["packages"][f"node_modules/{name}"]["version"]
     for asset in ASSETS:
         pinned = pins[asset.package]
         assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), f"{asset.package}: pin an exact version"

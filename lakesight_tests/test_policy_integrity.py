@@ -143,7 +143,18 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
     policy = ResolvedPolicy.load(built.database)
     with duckdb.connect(str(built.database), read_only=True) as con:
         modes = dict(con.execute("select dataset, rls_mode from policy.policy_datasets").fetchall())
-        assert set(modes) == {"orders", "order_items", "customers", "products", "sales_daily"}
+        assert set(modes) == {
+            "orders",
+            "order_items",
+            "customers",
+            "products",
+            "sales_daily",
+            "order_value_histogram",
+            "revenue_bridge_monthly",
+            "revenue_by_country",
+            "customer_rfm",
+            "revenue_vs_target_current",
+        }
         audit = {
             dataset: (visible, total)
             for dataset, visible, total in con.execute(

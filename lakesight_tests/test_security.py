@@ -27,6 +27,11 @@ DATASETS = {
     "customers": "dim_customers",
     "products": "dim_products",
     "sales_daily": "rpt_sales_daily",
+    "order_value_histogram": "rpt_order_value_histogram",
+    "revenue_bridge_monthly": "rpt_revenue_bridge_monthly",
+    "revenue_by_country": "rpt_revenue_by_country",
+    "customer_rfm": "rpt_customer_rfm",
+    "revenue_vs_target_current": "rpt_revenue_vs_target_current",
 }
 PRINCIPALS = [
     "alice@example.com",

@@ -32,4 +32,13 @@ TARGETS = {
     "customers": Target("dim_customers", ("customer_id",)),
     "products": Target("dim_products", ("product_id",)),
     "sales_daily": Target("rpt_sales_daily", ("order_date", "country_code", "channel")),
+    "order_value_histogram": Target(
+        "rpt_order_value_histogram", ("bin_number", "country_code", "channel")
+    ),
+    "revenue_bridge_monthly": Target(
+        "rpt_revenue_bridge_monthly", ("month_start_date", "country_code", "channel", "step_number")
+    ),
+    "revenue_by_country": Target("rpt_revenue_by_country", ("country_code",)),
+    "customer_rfm": Target("rpt_customer_rfm", ("customer_id",)),
+    "revenue_vs_target_current": Target("rpt_revenue_vs_target_current", ("period", "region_name")),
 }

@@ -24,9 +24,14 @@
     sec_validate_integrity fails the build on a rules seed missing from this list. -#}
 {% macro sec_rule_seeds() -%}
     {{ return({
+        'customer_rfm': ref('sec_rls__customer_rfm'),
         'customers': ref('sec_rls__customers'),
         'order_items': ref('sec_rls__order_items'),
+        'order_value_histogram': ref('sec_rls__order_value_histogram'),
         'orders': ref('sec_rls__orders'),
+        'revenue_bridge_monthly': ref('sec_rls__revenue_bridge_monthly'),
+        'revenue_by_country': ref('sec_rls__revenue_by_country'),
+        'revenue_vs_target_current': ref('sec_rls__revenue_vs_target_current'),
         'sales_daily': ref('sec_rls__sales_daily'),
     }) }}
 {%- endmacro %}

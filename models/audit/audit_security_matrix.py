@@ -12,6 +12,20 @@ def model(dbt, session):
         "customers": (dbt.ref("customers"), dbt.ref("dim_customers")),
         "products": (dbt.ref("products"), dbt.ref("dim_products")),
         "sales_daily": (dbt.ref("sales_daily"), dbt.ref("rpt_sales_daily")),
+        "order_value_histogram": (
+            dbt.ref("order_value_histogram"),
+            dbt.ref("rpt_order_value_histogram"),
+        ),
+        "revenue_bridge_monthly": (
+            dbt.ref("revenue_bridge_monthly"),
+            dbt.ref("rpt_revenue_bridge_monthly"),
+        ),
+        "revenue_by_country": (dbt.ref("revenue_by_country"), dbt.ref("rpt_revenue_by_country")),
+        "customer_rfm": (dbt.ref("customer_rfm"), dbt.ref("rpt_customer_rfm")),
+        "revenue_vs_target_current": (
+            dbt.ref("revenue_vs_target_current"),
+            dbt.ref("rpt_revenue_vs_target_current"),
+        ),
     }
     policy = {
         "principals": dbt.ref("policy_principals"),

@@ -1,0 +1,1 @@
+"""Dashboards as code: `dashboards/*.yml` checked, then rendered per principal from its extract."""

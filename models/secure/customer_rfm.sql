@@ -1,0 +1,1 @@
+{{ secure_dataset('customer_rfm', ref('rpt_customer_rfm')) }}

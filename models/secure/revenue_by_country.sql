@@ -1,0 +1,1 @@
+{{ secure_dataset('revenue_by_country', ref('rpt_revenue_by_country')) }}
