@@ -5,6 +5,7 @@ site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
 site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
 site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --data-docs`)
 site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
+site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
 """
 
 from __future__ import annotations
@@ -128,6 +129,10 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     if (out / "gx" / "index.html").exists():  # `lakesight validate --data-docs site/gx`
         pages.append(
             ("gx/index.html", "GX Data Docs", "Great Expectations suites and validation results")
+        )
+    if (out / "profiles" / "index.html").exists():  # `lakesight profiles` in make docs
+        pages.append(
+            ("profiles/index.html", "Profiles", "statistics and charts of every mart, in DuckDB")
         )
     built_at = datetime.now(UTC)
     matrix = audit_matrix(database)
