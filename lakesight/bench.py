@@ -99,6 +99,16 @@ def main() -> None:
                 PROFILED,
                 str(root / "profile-ydata.html"),
             ]
+        steps["lakesight profiles (site/profiles: every mart, secure datasets per principal)"] = [
+            str(BIN / "lakesight"),
+            "profiles",
+            "--out",
+            str(root / "profiles"),
+            "--manifest",
+            str(root / "target" / "manifest.json"),
+            "--extracts",
+            str(root / "extracts"),
+        ]
         table = Table(title=f"lakesight benchmark, scale {args.scale}, {os.cpu_count()} cores")
         table.add_column("step")
         table.add_column("seconds", justify="right")

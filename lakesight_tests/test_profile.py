@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import date, datetime, timedelta
 
@@ -13,7 +14,6 @@ from scipy.stats import gaussian_kde
 
 from lakesight.profile import stats
 from lakesight.profile.pages import render_profile
-from lakesight.security.resolved import ResolvedPolicy
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 N = 240
@@ -263,40 +263,26 @@ def test_profile_a_mart_reads_its_key_from_the_manifest(warehouse: Warehouse, tm
 
 
 def test_profile_as_a_principal_reads_the_extract_only(warehouse: Warehouse) -> None:
-    policy = ResolvedPolicy.load(warehouse.database)
-    assert policy.users.get("erin@example.com")
-    result = run(
-        warehouse,
-        "orders",
-        "--as",
-        "erin@example.com",
-        "--extracts",
-        str(warehouse.root / "extracts"),
-    )
+    extracts = warehouse.root / "extracts"
+    # bob sees the orders of US and CA only (seeds/security/sec_rls__orders.csv)
+    result = run(warehouse, "orders", "--as", " Bob@example.com", "--extracts", str(extracts))
     assert result.returncode == 0, result.stderr
-    assert "from the extract of erin@example.com" in " ".join(result.stdout.split())
-    everything = warehouse.scalar("select count(*) from marts.fct_orders")
-    assert f"secure.orders: {everything:,} rows" not in result.stdout or everything == 0
+    output = " ".join(result.stdout.split())
+    assert "from the extract of bob@example.com" in output
+    manifest = json.loads((extracts / "manifest.json").read_text())
+    (bob,) = [e for e in manifest["extracts"] if e["principal"] == "bob@example.com"]
+    seen = bob["datasets"]["orders"]["rows"]
+    assert seen == warehouse.scalar(
+        "select count(*) from marts.fct_orders where country_code in ('US', 'CA')"
+    )
+    assert f"secure.orders: {seen:,} rows" in output
+    assert seen < warehouse.scalar("select count(*) from marts.fct_orders")  # rows filtered
     refused = run(
-        warehouse,
-        "marts.fct_orders",
-        "--as",
-        "erin@example.com",
-        "--extracts",
-        str(warehouse.root / "extracts"),
+        warehouse, "marts.fct_orders", "--as", "erin@example.com", "--extracts", str(extracts)
     )
-    assert (
-        refused.returncode == 1
-        and "No relation 'marts.fct_orders' in the extract" in refused.stderr
-    )
-    inactive = run(
-        warehouse,
-        "orders",
-        "--as",
-        "dave@example.com",
-        "--extracts",
-        str(warehouse.root / "extracts"),
-    )
+    assert refused.returncode == 1
+    assert "No relation 'marts.fct_orders' in the extract of erin@example.com" in refused.stderr
+    inactive = run(warehouse, "orders", "--as", "dave@example.com", "--extracts", str(extracts))
     assert inactive.returncode == 1 and "not an active user" in inactive.stderr
 
 

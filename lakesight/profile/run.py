@@ -3,6 +3,7 @@ the site's profile pages (`lakesight profiles`)."""
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -43,7 +44,8 @@ def resolve(con: duckdb.DuckDBPyConnection, relation: str, where: str) -> tuple[
     if matches:
         names = ", ".join(f"{s}.{n}" for s, n in matches)
         raise ProfileError(f"{relation!r} is ambiguous in {where}: name one of {names}.")
-    close = sorted(f"{s}.{n}" for s, n in tables if name.lower() in n.lower())[:8]
+    near = set(difflib.get_close_matches(name, [n for _, n in tables], n=5, cutoff=0.75))
+    close = [f"{s}.{n}" for s, n in tables if n in near][:5]
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise ProfileError(f"No relation {relation!r} in {where}.{hint}")
 
