@@ -14,6 +14,7 @@ from scipy.stats import gaussian_kde
 
 from lakesight.profile import stats
 from lakesight.profile.pages import render_profile
+from lakesight.security.access import connect_confined
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 N = 240
@@ -214,6 +215,27 @@ def test_above_the_documented_size_a_repeatable_sample_is_used_and_said(con) -> 
     page = render_profile(first)
     assert "Sampled" in page and "sample of 50 rows" in page
     assert "Sampled" not in render_profile(stats.profile(con, "t", display="t", source="x"))
+
+
+def test_a_confined_extract_can_be_sampled(tmp_path) -> None:
+    """The sample is a temporary table: it works on an extract opened read-only and locked."""
+    path = tmp_path / "extract.duckdb"
+    with duckdb.connect(str(path)) as writer:
+        writer.execute("create schema secure")
+        writer.execute("create table secure.t as select range as id, random() as x from range(500)")
+    with connect_confined(path) as confined:
+        sampled = stats.profile(
+            confined,
+            "secure.t",
+            display="t",
+            source="x",
+            key=["id"],
+            sample_above=100,
+            sample_rows=50,
+        )
+        with pytest.raises(duckdb.Error):
+            confined.execute("create table secure.u as select 1")  # still read-only
+    assert sampled.sampled and sampled.profiled_rows == 50 and sampled.rows == 500
 
 
 def test_an_empty_table_profiles(con) -> None:
