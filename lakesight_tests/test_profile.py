@@ -238,6 +238,17 @@ def test_a_confined_extract_can_be_sampled(tmp_path) -> None:
     assert sampled.sampled and sampled.profiled_rows == 50 and sampled.rows == 500
 
 
+def test_nan_and_infinity_are_left_out_of_min_max_and_charts(con) -> None:
+    con.execute(
+        "create or replace table odd as select * from (values (1.0), (2.0), (3.0),"
+        " ('nan'::double), ('inf'::double), (null)) as v(x)"
+    )
+    odd = col(stats.profile(con, "odd", display="odd", source="x"), "x")
+    assert (odd.minimum, odd.maximum) == (1.0, 3.0)
+    assert sum(n for *_, n in odd.histogram) == 3 and odd.nulls == 1
+    assert odd.mean is None and odd.kde == []  # not a finite mean, no density
+
+
 def test_an_empty_table_profiles(con) -> None:
     con.execute("create or replace table empty as select * from t limit 0")
     empty = stats.profile(con, "empty", display="empty", source="x", key=["order_id"])

@@ -144,8 +144,8 @@ def _basic(con: duckdb.DuckDBPyConnection, rel: str, columns: list[Column]) -> N
         if column.kind == "number":
             x = f"cast({c} as double)"
             parts += [
-                f"min({x})",
-                f"max({x})",
+                f"min({x}) filter (where isfinite({x}))",
+                f"max({x}) filter (where isfinite({x}))",
                 f"avg({x})",
                 f"stddev_samp({x})",
                 f"quantile_cont({x}, {list(QUANTILES)})",
@@ -174,12 +174,14 @@ def _epoch(column: Column) -> str:
     return f"cast(epoch({c}) as double)" if column.kind == "date" else f"cast({c} as double)"
 
 
-def _bounds(con: duckdb.DuckDBPyConnection, rel: str, column: Column) -> tuple[float, float]:
+def _bounds(
+    con: duckdb.DuckDBPyConnection, rel: str, column: Column
+) -> tuple[float | None, float | None]:
+    """Min and max of the finite values (NaN and infinities are left out of the charts)."""
     if column.kind == "number":
-        assert column.minimum is not None and column.maximum is not None
         return column.minimum, column.maximum
     x = _epoch(column)
-    low, high = _one(con, f"select min({x}), max({x}) from {rel}")
+    low, high = _one(con, f"select min({x}), max({x}) from {rel} where isfinite({x})")
     return float(low), float(high)
 
 
@@ -192,8 +194,12 @@ def _histogram(con: duckdb.DuckDBPyConnection, rel: str, column: Column) -> None
     """numpy.histogram's bins: equal widths from min to max, the last bin closed."""
     low, high = _bounds(con, rel, column)
     x = _epoch(column)
+    if low is None or high is None:
+        return
+    low, high = float(low), float(high)
     if high == low:
-        column.histogram = [(low, high, column.rows - column.nulls)]
+        (finite,) = _one(con, f"select count(*) from {rel} where isfinite({x})")
+        column.histogram = [(low, high, int(finite))]
         return
     step = (high - low) / BINS
     lo, st, last = _f(low), _f(step), BINS - 1
@@ -201,7 +207,7 @@ def _histogram(con: duckdb.DuckDBPyConnection, rel: str, column: Column) -> None
     index = f"least(cast(floor(({x} - {lo}) * {_f(BINS / (high - low))}) as bigint), {last})"
     rows = con.execute(
         f"""
-        with indexed as (select {x} as x, {index} as i from {rel} where {x} is not null),
+        with indexed as (select {x} as x, {index} as i from {rel} where isfinite({x})),
         corrected as (
             select case
                 when x < {lo} + i * {st} then i - 1
@@ -234,7 +240,7 @@ def _kde(con: duckdb.DuckDBPyConnection, rel: str, column: Column) -> None:
         with bins as (
             select least(cast(floor(({x} - {lo}) / {w}) as bigint), {KDE_BINS - 1}) as j,
                    count(*) as n
-            from {rel} where {x} is not null group by j
+            from {rel} where isfinite({x}) group by j
         ),
         grid as (select i, {lo} + i * {gap} as g from range({KDE_POINTS}) as t(i))
         select i, any_value(g),
