@@ -291,14 +291,18 @@ def _correlations(
     pearson_row = _one(
         con, f"select {', '.join(f'corr({xs[a]}, {xs[b]})' for a, b in pairs)} from {rel}"
     )
+    # the average rank of a value is (its first rank + its last rank) / 2: rank() and count(x)
+    # over one ordered window (whose default frame ends after the current row's peers), so
+    # DuckDB sorts each column once; nulls sort last and get no rank
     ranks = ", ".join(
-        f"case when {x} is null then null else rank() over (order by {x})"
-        f" + (count(*) over (partition by {x}) - 1) / 2.0 end as r{i}"
+        f"case when {x} is null then null else (rank() over w{i} + count({x}) over w{i}) / 2.0"
+        f" end as r{i}"
         for i, x in enumerate(xs)
     )
+    windows = ", ".join(f"w{i} as (order by {x})" for i, x in enumerate(xs))
     spearman_row = _one(
         con,
-        f"with ranked as (select {ranks} from {rel}) select "
+        f"with ranked as (select {ranks} from {rel} window {windows}) select "
         + ", ".join(f"corr(r{a}, r{b})" for a, b in pairs)
         + " from ranked",
     )
