@@ -50,8 +50,9 @@ build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, sum
 	 exit $$status
 	@$(MAKE) --no-print-directory docs
 
-docs: $(STAMP) ## the site/ folder: dbt docs (static) and an index page, from the last build
+docs: $(STAMP) ## the site/ folder: dbt docs (static), profiles and an index page, from the last build
 	$(BIN)/dbt docs generate --static --quiet
+	$(BIN)/lakesight profiles --out site/profiles
 	$(BIN)/lakesight site
 
 test: lint $(NPM_STAMP) ## set up, lint, then run every test
@@ -74,7 +75,16 @@ lint-db: $(STAMP)
 	@$(BIN)/dbt run --quiet --target lint --select path:models/policy
 	@$(BIN)/dbt run-operation create_lint_stubs --target lint --quiet
 
-bench: $(STAMP) $(NPM_STAMP) ## time and peak memory of lake generation, dbt build, validate, publish, dashboards at scale 1
+# ydata-profiling, the bench's comparison, pins numpy/pandas/scipy that conflict with constraints.txt:
+# it gets a venv of its own under target/, from its own pinned requirements
+YDATA_STAMP := target/ydata-venv/.installed
+$(YDATA_STAMP): bench/ydata-requirements.txt
+	$(PYTHON) -m venv target/ydata-venv
+	target/ydata-venv/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r bench/ydata-requirements.txt
+	@touch $@
+
+bench: $(STAMP) $(NPM_STAMP) $(YDATA_STAMP) ## time and peak memory at scale 1: lake, dbt build, validate, publish, dashboards, profile vs ydata-profiling
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
 
 clean: ## remove generated output (keeps .venv)

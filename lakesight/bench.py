@@ -1,5 +1,10 @@
 """`make bench`: time and peak memory of lake generation, dbt build, GX checkpoint and extracts.
 
+Then the profile of fct_order_items: `lakesight profile` (DuckDB SQL) against ydata-profiling in
+minimal mode on the same table (read into pandas as its users do), side by side, and the ratios.
+ydata-profiling runs from its own venv (target/ydata-venv, `make bench` makes it from
+bench/ydata-requirements.txt); without that venv its row is skipped, saying so.
+
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
 process; its peak resident memory is that child's own ru_maxrss (os.wait4).
 
@@ -21,6 +26,8 @@ from rich.table import Table
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+YDATA_PYTHON = REPO / "target" / "ydata-venv" / "bin" / "python"
+PROFILED = "marts.fct_order_items"
 
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -85,17 +92,56 @@ def main() -> None:
                 str(root / "extracts"),
             ],
         }
+        steps[f"lakesight profile {PROFILED} (DuckDB SQL)"] = [
+            str(BIN / "lakesight"),
+            "profile",
+            PROFILED,
+            "--manifest",
+            str(root / "target" / "manifest.json"),
+            "--html",
+            str(root / "profile-lakesight.html"),
+        ]
+        ydata = f"ydata-profiling minimal, {PROFILED} (pandas)"
+        if YDATA_PYTHON.exists():
+            steps[ydata] = [
+                str(YDATA_PYTHON),
+                str(REPO / "lakesight" / "bench_ydata.py"),
+                str(root / "bench.duckdb"),
+                PROFILED,
+                str(root / "profile-ydata.html"),
+            ]
+        steps["lakesight profiles (site/profiles: every mart, secure datasets per principal)"] = [
+            str(BIN / "lakesight"),
+            "profiles",
+            "--out",
+            str(root / "profiles"),
+            "--manifest",
+            str(root / "target" / "manifest.json"),
+            "--extracts",
+            str(root / "extracts"),
+        ]
         table = Table(title=f"lakesight benchmark, scale {args.scale}, {os.cpu_count()} cores")
         table.add_column("step")
         table.add_column("seconds", justify="right")
         table.add_column("peak RSS (MiB)", justify="right")
+        figures = {}
         for name, command in steps.items():
             seconds, peak = measure(command, env)
+            figures[name] = (seconds, peak)
             table.add_row(name, f"{seconds:.1f}", f"{peak:.0f}")
         size = (root / "bench.duckdb").stat().st_size / 2**20
         Console().print(table)
         extracts = sum(path.stat().st_size for path in (root / "exports").glob("*.duckdb"))
         Console().print(f"warehouse file: {size:.0f} MiB; extracts: {extracts / 2**20:.0f} MiB")
+        ours = figures[f"lakesight profile {PROFILED} (DuckDB SQL)"]
+        if ydata in figures:
+            theirs = figures[ydata]
+            Console().print(
+                f"profile of {PROFILED}: {theirs[0] / ours[0]:.1f}x faster than ydata-profiling,"
+                f" {ours[1] / theirs[1]:.2f} of its peak memory (goal: >= 5x, <= 0.25)"
+            )
+        else:
+            Console().print(f"ydata-profiling skipped: no {YDATA_PYTHON} (see bench/)")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,16 @@ from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
 from lakesight.lake.cli import lake_app
+from lakesight.profile.keys import Manifest
+from lakesight.profile.pages import render_profile
+from lakesight.profile.run import (
+    MANIFEST,
+    ProfileError,
+    build_profiles,
+    profile_as,
+    profile_warehouse,
+)
+from lakesight.profile.stats import SAMPLE_ABOVE, SAMPLE_ROWS
 from lakesight.quality.cli import validate
 from lakesight.security.access import DEFAULT_EXTRACTS, query_as
 from lakesight.security.extracts import ExtractError
@@ -72,7 +82,7 @@ def built_warehouse() -> Path:
 
 def explain(error: Exception) -> str | None:
     """One sentence with the fix for the errors a user meets, or None for a bug."""
-    if isinstance(error, UserError | ExtractError | TileTooLarge):
+    if isinstance(error, UserError | ExtractError | TileTooLarge | ProfileError):
         return str(error)
     if isinstance(error, SpecError):
         return "the dashboard files have problems:\n" + str(error)
@@ -118,6 +128,103 @@ def site(
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Site: {index.resolve()}")
+
+
+PROFILE_HELP = f"""Profile a relation: per column type, null share, distinct values, min/max,
+mean/std, quantiles, top values, histogram and KDE; a missing-values matrix; Pearson and
+Spearman correlations; duplicates on the primary key (from dbt's manifest).
+
+Every statistic is computed in DuckDB SQL where the data is (the table is never loaded into
+pandas). Above {SAMPLE_ABOVE:,} rows the statistics use a repeatable reservoir sample of
+{SAMPLE_ROWS:,} rows (the row count and key duplicates use every row), and the output says so.
+
+RELATION is `name` or `schema.name` (e.g. fct_order_items, marts.fct_orders). With --as the
+relation is a secure dataset (e.g. orders) read from that principal's extract (built or
+refreshed first, as `lakesight query --as` does), never from the warehouse.
+"""
+
+
+@app.command(help=PROFILE_HELP)
+def profile(
+    relation: Annotated[str, typer.Argument(help="The relation: name or schema.name.")],
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", help="Profile the secure dataset as this principal sees it."),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the profile page (HTML) to this file.")
+    ] = None,
+    manifest: Annotated[
+        Path, typer.Option(help="dbt's manifest.json, for the primary key.")
+    ] = MANIFEST,
+    extracts: Annotated[
+        Path, typer.Option(help="Folder of the on-demand extracts (with --as).")
+    ] = DEFAULT_EXTRACTS,
+) -> None:
+    warehouse = built_warehouse()
+    known = Manifest.load(manifest)
+    if as_ is None:
+        result = profile_warehouse(warehouse, relation, known)
+    else:
+        result = profile_as(warehouse, as_, relation, known, extracts)
+    title = f"{result.relation}: {result.rows:,} rows, from {result.source}"
+    if result.sampled:
+        title += f" (statistics on a sample of {result.profiled_rows:,} rows)"
+    table = Table(title=title)
+    for name in ("column", "type", "nulls", "distinct", "min", "max", "mean", "std", "median"):
+        table.add_column(name, justify="left" if name in ("column", "type") else "right")
+    for column in result.columns:
+
+        def show(value: object) -> str:
+            if value is None:
+                return ""
+            return f"{value:,.4g}" if isinstance(value, float) else str(value)
+
+        table.add_row(
+            column.name,
+            column.type,
+            f"{column.null_share:.1%}",
+            f"{column.distinct:,}",
+            show(column.minimum),
+            show(column.maximum),
+            show(column.mean),
+            show(column.std),
+            show(column.quantiles.get(0.5)),
+        )
+    console = Console()
+    console.print(table)
+    if result.keys is None:
+        console.print("primary key: none declared in dbt's manifest")
+    else:
+        keys = result.keys
+        console.print(
+            f"primary key ({', '.join(keys.columns)}): {keys.duplicated_keys:,} duplicated keys"
+            f" ({keys.duplicate_rows:,} extra rows), {keys.null_keys:,} rows with a null key"
+        )
+    if html is not None:
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_profile(result, home="index.html"), encoding="utf-8")
+        console.print(f"page: {html.resolve()}")
+
+
+@app.command(name="profiles")
+def profiles_command(
+    out: Annotated[Path, typer.Option(help="Folder for the pages.")] = Path("site/profiles"),
+    manifest: Annotated[Path, typer.Option(help="dbt's manifest.json.")] = MANIFEST,
+    extracts: Annotated[
+        Path, typer.Option(help="Folder of the on-demand extracts.")
+    ] = DEFAULT_EXTRACTS,
+) -> None:
+    """Write the site's profile pages: every mart, and every secure dataset as each active
+    principal sees it (from that principal's extract), with an index (see `profile --help`)."""
+    index = build_profiles(
+        built_warehouse(),
+        out,
+        manifest,
+        extracts,
+        progress=lambda name: typer.echo(f"profiling {name}", err=True),
+    )
+    typer.echo(f"Profiles: {index.resolve()}")
 
 
 QUERY_HELP = """Run SQL as a principal, on that principal's extract only, and print the result.

@@ -6,6 +6,7 @@ site/quality.html   dbt tests and GX suites in one report (`lakesight validate -
 site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --data-docs`)
 site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
 site/dashboards/    dashboards per principal (`lakesight dashboards build`, lakesight/dashboards)
+site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
 """
 
 from __future__ import annotations
@@ -137,6 +138,10 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
                 "Dashboards",
                 "every dashboard page as each principal sees it",
             )
+        )
+    if (out / "profiles" / "index.html").exists():  # `lakesight profiles` in make docs
+        pages.append(
+            ("profiles/index.html", "Profiles", "statistics and charts of every mart, in DuckDB")
         )
     built_at = datetime.now(UTC)
     matrix = audit_matrix(database)

@@ -28,6 +28,8 @@ def test_help_lists_every_command() -> None:
         "query",
         "publish",
         "export-policies",
+        "profile",
+        "profiles",
     ):
         assert f" {command} " in result.stdout, command
     assert "--debug" in result.stdout
@@ -59,7 +61,12 @@ def run_on(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_missing_warehouse_says_how_to_build_it(tmp_path: Path) -> None:
-    for args in (("publish", "--exports", str(tmp_path / "x")), ("query", "--as", "a", "select 1")):
+    for args in (
+        ("publish", "--exports", str(tmp_path / "x")),
+        ("query", "--as", "a", "select 1"),
+        ("profile", "fct_orders"),
+        ("profiles", "--out", str(tmp_path / "x")),
+    ):
         result = run_on(tmp_path / "missing.duckdb", *args)
         assert result.returncode == 1
         assert result.stderr.strip() == (
@@ -89,3 +96,15 @@ def test_query_on_a_warehouse_without_a_policy_is_one_sentence(tmp_path: Path) -
         " and fix what it reports."
     )
     assert not list((tmp_path / "extracts").glob("*.duckdb"))
+
+
+def test_profiles_without_a_manifest_is_one_sentence(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    duckdb.connect(str(database)).close()
+    manifest = tmp_path / "target" / "manifest.json"
+    result = run_on(database, "profiles", "--out", str(tmp_path / "p"), "--manifest", str(manifest))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"lakesight: No dbt manifest at {manifest}: run `dbt parse` or `make build`."
+    )
+    assert not (tmp_path / "p").exists()

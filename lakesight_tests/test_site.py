@@ -43,6 +43,15 @@ def site(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     for command in (
         ["validate", "--database", str(warehouse.database), "--data-docs", str(out / "gx")],
+        [
+            "profiles",
+            "--out",
+            str(out / "profiles"),
+            "--manifest",
+            str(warehouse.target / "manifest.json"),
+            "--extracts",
+            str(warehouse.root / "extracts"),
+        ],
         ["site", "--target", str(warehouse.target), "--out", str(out)],
     ):
         result = subprocess.run(
@@ -207,4 +216,44 @@ def test_gx_data_docs_list_the_validations_and_open_one_offline(
     assert "values must be greater than or equal to 0.0" in body
     assert page.evaluate("typeof window.jQuery.fn.bootstrapTable") == "function"
     page.screenshot(path=str(SCREENSHOTS / "gx-validation-fct_orders.png"), full_page=True)
+    assert left_file == []
+
+
+def test_profile_pages_render_offline_with_charts(
+    site: Path, built: Warehouse, browser_page
+) -> None:
+    page, left_file = browser_page
+    page.goto((site / "index.html").as_uri())
+    page.click("#pages a:has-text('Profiles')")
+    marts = page.locator("table.profiles").first.inner_text()
+    for mart in ("marts.fct_order_items", "marts.fct_orders", "marts.dim_customers"):
+        assert mart in marts
+    page.click("a:has-text('marts.fct_order_items')")
+    assert page.locator("#relation").inner_text() == "marts.fct_order_items"
+    overview = page.locator("#overview").inner_text()
+    rows = built.scalar("select count(*) from marts.fct_order_items")
+    assert f"rows\t{rows:,}" in overview and "order_id, line_number" in overview
+    assert "0 keys held by more than one row" in page.locator("#duplicates").inner_text()
+    assert page.locator("#sampled").count() == 0  # a small table is never sampled
+    histograms = page.locator("svg.histogram")
+    assert histograms.count() >= 5
+    for chart in ("svg.histogram", "svg.top", "#missing svg", "#pearson svg", "#spearman svg"):
+        box = page.locator(chart).first.bounding_box()
+        assert box is not None and box["width"] > 50 and box["height"] > 50, chart
+    assert page.locator("svg.histogram rect.bar").count() > 0
+    assert page.locator("svg.histogram polyline.kde").count() > 0
+    numeric = page.locator("#pearson svg text[text-anchor='end']").count()
+    assert numeric >= 2 and page.locator("#pearson rect.cell").count() == numeric**2
+    assert page.locator("#missing rect.cell").count() > 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "profile-fct_order_items.png"), full_page=True)
+
+    page.goto((site / "profiles" / "index.html").as_uri())
+    erin = page.locator("h2:has-text('Secure datasets as erin@example.com') + table")
+    assert erin.count() == 1
+    assert page.locator("h2:has-text('as dave@example.com')").count() == 0  # inactive
+    erin.locator("a:has-text('secure.orders')").click()
+    assert "the extract of" in page.locator("p.meta").nth(1).inner_text()
+    assert page.locator("svg.histogram rect.bar").count() > 0
+    page.screenshot(path=str(SCREENSHOTS / "profile-secure-orders.png"), full_page=True)
     assert left_file == []

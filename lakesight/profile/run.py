@@ -1,0 +1,168 @@
+"""Profile a relation of the warehouse, or a secure dataset from a principal's extract; and write
+the site's profile pages (`lakesight profiles`)."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from lakesight.profile.keys import Manifest
+from lakesight.profile.pages import Entry, render_index, render_profile, slug
+from lakesight.profile.stats import Profile, profile, quote
+from lakesight.security.access import DEFAULT_EXTRACTS, connect_confined
+from lakesight.security.extracts import ExtractError, active_principals, fresh_extract
+from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy
+
+MANIFEST = Path("target/manifest.json")
+
+
+class ProfileError(Exception):
+    """A relation that cannot be profiled: one sentence saying why and what to do."""
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return [
+        (schema, name)
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_catalog = current_database() order by 1, 2"
+        ).fetchall()
+    ]
+
+
+def resolve(con: duckdb.DuckDBPyConnection, relation: str, where: str) -> tuple[str, str]:
+    """(schema, name) of `relation` ('name' or 'schema.name', exact) on the connection."""
+    tables = _tables(con)
+    schema, _, name = relation.strip().rpartition(".")
+    matches = [(s, n) for s, n in tables if n == name and (not schema or s == schema)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = ", ".join(f"{s}.{n}" for s, n in matches)
+        raise ProfileError(f"{relation!r} is ambiguous in {where}: name one of {names}.")
+    near = set(difflib.get_close_matches(name, [n for _, n in tables], n=5, cutoff=0.75))
+    close = [f"{s}.{n}" for s, n in tables if n in near][:5]
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise ProfileError(f"No relation {relation!r} in {where}.{hint}")
+
+
+def _key(manifest: Manifest | None, schema: str, name: str) -> list[str] | None:
+    if manifest is None:
+        return None
+    node = manifest.find(schema, name)
+    return manifest.key(node) if node else None
+
+
+def profile_warehouse(warehouse: Path, relation: str, manifest: Manifest | None = None) -> Profile:
+    """Profile a relation of the warehouse (opened read-only)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        schema, name = resolve(con, relation, f"the warehouse {warehouse}")
+        return profile(
+            con,
+            f"{quote(schema)}.{quote(name)}",
+            display=f"{schema}.{name}",
+            source=f"the warehouse {warehouse.name}",
+            key=_key(manifest, schema, name),
+        )
+
+
+def profile_as(
+    warehouse: Path,
+    principal: str,
+    relation: str,
+    manifest: Manifest | None = None,
+    extracts: Path = DEFAULT_EXTRACTS,
+) -> Profile:
+    """Profile a secure dataset as `principal` sees it: from the principal's extract only."""
+    with fresh_extract(warehouse, extracts, principal) as (extract, _):
+        con = connect_confined(extracts / extract.file)
+    with con:
+        schema, name = resolve(con, relation, f"the extract of {extract.principal}")
+        return profile(
+            con,
+            f"{quote(schema)}.{quote(name)}",
+            display=f"{schema}.{name}",
+            source=f"the extract of {extract.principal} ({extract.file}), not the warehouse",
+            key=_key(manifest, schema, name),
+        )
+
+
+def mart_relations(manifest: Manifest) -> list[tuple[str, str]]:
+    """(schema, name) of every mart model (models/marts/), materialised as a table or view."""
+    marts = []
+    for node in manifest.models():
+        path = node.get("original_file_path", "")
+        materialized = node.get("config", {}).get("materialized")
+        if path.startswith("models/marts/") and materialized != "ephemeral":
+            marts.append((node["schema"], node.get("alias") or node["name"]))
+    return sorted(marts)
+
+
+def _clear(out: Path) -> None:
+    """Remove the pages an earlier run wrote (and nothing else)."""
+    if not out.exists():
+        return
+    for path in out.glob("*.html"):
+        path.unlink()
+    for folder in out.glob("as-*"):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+
+
+def build_profiles(
+    warehouse: Path,
+    out: Path,
+    manifest_path: Path = MANIFEST,
+    extracts: Path = DEFAULT_EXTRACTS,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Write a page per mart and per secure dataset per active principal, and the index."""
+    manifest = Manifest.load(manifest_path)
+    if manifest is None:
+        raise ProfileError(f"No dbt manifest at {manifest_path}: run `dbt parse` or `make build`.")
+    _clear(out)
+    out.mkdir(parents=True, exist_ok=True)
+    marts: list[Entry] = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        present = set(_tables(con))
+    for schema, name in mart_relations(manifest):
+        if (schema, name) not in present:
+            continue
+        if progress:
+            progress(f"{schema}.{name}")
+        result = profile_warehouse(warehouse, f"{schema}.{name}", manifest)
+        href = f"{slug(result.relation)}.html"
+        (out / href).write_text(render_profile(result), encoding="utf-8")
+        marts.append(Entry(result.relation, href, result))
+    sections = [("Marts (the warehouse)", marts)]
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            ResolvedPolicy.read(con)
+            principals = active_principals(con)
+    except (PolicyNotBuilt, ExtractError):
+        principals = []
+    for principal in principals:
+        entries: list[Entry] = []
+        with (
+            fresh_extract(warehouse, extracts, principal) as (extract, _),
+            connect_confined(extracts / extract.file) as con,
+        ):
+            datasets = [n for s, n in _tables(con) if s == "secure"]
+        folder = f"as-{extract.file.removesuffix('.duckdb')}"
+        (out / folder).mkdir(exist_ok=True)
+        for dataset in datasets:
+            if progress:
+                progress(f"secure.{dataset} as {principal}")
+            result = profile_as(warehouse, principal, f"secure.{dataset}", manifest, extracts)
+            href = f"{folder}/{slug(dataset)}.html"
+            page = render_profile(result, home="../../index.html", index="../index.html")
+            (out / href).write_text(page, encoding="utf-8")
+            entries.append(Entry(f"secure.{dataset}", href, result))
+        sections.append((f"Secure datasets as {principal}", entries))
+    index = out / "index.html"
+    index.write_text(render_index(sections), encoding="utf-8")
+    return index
