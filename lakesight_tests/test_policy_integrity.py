@@ -200,6 +200,8 @@ MEMBERS = seed_text("sec_group_members.csv")
 ORDERS = seed_text("sec_rls__orders.csv")
 GRANTS = seed_text("sec_cls_grants.csv")
 DATASETS = seed_text("sec_datasets.csv")
+#: data rows of the example sec_datasets.csv (the bad edits append after them)
+DATASET_ROWS = len(DATASETS.strip().splitlines()) - 1
 
 #: one policy holding many bad edits at once; rows are counted from 1 after the header
 BAD_POLICY: dict[str, str | None] = {
@@ -221,8 +223,8 @@ BAD_POLICY: dict[str, str | None] = {
     + "customers,street,users,frank@example.com\n"  # row 11: bad principal_type
     + "product,unit_cost_usd,user,frank@example.com\n",  # row 12: typoed dataset
     "sec_datasets.csv": DATASETS.replace("sales_daily,rules", "sales_daily,rule")  # row 5
-    + "Orders ,rules\n"  # row 6: a duplicate after trim + lower-case
-    + "returns,public\n",  # row 7: no secure model
+    + "Orders ,rules\n"  # row DATASET_ROWS + 1: a duplicate after trim + lower-case
+    + "returns,public\n",  # row DATASET_ROWS + 2: no secure model
     "sec_rls__order.csv": "UserName,GroupName,country_code\n,analysts,*\n",  # rules of no dataset
 }
 
@@ -254,10 +256,10 @@ BAD = {
     " unknown dataset product",
     "unknown rls_mode": "seeds/security/sec_datasets.csv row 5, column rls_mode: unknown rls_mode"
     " rule",
-    "duplicate dataset": "seeds/security/sec_datasets.csv row 6, column dataset: dataset Orders  /"
-    " orders collides with another row",
-    "dataset without a secure model": "seeds/security/sec_datasets.csv row 7, column dataset:"
-    " dataset returns has no secure model (models/secure/returns.sql)",
+    "duplicate dataset": f"seeds/security/sec_datasets.csv row {DATASET_ROWS + 1}, column dataset:"
+    " dataset Orders  / orders collides with another row",
+    "dataset without a secure model": f"seeds/security/sec_datasets.csv row {DATASET_ROWS + 2},"
+    " column dataset: dataset returns has no secure model (models/secure/returns.sql)",
     "rules for an unknown dataset": "seeds/security/sec_rls__order.csv (whole file), column"
     " dataset: rules for dataset order, which is not in sec_datasets",
     "rules seed the policy does not read": "seeds/security/sec_rls__order.csv (whole file), column"
