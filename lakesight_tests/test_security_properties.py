@@ -167,8 +167,12 @@ class Engine:
         # this test's policy has no restricted columns on orders, no grants, and no rules on the
         # other datasets (their rules name the example's users)
         self.con.execute("delete from warehouse.security.sec_cls_grants")
-        for other in ("customers", "order_items", "sales_daily"):
-            self.con.execute(f"delete from warehouse.security.sec_rls__{other}")
+        for (other,) in self.con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'warehouse'"
+            " and table_schema = 'security' and table_name like 'sec\\_rls\\_\\_%' escape '\\'"
+            " and table_name <> 'sec_rls__orders'"
+        ).fetchall():
+            self.con.execute(f"delete from warehouse.security.{other}")
         self.con.execute("delete from warehouse.security.sec_cls_columns where dataset = 'orders'")
         cursor = self.con.execute("select * from warehouse.marts.fct_orders")
         names = [column[0] for column in cursor.description]
