@@ -8,6 +8,7 @@ sets them once, as `config_options:`.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +18,13 @@ import pytest
 from lakesight_tests.support import Warehouse, lakesight
 from lakesight_tests.test_pipeline import mart_fingerprints
 
-#: a lake large enough to spill under a limit of about 100 MB (one month at scale 0.02)
-SPILL_LAKE = ("--scale", "0.02", "--start", "2025-01-01", "--days", "30", "--seed", "42")
-#: memory limits to try, in order: each must lie below what the sorts and joins of this lake need
-#: and above what its steps that cannot spill need. On duckdb 2.0.1 with 2 threads, 90 MB runs
-#: out of memory in base_crm__customers, 100-105 MB spills and passes, 115 MB does not spill; the
-#: test tries the next limit when one runs out of memory or does not spill, and fails if none
-#: spilled, or if any build fails on the temp directory
-SPILL_LIMITS = ("105MB", "100MB", "110MB", "95MB")
+#: one month at scale 0.2 (about 17,000 orders and 44,000 log lines)
+SPILL_LAKE = ("--scale", "0.2", "--start", "2025-01-01", "--days", "30", "--seed", "42")
+#: the memory limits searched, in MB: a limit must lie above what the steps that cannot spill
+#: need and below what the sorts and joins of this lake need. On duckdb 2.0.1 with 2 threads that
+#: window is about 55-80 MB (52 MB runs out of memory in base_shop__orders, 85 MB does not spill);
+#: models change it, so the test searches it (geometric bisection) instead of fixing one limit
+LOWEST_MB, HIGHEST_MB, ATTEMPTS = 20, 400, 6
 
 
 @dataclass
@@ -55,8 +55,11 @@ def test_a_build_that_spills_passes_with_the_same_marts(
     reference = Warehouse(tmp_path_factory.mktemp("unlimited"), spill_lake)
     reference.build(*NO_TESTS)
 
+    low, high = LOWEST_MB, HIGHEST_MB
     outcomes = []
-    for limit in SPILL_LIMITS:
+    for _ in range(ATTEMPTS):
+        middle = round(math.sqrt(low * high))
+        limit = f"{middle}MB"
         limited = LimitedWarehouse(tmp_path_factory.mktemp("limited"), spill_lake, limit)
         # DuckDB removes a temp directory it created; one that exists is kept, and its
         # modification time moves when DuckDB writes (and removes) spill files in it
@@ -71,4 +74,5 @@ def test_a_build_that_spills_passes_with_the_same_marts(
         ran_out = "Out of Memory Error" in result.stdout
         assert result.returncode == 0 or ran_out, result.stdout[-4000:]
         outcomes.append(f"{limit}: {'out of memory' if ran_out else 'did not spill'}")
+        low, high = (middle, high) if ran_out else (low, middle)
     pytest.fail(f"no memory limit made this lake spill and pass: {', '.join(outcomes)}")

@@ -65,11 +65,13 @@
     written into the SQL as literals, so the compiled SQL checks a policy on its own.
 -#}
 {% macro sec_policy_problems() %}
-    {%- set users = ref('sec_users') -%}
-    {%- set members = ref('sec_group_members') -%}
-    {%- set datasets = ref('sec_datasets') -%}
-    {%- set cls_columns = ref('sec_cls_columns') -%}
-    {%- set grants = ref('sec_cls_grants') -%}
+    {%- set seeds = {
+        'users': ref('sec_users'),
+        'members': ref('sec_group_members'),
+        'datasets': ref('sec_datasets'),
+        'cls_columns': ref('sec_cls_columns'),
+        'grants': ref('sec_cls_grants'),
+    } -%}
     {%- set safe = sec_literal(sec_safe_name_pattern() | trim) -%}
     {%- set rule_seeds = sec_rule_seeds() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -87,50 +89,56 @@
     {%- set model_list = "['" ~ (secure_models.keys() | list | join("','")) ~ "']" -%}
     {%- set seed_list = ("['" ~ (rls_seeds.keys() | list | join("','")) ~ "']") if rls_seeds else "[]::varchar[]" -%}
     {%- set ds_norm = sec_normalise('dataset') -%}
+    {#- membership in the known names: a lookup in a one-row list (known_* below), not one NOT IN
+        join per check, so the whole check needs little memory however many checks it has -#}
+    {%- set known_user = "coalesce(list_contains((select names from known_users), %s), false)" -%}
+    {%- set known_group = "coalesce(list_contains((select names from known_groups), %s), false)" -%}
+    {%- set known_dataset = "coalesce(list_contains((select names from known_datasets), %s), false)" -%}
 
     {%- set checks = [] -%}
     {#- users -#}
-    {%- do checks.append("select 'sec_users' as seed, seed_row as row_number, 'user_name' as column_name, 'user name is empty' as problem from " ~ sec_numbered(users) ~ " where coalesce(trim(user_name), '') = ''") -%}
-    {%- do checks.append("select 'sec_users', seed_row, 'user_name', 'user name ' || user_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from " ~ sec_numbered(users) ~ " where coalesce(trim(user_name), '') <> '' and not regexp_full_match(" ~ sec_normalise('user_name') ~ ", " ~ safe ~ ")") -%}
-    {%- do checks.append("select 'sec_users', max(seed_row), 'user_name', 'user name ' || string_agg(distinct user_name, ' / ' order by user_name) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(users) ~ " group by " ~ sec_normalise('user_name') ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_users', seed_row, 'is_active', 'is_active is empty: write true or false' from " ~ sec_numbered(users) ~ " where is_active is null") -%}
+    {%- do checks.append("select 'sec_users' as seed, seed_row as row_number, 'user_name' as column_name, 'user name is empty' as problem from users where coalesce(trim(user_name), '') = ''") -%}
+    {%- do checks.append("select 'sec_users', seed_row, 'user_name', 'user name ' || user_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from users where coalesce(trim(user_name), '') <> '' and not regexp_full_match(" ~ sec_normalise('user_name') ~ ", " ~ safe ~ ")") -%}
+    {%- do checks.append("select 'sec_users', max(seed_row), 'user_name', 'user name ' || string_agg(distinct user_name, ' / ' order by user_name) || ' collides with another row after trim + lower-case' from users group by " ~ sec_normalise('user_name') ~ " having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_users', seed_row, 'is_active', 'is_active is empty: write true or false' from users where is_active is null") -%}
     {#- groups and memberships -#}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name is empty' from " ~ sec_numbered(members) ~ " where coalesce(trim(group_name), '') = ''") -%}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name ' || group_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from " ~ sec_numbered(members) ~ " where coalesce(trim(group_name), '') <> '' and not regexp_full_match(" ~ sec_normalise('group_name') ~ ", " ~ safe ~ ")") -%}
-    {%- do checks.append("select 'sec_group_members', m.seed_row, 'user_name', 'unknown user ' || coalesce(m.user_name, 'NULL') || ' (not in sec_users)' from " ~ sec_numbered(members) ~ " as m where " ~ sec_normalise('m.user_name') ~ " is null or " ~ sec_normalise('m.user_name') ~ " not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name is empty' from members where coalesce(trim(group_name), '') = ''") -%}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name ' || group_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from members where coalesce(trim(group_name), '') <> '' and not regexp_full_match(" ~ sec_normalise('group_name') ~ ", " ~ safe ~ ")") -%}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'user_name', 'unknown user ' || coalesce(user_name, 'NULL') || ' (not in sec_users)' from members where not " ~ known_user | format(sec_normalise('user_name'))) -%}
     {#- datasets -#}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset is empty' from " ~ sec_numbered(datasets) ~ " where coalesce(trim(dataset), '') = ''") -%}
-    {%- do checks.append("select 'sec_datasets', max(seed_row), 'dataset', 'dataset ' || string_agg(distinct dataset, ' / ' order by dataset) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(datasets) ~ " group by " ~ ds_norm ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset ' || dataset || ' has no secure model (models/secure/' || " ~ ds_norm ~ " || '.sql)' from " ~ sec_numbered(datasets) ~ " where coalesce(trim(dataset), '') <> '' and not list_contains(" ~ model_list ~ ", " ~ ds_norm ~ ")") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'unknown rls_mode ' || coalesce(rls_mode, 'NULL') || ' (rules or public)' from " ~ sec_numbered(datasets) ~ " where coalesce(" ~ sec_normalise('rls_mode') ~ ", '') not in ('rules', 'public')") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode rules but no seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: it would show nothing, or everything' from " ~ sec_numbered(datasets) ~ " where " ~ sec_normalise('rls_mode') ~ " = 'rules' and not list_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode public but rules in seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: delete the file or make it rules' from " ~ sec_numbered(datasets) ~ " where " ~ sec_normalise('rls_mode') ~ " = 'public' and list_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset is empty' from datasets where coalesce(trim(dataset), '') = ''") -%}
+    {%- do checks.append("select 'sec_datasets', max(seed_row), 'dataset', 'dataset ' || string_agg(distinct dataset, ' / ' order by dataset) || ' collides with another row after trim + lower-case' from datasets group by " ~ ds_norm ~ " having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset ' || dataset || ' has no secure model (models/secure/' || " ~ ds_norm ~ " || '.sql)' from datasets where coalesce(trim(dataset), '') <> '' and not list_contains(" ~ model_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'unknown rls_mode ' || coalesce(rls_mode, 'NULL') || ' (rules or public)' from datasets where coalesce(" ~ sec_normalise('rls_mode') ~ ", '') not in ('rules', 'public')") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode rules but no seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: it would show nothing, or everything' from datasets where " ~ sec_normalise('rls_mode') ~ " = 'rules' and not list_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode public but rules in seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: delete the file or make it rules' from datasets where " ~ sec_normalise('rls_mode') ~ " = 'public' and list_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
     {%- for name, path in secure_models.items() -%}
-        {%- do checks.append("select " ~ sec_literal(path) ~ ", null, 'dataset', 'secure model " ~ name ~ " is not in sec_datasets' where " ~ sec_literal(name) ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
+        {%- do checks.append("select " ~ sec_literal(path) ~ ", null, 'dataset', 'secure model " ~ name ~ " is not in sec_datasets' where not " ~ known_dataset | format(sec_literal(name))) -%}
     {%- endfor -%}
     {%- for name, path in rls_seeds.items() -%}
-        {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules for dataset " ~ name ~ ", which is not in sec_datasets' where " ~ sec_literal(name) ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
+        {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules for dataset " ~ name ~ ", which is not in sec_datasets' where not " ~ known_dataset | format(sec_literal(name))) -%}
         {%- if name not in rule_seeds -%}
             {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules seed not read by the resolved policy: add it to sec_rule_seeds() in macros/security/policy_integrity.sql'") -%}
         {%- endif -%}
     {%- endfor -%}
     {#- restricted columns and grants -#}
-    {%- for seed, relation in [('sec_cls_columns', cls_columns), ('sec_cls_grants', grants)] -%}
-        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'dataset', 'unknown dataset ' || coalesce(dataset, 'NULL') || ' (not in sec_datasets)' from " ~ sec_numbered(relation) ~ " where " ~ ds_norm ~ " is null or " ~ ds_norm ~ " not in (select " ~ ds_norm ~ " from " ~ sec_numbered(datasets) ~ " where dataset is not null)") -%}
-        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ sec_numbered(relation) ~ " where coalesce(trim(column_name), '') = ''") -%}
+    {%- for seed, cte in [('sec_cls_columns', 'cls_columns'), ('sec_cls_grants', 'grants')] -%}
+        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'dataset', 'unknown dataset ' || coalesce(dataset, 'NULL') || ' (not in sec_datasets)' from " ~ cte ~ " where not " ~ known_dataset | format(ds_norm)) -%}
+        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ cte ~ " where coalesce(trim(column_name), '') = ''") -%}
     {%- endfor -%}
-    {%- do checks.append("select 'sec_cls_columns', seed_row, 'mask', 'unknown mask ' || coalesce(mask, 'NULL') || ' (null, redact, hash, email_domain, last4 or year)' from " ~ sec_numbered(cls_columns) ~ " where coalesce(" ~ sec_normalise('mask') ~ ", '') not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year')") -%}
-    {%- do checks.append("select 'sec_cls_columns', max(seed_row), 'column_name', 'column ' || string_agg(distinct column_name, ' / ' order by column_name) || ' collides with another row after trim + lower-case' from " ~ sec_numbered(cls_columns) ~ " group by " ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'column_name', 'column ' || g.column_name || ' of dataset ' || g.dataset || ' is not a restricted column of sec_cls_columns' from " ~ sec_numbered(grants) ~ " as g where coalesce(trim(g.column_name), '') <> '' and (" ~ sec_normalise('g.dataset') ~ ", " ~ sec_normalise('g.column_name') ~ ") not in (select (" ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ ") from " ~ sec_numbered(cls_columns) ~ ")") -%}
-    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal_type', 'principal_type ' || coalesce(principal_type, 'NULL') || ' is neither user nor group' from " ~ sec_numbered(grants) ~ " where coalesce(" ~ sec_normalise('principal_type') ~ ", '') not in ('user', 'group')") -%}
-    {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'principal', 'unknown user ' || coalesce(g.principal, 'NULL') || ' (not in sec_users)' from " ~ sec_numbered(grants) ~ " as g where " ~ sec_normalise('g.principal_type') ~ " = 'user' and coalesce(" ~ sec_normalise('g.principal') ~ ", '') not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
-    {%- do checks.append("select 'sec_cls_grants', g.seed_row, 'principal', 'unknown group ' || coalesce(g.principal, 'NULL') || ' (not in sec_group_members)' from " ~ sec_numbered(grants) ~ " as g where " ~ sec_normalise('g.principal_type') ~ " = 'group' and coalesce(" ~ sec_normalise('g.principal') ~ ", '') not in (select " ~ sec_normalise('group_name') ~ " from " ~ sec_numbered(members) ~ " where group_name is not null)") -%}
+    {%- do checks.append("select 'sec_cls_columns', seed_row, 'mask', 'unknown mask ' || coalesce(mask, 'NULL') || ' (null, redact, hash, email_domain, last4 or year)' from cls_columns where coalesce(" ~ sec_normalise('mask') ~ ", '') not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year')") -%}
+    {%- do checks.append("select 'sec_cls_columns', max(seed_row), 'column_name', 'column ' || string_agg(distinct column_name, ' / ' order by column_name) || ' collides with another row after trim + lower-case' from cls_columns group by " ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ " having count(*) > 1") -%}
+    {%- do checks.append("select 'sec_cls_grants', seed_row, 'column_name', 'column ' || column_name || ' of dataset ' || dataset || ' is not a restricted column of sec_cls_columns' from grants where coalesce(trim(column_name), '') <> '' and not coalesce(list_contains((select keys from restricted), [" ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ "]), false)") -%}
+    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal_type', 'principal_type ' || coalesce(principal_type, 'NULL') || ' is neither user nor group' from grants where coalesce(" ~ sec_normalise('principal_type') ~ ", '') not in ('user', 'group')") -%}
+    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal', 'unknown user ' || coalesce(principal, 'NULL') || ' (not in sec_users)' from grants where " ~ sec_normalise('principal_type') ~ " = 'user' and not " ~ known_user | format(sec_normalise('principal'))) -%}
+    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal', 'unknown group ' || coalesce(principal, 'NULL') || ' (not in sec_group_members)' from grants where " ~ sec_normalise('principal_type') ~ " = 'group' and not " ~ known_group | format(sec_normalise('principal'))) -%}
     {#- rules: who they are for -#}
     {%- for name, rls in rule_seeds.items() -%}
         {%- set lit = sec_literal(rls.identifier) -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and nullif(trim(cast(GroupName as varchar)), '') is not null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is null and nullif(trim(cast(GroupName as varchar)), '') is null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and " ~ sec_normalise('UserName') ~ " not in (select " ~ sec_normalise('user_name') ~ " from " ~ sec_numbered(users) ~ " where user_name is not null)") -%}
+        {%- set cte = 'rules__' ~ name -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ cte ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and nullif(trim(cast(GroupName as varchar)), '') is not null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ cte ~ " where nullif(trim(cast(UserName as varchar)), '') is null and nullif(trim(cast(GroupName as varchar)), '') is null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ cte ~ " where nullif(trim(cast(UserName as varchar)), '') is not null and not " ~ known_user | format(sec_normalise('UserName'))) -%}
         {%- set seen = {} -%}
         {%- for column in sec_rule_columns(rls) -%}
             {%- set key = column | trim | lower -%}
@@ -140,10 +148,23 @@
             {%- do seen.update({key: true}) -%}
             {#- a column dbt seed typed otherwise (all empty: integer) is read as text -#}
             {%- set c = "cast(" ~ sec_ident(column) ~ " as varchar)" -%}
-            {%- do checks.append("select " ~ lit ~ ", seed_row, " ~ sec_literal(column) ~ ", 'list has an empty or space-padded element: ' || " ~ c ~ " from " ~ sec_numbered(rls) ~ " where not " ~ sec_is_wildcard(c) ~ " and len(list_filter(string_split(" ~ c ~ ", ','), lambda e: e = '' or e <> trim(e))) > 0") -%}
+            {%- do checks.append("select " ~ lit ~ ", seed_row, " ~ sec_literal(column) ~ ", 'list has an empty or space-padded element: ' || " ~ c ~ " from " ~ cte ~ " where not " ~ sec_is_wildcard(c) ~ " and len(list_filter(string_split(" ~ c ~ ", ','), lambda e: e = '' or e <> trim(e))) > 0") -%}
         {%- endfor -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ sec_numbered(rls) ~ " where nullif(trim(cast(GroupName as varchar)), '') is not null and " ~ sec_normalise('GroupName') ~ " not in (select " ~ sec_normalise('group_name') ~ " from " ~ sec_numbered(members) ~ " where group_name is not null)") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ cte ~ " where nullif(trim(cast(GroupName as varchar)), '') is not null and not " ~ known_group | format(sec_normalise('GroupName'))) -%}
     {%- endfor -%}
+
+    {#- each seed numbered once (sec_numbered), and the names the checks look up -#}
+    with
+    {% for cte, relation in seeds.items() -%}
+    {{ cte }} as materialized {{ sec_numbered(relation) }},
+    {% endfor -%}
+    {% for name, rls in rule_seeds.items() -%}
+    rules__{{ name }} as materialized {{ sec_numbered(rls) }},
+    {% endfor -%}
+    known_users as materialized (select list(distinct {{ sec_normalise('user_name') }}) as names from users where user_name is not null),
+    known_groups as materialized (select list(distinct {{ sec_normalise('group_name') }}) as names from members where group_name is not null),
+    known_datasets as materialized (select list(distinct {{ ds_norm }}) as names from datasets where dataset is not null),
+    restricted as materialized (select list(distinct [{{ ds_norm }}, {{ sec_normalise('column_name') }}]) as keys from cls_columns)
 
     select distinct
         case when seed like 'models/%' then seed else 'seeds/security/' || seed || '.csv' end as seed_file,

@@ -5,24 +5,34 @@ source as (
 ),
 
 parsed as (
-    {{ select_json_records('source') }}
+    {{ select_json_records('source', {
+        '_product_id_text': '$.product_id',
+        '_sku_text': '$.sku',
+        '_product_name_text': '$.product_name',
+        '_level_1_text': '$.category.level_1',
+        '_level_2_text': '$.category.level_2',
+        '_level_3_text': '$.category.level_3',
+        '_list_price_text': '$.list_price',
+        '_unit_cost_text': '$.unit_cost',
+        '_updated_at_text': '$.updated_at',
+    }) }}
 ),
 
 typed as (
     select
-        try_cast(record ->> '$.product_id' as bigint) as product_id,
-        trim(record ->> '$.sku') as sku,
-        trim(record ->> '$.product_name') as product_name,
-        trim(record ->> '$.category.level_1') as category_level_1,
-        trim(record ->> '$.category.level_2') as category_level_2,
-        trim(record ->> '$.category.level_3') as category_level_3,
-        try_cast(record ->> '$.list_price' as decimal(12, 2)) as list_price_usd,
-        try_cast(record ->> '$.unit_cost' as decimal(12, 2)) as unit_cost_usd,
-        try_strptime(record ->> '$.updated_at', '%Y-%m-%d %H:%M:%S') as updated_at,
-        record ->> '$.product_id' as _product_id_text,
-        record ->> '$.list_price' as _list_price_text,
-        record ->> '$.unit_cost' as _unit_cost_text,
-        record ->> '$.updated_at' as _updated_at_text,
+        try_cast(_product_id_text as bigint) as product_id,
+        trim(_sku_text) as sku,
+        trim(_product_name_text) as product_name,
+        trim(_level_1_text) as category_level_1,
+        trim(_level_2_text) as category_level_2,
+        trim(_level_3_text) as category_level_3,
+        try_cast(_list_price_text as decimal(12, 2)) as list_price_usd,
+        try_cast(_unit_cost_text as decimal(12, 2)) as unit_cost_usd,
+        try_strptime(_updated_at_text, '%Y-%m-%d %H:%M:%S') as updated_at,
+        _product_id_text,
+        _list_price_text,
+        _unit_cost_text,
+        _updated_at_text,
         record is null as _is_invalid_json,
         line as _raw_record,
         _load_error,
