@@ -39,7 +39,7 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, dashboards, docs site
+build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, dashboards, notebooks, docs site
 	@status=0; $(BIN)/python -m lakesight.load.lock -- $(BIN)/dbt build || status=$$?; \
 	 [ $$status -ne 75 ] || exit 75; \
 	 cp target/run_results.json target/build_run_results.json; \
@@ -47,6 +47,7 @@ build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, sum
 	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
 	   --report site/quality.html --data-docs site/gx || [ $$status -ne 0 ] || status=1; \
 	 [ $$status -ne 0 ] || $(BIN)/lakesight dashboards build || status=1; \
+	 [ $$status -ne 0 ] || $(BIN)/lakesight notebooks build || status=1; \
 	 exit $$status
 	@$(MAKE) --no-print-directory docs
 
@@ -59,8 +60,8 @@ test: lint $(NPM_STAMP) ## set up, lint, then run every test
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
-	$(BIN)/ruff check lakesight lakesight_tests models
-	$(BIN)/ruff format --check lakesight lakesight_tests models
+	$(BIN)/ruff check lakesight lakesight_tests models notebooks
+	$(BIN)/ruff format --check lakesight lakesight_tests models notebooks
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
 	$(BIN)/sqlfluff lint models tests analyses snapshots

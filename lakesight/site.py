@@ -7,6 +7,7 @@ site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --da
 site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
 site/dashboards/    dashboards per principal (`lakesight dashboards build`, lakesight/dashboards)
 site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
+site/notebooks/     notebooks executed per principal (`lakesight notebooks build`)
 """
 
 from __future__ import annotations
@@ -142,6 +143,14 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     if (out / "profiles" / "index.html").exists():  # `lakesight profiles` in make docs
         pages.append(
             ("profiles/index.html", "Profiles", "statistics and charts of every mart, in DuckDB")
+        )
+    if (out / "notebooks" / "index.html").exists():  # `lakesight notebooks build` in make build
+        pages.append(
+            (
+                "notebooks/index.html",
+                "Notebooks",
+                "exploratory notebooks executed as each principal, on its extract",
+            )
         )
     built_at = datetime.now(UTC)
     matrix = audit_matrix(database)

@@ -1,0 +1,1 @@
+"""Executed notebooks: notebooks/*.py (Jupytext percent format) run per principal on its extract."""

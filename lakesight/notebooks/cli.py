@@ -1,0 +1,70 @@
+"""`lakesight notebooks build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from lakesight.notebooks.run import (
+    Executed,
+    find_notebooks,
+    plan,
+    remove_stale,
+    run_principal,
+    write_index,
+)
+from lakesight.security.access import DEFAULT_EXTRACTS
+from lakesight.security.extracts import extract_file, normalise_principal
+from lakesight.summary import warehouse_path
+
+notebooks_app = typer.Typer(
+    help="Notebooks (notebooks/*.py, Jupytext) executed per principal on its extract, to HTML.",
+    no_args_is_help=True,
+)
+
+BUILD_HELP = (
+    "Execute every notebook for each active principal (or only --as), into --out.\n\n"
+    "Each run gets the principal and the path of its extract (built or refreshed in --extracts"
+    " as for `query --as`) in a cell inserted after the notebook's `parameters` cell; the"
+    " notebook opens that extract confined (read-only, external access off), so it sees only"
+    " what the principal may see. Cells run headless (nbclient, this Python's kernel); a cell"
+    " that raises stops the build, naming the notebook and the cell. Writes <out>/index.html"
+    " and <out>/<extract-name>/<notebook>.html."
+)
+
+
+@notebooks_app.command(help=BUILD_HELP)
+def build(
+    as_: Annotated[str | None, typer.Option("--as", help="Run only as this principal.")] = None,
+    folder: Annotated[
+        Path, typer.Option("--notebooks", help="Folder of the notebooks (*.py).")
+    ] = Path("notebooks"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("site/notebooks"),
+    extracts: Annotated[
+        Path, typer.Option(help="Folder of the per-principal extracts (and manifest.json).")
+    ] = DEFAULT_EXTRACTS,
+) -> None:
+    warehouse = warehouse_path()
+    if not warehouse.exists():
+        raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")
+    notebooks = find_notebooks(folder)
+    principals = plan(warehouse, None if as_ is None else [as_])
+    out.mkdir(parents=True, exist_ok=True)
+    if as_ is None:
+        remove_stale(out, {Path(extract_file(p)).stem for p in principals})
+    done = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("notebooks", total=len(principals) * len(notebooks))
+        for principal in principals:
+            folder_name = Path(extract_file(principal)).stem
+            for notebook in run_principal(
+                warehouse, extracts, principal, notebooks, out, Path.cwd()
+            ):
+                progress.update(task, advance=1, description=f"{principal}: {notebook.name}")
+            done.append(Executed(normalise_principal(principal), folder_name, notebooks))
+    index = write_index(out, done)
+    typer.echo(f"{len(notebooks)} notebooks x {len(done)} principals: {index}")

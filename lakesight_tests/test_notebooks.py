@@ -1,0 +1,188 @@
+"""Notebooks executed per principal: each sees only its extract, renders offline, fails loudly."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lakesight.security.access import connect_confined
+from lakesight.security.extracts import active_principals, extract_file, read_manifest
+from lakesight_tests.support import BIN, REPO, Warehouse
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = REPO / "notebooks"
+NOBODY = "ivan@example.com"  # active, in no group, no rule: sees no rows
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = REPO / "target" / "screenshots"
+VISIBLE = re.compile(r"([\d,]+) orders visible to (\S+)")
+COUNTRIES = re.compile(r"countries: ([A-Z]{2}(?:, [A-Z]{2})*|none)")
+
+
+def run_notebooks(warehouse: Warehouse, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "lakesight"), "notebooks", "build", *args],
+        cwd=REPO,
+        env=warehouse.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def run_folder(
+    warehouse: Warehouse, folder: Path, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """The notebooks of `folder` run as bob, written under tmp_path."""
+    return run_notebooks(
+        warehouse,
+        "--as",
+        "bob@example.com",
+        "--notebooks",
+        str(folder),
+        "--out",
+        str(tmp_path / "out"),
+        "--extracts",
+        str(tmp_path / "extracts"),
+    )
+
+
+@pytest.fixture(scope="module")
+def executed(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Every notebook run as every active principal, as `make build` runs them."""
+    root = tmp_path_factory.mktemp("notebooks")
+    out, extracts = root / "site" / "notebooks", root / "extracts"
+    result = run_notebooks(built, "--out", str(out), "--extracts", str(extracts))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out, extracts
+
+
+def principals(built: Warehouse) -> list[str]:
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        return active_principals(con)
+
+
+def page(out: Path, principal: str, notebook: str) -> Path:
+    return out / Path(extract_file(principal)).stem / f"{notebook}.html"
+
+
+def test_every_notebook_runs_as_every_active_principal(built: Warehouse, executed) -> None:
+    out, _ = executed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    sources = sorted(path.stem for path in NOTEBOOKS.glob("*.py"))
+    assert {"sales_eda", "customer_segments"} <= set(sources)
+    for principal in principals(built):
+        assert principal in index
+        for name in sources:
+            html = page(out, principal, name).read_text(encoding="utf-8")
+            assert f"run as <strong>{principal}</strong>" in html
+            assert (
+                "Traceback" not in html
+                and 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+            )
+
+
+def test_a_notebook_sees_exactly_its_principals_orders(built: Warehouse, executed) -> None:
+    out, extracts = executed
+    manifest = read_manifest(extracts)
+    seen_nobody = False
+    for principal in principals(built):
+        html = page(out, principal, "sales_eda").read_text(encoding="utf-8")
+        with connect_confined(extracts / manifest[principal].file) as con:
+            orders, countries = con.execute(
+                "select count(*), coalesce(string_agg(distinct country_code, ', '"
+                " order by country_code), 'none') from orders where not is_cancelled"
+            ).fetchone()
+        match = VISIBLE.search(html)
+        assert match, principal
+        assert (int(match.group(1).replace(",", "")), match.group(2)) == (orders, principal)
+        assert COUNTRIES.search(html).group(1) == countries, principal
+        if orders == 0:
+            seen_nobody = True
+            assert f"{principal} sees no orders" in html
+    assert seen_nobody, f"{NOBODY} should see no orders"
+
+
+def test_the_segments_notebook_chooses_k_by_silhouette(built: Warehouse, executed) -> None:
+    out, _ = executed
+    chosen = 0
+    for principal in principals(built):
+        html = page(out, principal, "customer_segments").read_text(encoding="utf-8")
+        match = re.search(r"chosen k = (\d) \(silhouette (-?[\d.]+)\)", html)
+        if match:
+            chosen += 1
+            assert 2 <= int(match.group(1)) <= 6 and -1 <= float(match.group(2)) <= 1
+        else:
+            assert "no segments" in html, principal
+    assert chosen > 0
+
+
+def test_a_failing_cell_fails_the_build_naming_notebook_and_cell(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "broken.py").write_text(
+        "# %% [markdown]\n# # Broken\n\n"
+        '# %% tags=["parameters"]\nPRINCIPAL = "x"\nEXTRACT = None\n\n'
+        "# %%\nratio = 1 / 0\n",
+        encoding="utf-8",
+    )
+    result = run_folder(built, folder, tmp_path)
+    assert result.returncode == 1
+    assert f"{folder / 'broken.py'}, cell 3 ('ratio = 1 / 0') failed" in result.stderr
+    assert "ZeroDivisionError" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_notebook_without_a_parameters_cell_is_refused(built: Warehouse, tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "plain.py").write_text("# %%\nprint('hello')\n", encoding="utf-8")
+    result = run_folder(built, folder, tmp_path)
+    assert result.returncode == 1
+    assert "plain.py: needs exactly one cell tagged parameters" in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
+def test_the_pages_render_offline_in_chromium(built: Warehouse, executed) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out, _ = executed
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+
+        def guard(route) -> None:
+            if route.request.url.startswith(("file://", "data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                problems.append(f"request: {route.request.url}")
+                route.abort()
+
+        context.route("**/*", guard)
+        tab = context.new_page()
+        tab.on("pageerror", lambda error: problems.append(f"error: {error}"))
+        tab.on(
+            "console",
+            lambda message: (
+                problems.append(f"console: {message.text}") if message.type == "error" else None
+            ),
+        )
+        tab.goto((out / "index.html").as_uri())
+        links = tab.eval_on_selector_all("#notebooks a", "links => links.map(a => a.href)")
+        assert len(links) == len(principals(built)) * len(list(NOTEBOOKS.glob("*.py")))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for link in links:
+            tab.goto(link)
+            if "/bob-" in link and link.endswith("sales_eda.html"):
+                # the figures: bar vs histogram, KDE, seasonality, correlations
+                assert tab.locator("img").count() >= 4
+                tab.screenshot(path=str(SCREENSHOTS / "notebook-sales_eda-bob.png"), full_page=True)
+        browser.close()
+    assert problems == []
