@@ -16,8 +16,8 @@ from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
 from lakesight.lake.cli import lake_app
+from lakesight.notebooks import NotebookError
 from lakesight.notebooks.cli import notebooks_app
-from lakesight.notebooks.run import NotebookError
 from lakesight.profile.keys import Manifest
 from lakesight.profile.pages import render_profile
 from lakesight.profile.run import (

@@ -190,6 +190,24 @@ def test_correlations_equal_pandas(result: stats.Profile, frame: pd.DataFrame) -
     assert result.pearson[result.numeric.index("x")][result.numeric.index("y")] > 0.8
 
 
+def test_above_the_documented_size_spearman_ranks_a_sample_and_says_so(con) -> None:
+    sampled = stats.profile(con, "t", display="t", source="x", spearman_rows=50)
+    assert sampled.profiled_rows == N and sampled.spearman_rows == 50
+    # the same repeatable sample, ranked by pandas
+    sample = con.execute(
+        f"select * from t using sample reservoir(50 rows) repeatable ({stats.SAMPLE_SEED})"
+    ).df()
+    complete = [name for name in sampled.numeric if not sample[name].isna().any()]
+    expected = sample[complete].astype(float).corr(method="spearman")
+    at = [sampled.numeric.index(name) for name in complete]
+    assert np.allclose(np.array(sampled.spearman, dtype=float)[np.ix_(at, at)], expected)
+    # Pearson still reads every row
+    full = stats.profile(con, "t", display="t", source="x")
+    assert sampled.pearson == full.pearson and full.spearman_rows == N
+    page = render_profile(sampled)
+    assert "ranked on a repeatable sample of 50 of the" in page
+
+
 def test_primary_key_duplicates_equal_pandas(result: stats.Profile, frame: pd.DataFrame) -> None:
     assert result.keys is not None
     duplicated = frame["order_id"].value_counts()

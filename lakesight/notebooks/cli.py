@@ -8,14 +8,6 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from lakesight.notebooks.run import (
-    Executed,
-    find_notebooks,
-    plan,
-    remove_stale,
-    run_principal,
-    write_index,
-)
 from lakesight.security.access import DEFAULT_EXTRACTS
 from lakesight.security.extracts import extract_file, normalise_principal
 from lakesight.summary import warehouse_path
@@ -47,6 +39,16 @@ def build(
         Path, typer.Option(help="Folder of the per-principal extracts (and manifest.json).")
     ] = DEFAULT_EXTRACTS,
 ) -> None:
+    # nbconvert, nbclient and jupytext are imported only to build notebooks
+    from lakesight.notebooks.run import (
+        Executed,
+        find_notebooks,
+        plan,
+        remove_stale,
+        run_principal,
+        write_index,
+    )
+
     warehouse = warehouse_path()
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")

@@ -27,6 +27,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
+from lakesight.notebooks import NotebookError
 from lakesight.security.extracts import active_principals, fresh_extract, normalise_principal
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -39,10 +40,6 @@ PAGES = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
-
-
-class NotebookError(RuntimeError):
-    """A notebook that cannot run: no parameters cell, or a cell that raised."""
 
 
 @dataclass(frozen=True)
