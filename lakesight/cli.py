@@ -16,6 +16,8 @@ from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
 from lakesight.lake.cli import lake_app
+from lakesight.ml.cli import ml_app
+from lakesight.ml.train import TrainError
 from lakesight.profile.keys import Manifest
 from lakesight.profile.pages import render_profile
 from lakesight.profile.run import (
@@ -51,6 +53,7 @@ app = typer.Typer(
 )
 app.add_typer(lake_app, name="lake")
 app.add_typer(dashboards_app, name="dashboards")
+app.add_typer(ml_app, name="ml")
 app.command(name="validate")(validate)
 
 _debug = False
@@ -82,7 +85,7 @@ def built_warehouse() -> Path:
 
 def explain(error: Exception) -> str | None:
     """One sentence with the fix for the errors a user meets, or None for a bug."""
-    if isinstance(error, UserError | ExtractError | TileTooLarge | ProfileError):
+    if isinstance(error, UserError | ExtractError | TileTooLarge | ProfileError | TrainError):
         return str(error)
     if isinstance(error, SpecError):
         return "the dashboard files have problems:\n" + str(error)

@@ -191,9 +191,9 @@ def train(frame: pd.DataFrame) -> Result:
         metrics[name] = measure(y_test, pipe.predict_proba(parts.test[FEATURES])[:, 1])
     majority = float(round(y_train.mean()))
     metrics["majority_class"] = measure(y_test, np.full(len(y_test), majority))
-    recency = Pipeline(
-        [("model", LogisticRegression(max_iter=1000, random_state=SEED))]
-    ).fit(parts.train[["days_since_last_order"]], y_train)
+    recency = Pipeline([("model", LogisticRegression(max_iter=1000, random_state=SEED))]).fit(
+        parts.train[["days_since_last_order"]], y_train
+    )
     metrics["recency_only"] = measure(
         y_test, recency.predict_proba(parts.test[["days_since_last_order"]])[:, 1]
     )
@@ -208,9 +208,7 @@ def shuffled_label_auc(frame: pd.DataFrame, seed: int = SEED) -> float:
     rng = np.random.default_rng(seed)
     y_train = rng.permutation(parts.train[LABEL].to_numpy())
     pipe = pipelines()["gradient_boosting"].fit(parts.train[FEATURES], y_train)
-    return float(
-        roc_auc_score(parts.test[LABEL], pipe.predict_proba(parts.test[FEATURES])[:, 1])
-    )
+    return float(roc_auc_score(parts.test[LABEL], pipe.predict_proba(parts.test[FEATURES])[:, 1]))
 
 
 def write_predictions(database: Path, frame: pd.DataFrame, result: Result) -> int:
@@ -222,7 +220,10 @@ def write_predictions(database: Path, frame: pd.DataFrame, result: Result) -> in
             "cutoff_date": pd.to_datetime(frame["cutoff_date"]).dt.date,
             "churn_probability": scores.astype("float64"),
             "model_name": result.chosen,
-            "is_held_out": frame["cutoff_date"].astype(str).str[:10].isin(result.split.test_cutoffs),
+            "is_held_out": frame["cutoff_date"]
+            .astype(str)
+            .str[:10]
+            .isin(result.split.test_cutoffs),
         }
     )
     with duckdb.connect(str(database)) as con:
