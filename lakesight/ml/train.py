@@ -142,7 +142,7 @@ def pipelines() -> dict[str, Pipeline]:
 
 def lift_at(y: np.ndarray, score: np.ndarray, share: float = 0.1) -> float:
     """Churn rate among the top `share` scores over the overall churn rate."""
-    n = max(1, int(round(len(y) * share)))
+    n = max(1, round(len(y) * share))
     top = np.argsort(-score, kind="stable")[:n]
     base = float(np.mean(y))
     return float(np.mean(y[top]) / base) if base > 0 else float("nan")
