@@ -47,6 +47,7 @@ build: lake $(NPM_STAMP) ## set up, generate the lake if missing, dbt build, sum
 	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
 	   --report site/quality.html --data-docs site/gx || [ $$status -ne 0 ] || status=1; \
 	 [ $$status -ne 0 ] || $(BIN)/lakesight dashboards build || status=1; \
+	 [ $$status -ne 0 ] || $(BIN)/lakesight ml train || status=1; \
 	 [ $$status -ne 0 ] || $(BIN)/lakesight notebooks build || status=1; \
 	 exit $$status
 	@$(MAKE) --no-print-directory docs

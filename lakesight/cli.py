@@ -16,6 +16,8 @@ from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
 from lakesight.lake.cli import lake_app
+from lakesight.ml.cli import ml_app
+from lakesight.ml.train import TrainError
 from lakesight.notebooks import NotebookError
 from lakesight.notebooks.cli import notebooks_app
 from lakesight.profile.keys import Manifest
@@ -54,6 +56,7 @@ app = typer.Typer(
 app.add_typer(lake_app, name="lake")
 app.add_typer(dashboards_app, name="dashboards")
 app.add_typer(notebooks_app, name="notebooks")
+app.add_typer(ml_app, name="ml")
 app.command(name="validate")(validate)
 
 _debug = False
@@ -85,7 +88,9 @@ def built_warehouse() -> Path:
 
 def explain(error: Exception) -> str | None:
     """One sentence with the fix for the errors a user meets, or None for a bug."""
-    if isinstance(error, UserError | ExtractError | TileTooLarge | ProfileError | NotebookError):
+    if isinstance(
+        error, UserError | ExtractError | TileTooLarge | ProfileError | NotebookError | TrainError
+    ):
         return str(error)
     if isinstance(error, SpecError):
         return "the dashboard files have problems:\n" + str(error)

@@ -152,6 +152,8 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
                 "exploratory notebooks executed as each principal, on its extract",
             )
         )
+    if (out / "ml" / "churn_model.html").exists():  # `lakesight ml train` in make build
+        pages.append(("ml/churn_model.html", "Churn model", "model card: metrics vs baselines"))
     built_at = datetime.now(UTC)
     matrix = audit_matrix(database)
     (out / "security.html").unlink(missing_ok=True)  # never a page from an older build

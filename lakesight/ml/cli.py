@@ -1,0 +1,45 @@
+"""`lakesight ml train`: the churn model from the built warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lakesight.ml import card, train
+from lakesight.summary import warehouse_path
+
+ml_app = typer.Typer(help="Machine learning on the marts: the churn model.", no_args_is_help=True)
+
+
+@ml_app.command(name="train")
+def train_command(
+    out: Annotated[Path, typer.Option(help="Folder for model.pkl and metrics.json.")] = Path(
+        "target/ml"
+    ),
+    card_path: Annotated[
+        Path, typer.Option("--card", help="Where to write the model card page.")
+    ] = Path("site/ml/churn_model.html"),
+) -> None:
+    """Train the churn model on marts.ml_customer_churn_features (earlier cutoffs train, the
+    last two labelled cutoffs test), write model, metrics and the model card, and replace the
+    warehouse table ml.churn_predictions (a dbt source) with a score per customer and cutoff.
+    """
+    database = warehouse_path()
+    if not database.exists():
+        raise train.TrainError(f"No warehouse at {database}: run `make build` first.")
+    frame = train.read_features(database)
+    result = train.train(frame)
+    doc = train.write_outputs(out, result)
+    card.render_card(doc, card_path)
+    rows = train.write_predictions(database, frame, result)
+    for name, m in result.metrics.items():
+        typer.echo(
+            f"{name:20} ROC AUC {m['roc_auc']:.3f}  PR AUC {m['pr_auc']:.3f}"
+            f"  Brier {m['brier']:.3f}  lift@10% {m['lift_at_10pct']:.2f}"
+        )
+    typer.echo(
+        f"chosen: {result.chosen}; {rows:,} predictions in {train.PREDICTIONS_TABLE};"
+        f" card {card_path}"
+    )
