@@ -16,8 +16,8 @@ from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
 from lakesight.lake.cli import lake_app
+from lakesight.ml import TrainError
 from lakesight.ml.cli import ml_app
-from lakesight.ml.train import TrainError
 from lakesight.notebooks import NotebookError
 from lakesight.notebooks.cli import notebooks_app
 from lakesight.profile.keys import Manifest

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lakesight.ml import card, train
+from lakesight.ml import TrainError
 from lakesight.summary import warehouse_path
 
 ml_app = typer.Typer(help="Machine learning on the marts: the churn model.", no_args_is_help=True)
@@ -26,9 +26,12 @@ def train_command(
     last two labelled cutoffs test), write model, metrics and the model card, and replace the
     warehouse table ml.churn_predictions (a dbt source) with a score per customer and cutoff.
     """
+    # scikit-learn is imported only to train
+    from lakesight.ml import card, train
+
     database = warehouse_path()
     if not database.exists():
-        raise train.TrainError(f"No warehouse at {database}: run `make build` first.")
+        raise TrainError(f"No warehouse at {database}: run `make build` first.")
     frame = train.read_features(database)
     result = train.train(frame)
     doc = train.write_outputs(out, result)

@@ -25,6 +25,8 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from lakesight.ml import TrainError
+
 SEED = 42
 TEST_CUTOFFS = 2
 FEATURES_TABLE = "marts.ml_customer_churn_features"
@@ -50,10 +52,6 @@ NUMERIC = [
 CATEGORICAL = ["region_name"]
 FEATURES = NUMERIC + CATEGORICAL
 LABEL = "is_churned"
-
-
-class TrainError(Exception):
-    """The features cannot train a model (too few cutoffs, one class only)."""
 
 
 @dataclass

@@ -40,7 +40,7 @@ data_range as (
 ),
 
 cutoffs as (
-    select cast(month_start as date) as cutoff_date
+    select cast(series.month_start as date) as cutoff_date
     from data_range,
         generate_series(
             cast(date_trunc('month', data_range.first_order_date) + interval 1 month as timestamp),

@@ -55,8 +55,11 @@ final as (
         cast(quantile_cont(scored.confidence, 0.75) as double) as confidence_p75,
         cast(max(scored.confidence) as double) as confidence_max,
         count(scored.agrees_with_humans) as compared_count,
-        cast(avg(case when scored.agrees_with_humans then 1.0 else 0.0 end)
-            filter (where scored.agrees_with_humans is not null) as double) as auto_human_agreement,
+        cast(
+            avg(case when scored.agrees_with_humans then 1.0 else 0.0 end)
+            filter (where scored.agrees_with_humans is not null)
+            as double
+        ) as auto_human_agreement,
         cast(
             count(*) filter (where not scored.is_human_annotated)
             * (any_value(prices.human_label_price_usd) - any_value(prices.auto_label_price_usd))

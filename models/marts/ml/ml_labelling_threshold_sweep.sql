@@ -36,7 +36,7 @@ auto_labels as (
 ),
 
 thresholds as (
-    select cast(step / 100.0 as decimal(4, 2)) as confidence_threshold
+    select cast(steps.step / 100.0 as decimal(4, 2)) as confidence_threshold
     from range(50, 100, 5) as steps (step)
 ),
 
@@ -45,8 +45,10 @@ final as (
         auto_labels.labelling_job_name,
         thresholds.confidence_threshold,
         count(*) filter (where auto_labels.confidence >= thresholds.confidence_threshold) as kept_count,
-        cast(avg(case when auto_labels.confidence >= thresholds.confidence_threshold then 1.0 else 0.0 end)
-            as double) as coverage,
+        cast(
+            avg(case when auto_labels.confidence >= thresholds.confidence_threshold then 1.0 else 0.0 end)
+            as double
+        ) as coverage,
         cast(avg(case when auto_labels.agrees_with_humans then 1.0 else 0.0 end) filter (
             where auto_labels.confidence >= thresholds.confidence_threshold
             and auto_labels.agrees_with_humans is not null
