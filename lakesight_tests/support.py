@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,16 @@ def lakesight(*args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def run_checked(
+    command: list[str], cwd: Path, env: dict[str, str], expect_success: bool
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; when it must succeed, fail the test with the tail of its output."""
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if expect_success:
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return result
+
+
 @dataclass
 class Warehouse:
     """A lake and the DuckDB warehouse dbt builds from it, in one temporary folder."""
@@ -90,17 +102,14 @@ class Warehouse:
         self, *args: str, expect_success: bool = True, project: Path = REPO
     ) -> subprocess.CompletedProcess[str]:
         """Run dbt against this warehouse, in the repository or in a copy of the project."""
-        result = subprocess.run(
-            [str(BIN / "dbt"), *args],
-            cwd=project,
-            env=self.env() | {"DBT_PROFILES_DIR": str(project)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if expect_success:
-            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-        return result
+        env = self.env() | {"DBT_PROFILES_DIR": str(project)}
+        return run_checked([str(BIN / "dbt"), *args], project, env, expect_success)
+
+    def lakesight(
+        self, *args: str, expect_success: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the lakesight CLI against this warehouse (from the repository)."""
+        return run_checked([str(BIN / "lakesight"), *args], REPO, self.env(), expect_success)
 
     def build(self, *args: str, expect_success: bool = True) -> subprocess.CompletedProcess[str]:
         return self.dbt("build", *args, expect_success=expect_success)
@@ -139,3 +148,55 @@ def project_copy(root: Path) -> Path:
     for name in ("models", "macros", "seeds", "snapshots"):
         shutil.copytree(REPO / name, project / name)
     return project
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: the URL schemes a page may load from when the network is blocked
+OFFLINE_SCHEMES = ("file://", "data:", "blob:", "about:")
+
+
+@contextmanager
+def offline_page(
+    width: int = 1280, height: int = 900, console: tuple[str, ...] = ("error",)
+) -> Iterator[tuple[Any, list[str]]]:
+    """A headless Chromium page with the network blocked, and the list of what went wrong.
+
+    Every request outside file:// is refused and recorded (``request: <url>``), as are script
+    errors (``error: …``) and console messages of the types in `console` (``console <type>: …``).
+    """
+    from playwright import sync_api
+
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(viewport={"width": width, "height": height})
+
+        def guard(route: Any) -> None:
+            if route.request.url.startswith(OFFLINE_SCHEMES):
+                route.continue_()
+            else:
+                problems.append(f"request: {route.request.url}")
+                route.abort()
+
+        def on_console(message: Any) -> None:
+            if message.type in console:
+                problems.append(f"console {message.type}: {message.text}")
+
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"error: {error}"))
+        page.on("console", on_console)
+        try:
+            yield page, problems
+        finally:
+            browser.close()

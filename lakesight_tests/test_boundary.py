@@ -34,8 +34,11 @@ from lakesight.security.salt import Salt, warehouse_salt
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 DATASETS = (
+    "customer_churn_features",
     "customer_rfm",
     "customers",
+    "labelling_quality",
+    "labelling_threshold_sweep",
     "order_items",
     "order_value_histogram",
     "orders",
@@ -118,7 +121,9 @@ def test_query_as_refuses_each_escape_with_one_sentence(
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith("The SQL failed on bob@example.com's extract (")
-    assert "a confined query reads only secure.customer_rfm, secure.customers, " in message
+    assert "a confined query reads only secure.customer_churn_features, secure.customer_rfm," in (
+        message
+    )
     assert list(tmp_path.iterdir()) == []  # nothing was written
 
 

@@ -6,14 +6,21 @@ at least three labelled month-start cutoffs).
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lakesight.ml import train
-from lakesight_tests.support import Warehouse, lakesight
+from lakesight.security.access import connect_confined
+from lakesight.security.extracts import extract_file
+from lakesight_tests.support import CHROMIUM, REPO, Warehouse, lakesight, offline_page
 
+SCREENSHOTS = REPO / "target" / "screenshots"
+CARD = Path("card") / "churn_model.html"
 ML_LAKE = ("--scale", "0.005", "--start", "2025-01-01", "--days", "270", "--seed", "7")
 
 
@@ -22,7 +29,8 @@ def ml_built(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     root = tmp_path_factory.mktemp("ml")
     lakesight("lake", "generate", *ML_LAKE, "--lake", str(root / "lake"))
     warehouse = Warehouse(root, root / "lake")
-    warehouse.build("--exclude", "path:models/secure", "path:models/audit")
+    # the secure views too: the churn notebook reads its principal's extract
+    warehouse.build("--exclude", "path:models/audit")
     return warehouse
 
 
@@ -115,21 +123,74 @@ def test_no_feature_is_a_function_of_the_label(trained: tuple[object, object]) -
         assert abs(np.corrcoef(values, y)[0, 1]) < 0.95 if values.std() > 0 else True
 
 
-def test_train_command_writes_card_and_predictions(ml_built: Warehouse, tmp_path: Path) -> None:
-    import subprocess
+@pytest.fixture(scope="module")
+def trained_command(ml_built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`lakesight ml train` run on the shared build; its output folder (card in card/)."""
+    out = tmp_path_factory.mktemp("ml-train")
+    ml_built.lakesight("ml", "train", "--out", str(out), "--card", str(out / CARD))
+    return out
 
-    from lakesight_tests.support import BIN, REPO
 
-    card = tmp_path / "card.html"
-    result = subprocess.run(
-        [str(BIN / "lakesight"), "ml", "train", "--out", str(tmp_path), "--card", str(card)],
-        cwd=REPO,
-        env=ml_built.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "ROC AUC" in card.read_text() and (tmp_path / "metrics.json").exists()
+def test_train_command_writes_card_and_predictions(
+    ml_built: Warehouse, trained_command: Path
+) -> None:
+    assert "ROC AUC" in (trained_command / CARD).read_text()
+    assert (trained_command / "metrics.json").exists()
     features = ml_built.scalar("select count(*) from marts.ml_customer_churn_features")
     assert ml_built.scalar("select count(*) from ml.churn_predictions") == features
+
+
+def test_predictions_are_a_dbt_source_that_reproduces_the_calibration(
+    ml_built: Warehouse, trained_command: Path
+) -> None:
+    """The analysis over source('ml', 'churn_predictions') recomputes the card's calibration."""
+    ml_built.dbt("compile", "--select", "churn_calibration_from_predictions", "--quiet")
+    compiled = next(
+        ml_built.target.glob("compiled/*/analyses/churn_calibration_from_predictions.sql")
+    )
+    rows = ml_built.query(compiled.read_text())
+    card = json.loads((trained_command / "metrics.json").read_text())["calibration"]
+    assert [(round(r[0], 1), r[2]) for r in rows] == [
+        (round(c["bin_low"], 1), c["rows"]) for c in card
+    ]
+    for row, expected in zip(rows, card, strict=True):
+        assert row[3] == pytest.approx(expected["mean_predicted"])
+        assert row[4] == pytest.approx(expected["observed_rate"])
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
+def test_model_card_renders_offline_in_chromium(trained_command: Path) -> None:
+    pytest.importorskip("playwright.sync_api")
+    with offline_page(1100, 1200) as (tab, problems):
+        tab.goto((trained_command / CARD).as_uri())
+        for chart in ("metrics", "calibration"):
+            svg = tab.locator(f"#chart-{chart} svg")
+            svg.wait_for(timeout=15000)
+            assert svg.locator("path").count() > 3, chart
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "ml-churn_model_card.png"), full_page=True)
+    assert problems == []
+
+
+def test_the_churn_notebook_trains_on_its_principals_rows_only(
+    ml_built: Warehouse, tmp_path: Path
+) -> None:
+    """bob sees US and CA: the notebook's held-out AUC is that of a model fitted on those rows."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(REPO / "notebooks" / "churn_model.py", folder)
+    bob, extracts = "bob@example.com", tmp_path / "extracts"
+    ml_built.lakesight(
+        "notebooks", "build", "--as", bob, "--notebooks", str(folder),
+        "--out", str(tmp_path / "out"), "--extracts", str(extracts),
+    )  # fmt: skip
+    with connect_confined(extracts / extract_file(bob)) as con:
+        frame = con.sql("select * from customer_churn_features").df()
+    assert len(frame) > 0 and set(frame["country_code"]) <= {"US", "CA"}
+    assert len(frame) < ml_built.scalar("select count(*) from marts.ml_customer_churn_features")
+    expected = train.train(frame)
+    html = next((tmp_path / "out").glob("*/churn_model.html")).read_text(encoding="utf-8")
+    auc = expected.metrics[expected.chosen]["roc_auc"]
+    assert f"{len(frame):,} feature rows of {frame['customer_id'].nunique():,} customers" in html
+    assert f"held-out ROC AUC of {expected.chosen}: {auc:.3f}" in html
+    assert html.count("<img") >= 2  # calibration and gains; permutation importance

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,27 +12,19 @@ import pytest
 
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import active_principals, extract_file, read_manifest
-from lakesight_tests.support import BIN, REPO, Warehouse
+from lakesight_tests.support import CHROMIUM, REPO, Warehouse, offline_page
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = REPO / "notebooks"
 NOBODY = "ivan@example.com"  # active, in no group, no rule: sees no rows
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = REPO / "target" / "screenshots"
 VISIBLE = re.compile(r"([\d,]+) orders visible to (\S+)")
 COUNTRIES = re.compile(r"countries: ([A-Z]{2}(?:, [A-Z]{2})*|none)")
 
 
 def run_notebooks(warehouse: Warehouse, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "lakesight"), "notebooks", "build", *args],
-        cwd=REPO,
-        env=warehouse.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return warehouse.lakesight("notebooks", "build", *args, expect_success=False)
 
 
 def run_folder(
@@ -76,7 +67,7 @@ def test_every_notebook_runs_as_every_active_principal(built: Warehouse, execute
     out, _ = executed
     index = (out / "index.html").read_text(encoding="utf-8")
     sources = sorted(path.stem for path in NOTEBOOKS.glob("*.py"))
-    assert {"sales_eda", "customer_segments"} <= set(sources)
+    assert {"sales_eda", "customer_segments", "churn_model", "labelling_quality"} <= set(sources)
     for principal in principals(built):
         assert principal in index
         for name in sources:
@@ -107,6 +98,30 @@ def test_a_notebook_sees_exactly_its_principals_orders(built: Warehouse, execute
             seen_nobody = True
             assert f"{principal} sees no orders" in html
     assert seen_nobody, f"{NOBODY} should see no orders"
+
+
+def test_the_labelling_notebook_totals_equal_the_mart(built: Warehouse, executed) -> None:
+    """A public dataset: every active principal's page shows every job, totals as in SQL."""
+    out, _ = executed
+    jobs = built.query(
+        "select labelling_job_name, sum(item_count), sum(auto_labelled_count),"
+        " sum(cost_saved_usd) from marts.ml_labelling_quality group by 1 order by 1"
+    )
+    assert jobs, "the test lake should have labelling jobs"
+    for principal in principals(built):
+        html = page(out, principal, "labelling_quality").read_text(encoding="utf-8")
+        for job, items, auto, saved in jobs:
+            line = f"{job}: {items:,} items, {auto:,} auto-labelled, cost saved ${saved:,.2f}"
+            assert line in html, (principal, line)
+
+
+def test_the_churn_notebook_needs_labelled_history(built: Warehouse, executed) -> None:
+    """Two weeks of lake have no labelled cutoff: every page says why there is no model."""
+    out, _ = executed
+    assert built.scalar("select count(*) from marts.ml_customer_churn_features") == 0
+    for principal in principals(built):
+        html = page(out, principal, "churn_model").read_text(encoding="utf-8")
+        assert f"no model for {principal}: " in html and "0 labelled cutoff(s)" in html
 
 
 def test_the_segments_notebook_chooses_k_by_silhouette(built: Warehouse, executed) -> None:
@@ -151,29 +166,9 @@ def test_a_notebook_without_a_parameters_cell_is_refused(built: Warehouse, tmp_p
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
 def test_the_pages_render_offline_in_chromium(built: Warehouse, executed) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     out, _ = executed
-    problems: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1100, "height": 900})
-
-        def guard(route) -> None:
-            if route.request.url.startswith(("file://", "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                problems.append(f"request: {route.request.url}")
-                route.abort()
-
-        context.route("**/*", guard)
-        tab = context.new_page()
-        tab.on("pageerror", lambda error: problems.append(f"error: {error}"))
-        tab.on(
-            "console",
-            lambda message: (
-                problems.append(f"console: {message.text}") if message.type == "error" else None
-            ),
-        )
+    with offline_page(1100, 900) as (tab, problems):
         tab.goto((out / "index.html").as_uri())
         links = tab.eval_on_selector_all("#notebooks a", "links => links.map(a => a.href)")
         assert len(links) == len(principals(built)) * len(list(NOTEBOOKS.glob("*.py")))
@@ -184,5 +179,4 @@ def test_the_pages_render_offline_in_chromium(built: Warehouse, executed) -> Non
                 # the figures: bar vs histogram, KDE, seasonality, correlations
                 assert tab.locator("img").count() >= 4
                 tab.screenshot(path=str(SCREENSHOTS / "notebook-sales_eda-bob.png"), full_page=True)
-        browser.close()
     assert problems == []

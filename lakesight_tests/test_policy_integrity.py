@@ -154,6 +154,9 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
             "revenue_by_country",
             "customer_rfm",
             "revenue_vs_target_current",
+            "customer_churn_features",
+            "labelling_quality",
+            "labelling_threshold_sweep",
         }
         audit = {
             dataset: (visible, total)

@@ -32,6 +32,9 @@ DATASETS = {
     "revenue_by_country": "rpt_revenue_by_country",
     "customer_rfm": "rpt_customer_rfm",
     "revenue_vs_target_current": "rpt_revenue_vs_target_current",
+    "customer_churn_features": "ml_customer_churn_features",
+    "labelling_quality": "ml_labelling_quality",
+    "labelling_threshold_sweep": "ml_labelling_threshold_sweep",
 }
 PRINCIPALS = [
     "alice@example.com",

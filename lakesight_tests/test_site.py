@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -15,14 +14,13 @@ from lakesight.quality.secure_suites import principals
 from lakesight.quality.suites import all_suites
 from lakesight.security.datasets import TARGETS
 from lakesight.security.resolved import ResolvedPolicy
-from lakesight_tests.support import BIN, REPO, Warehouse
+from lakesight_tests.support import CHROMIUM, REPO, Warehouse, offline_page
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = REPO / "target" / "screenshots"
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 if not os.path.exists(CHROMIUM):
     pytest.skip(
         "Chromium is not installed: `sudo apt-get install chromium` (Debian) runs the browser test",
@@ -55,15 +53,7 @@ def site(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         ["site", "--target", str(warehouse.target), "--out", str(out)],
     ):
-        result = subprocess.run(
-            [str(BIN / "lakesight"), *command],
-            cwd=REPO,
-            env=warehouse.env(),
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        warehouse.lakesight(*command)
     return out
 
 
@@ -73,33 +63,8 @@ def browser_page():
 
     Script errors on the page are recorded with the refused requests (as ``error: …``).
     """
-    left_file: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-
-        def guard(route) -> None:
-            if route.request.url.startswith(("file://", "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                left_file.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.on("pageerror", lambda error: left_file.append(f"error: {error}"))
-        yield page, left_file
-        browser.close()
+    with offline_page(1280, 800, console=()) as (page, problems):
+        yield page, problems
 
 
 def test_index_links_resolve_and_show_the_build(site: Path, built: Warehouse, browser_page) -> None:

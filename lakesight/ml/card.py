@@ -1,48 +1,103 @@
-"""The model card page: metrics against the baselines, the calibration table and chart."""
+"""The model card page: metrics against the baselines, the calibration table and Vega-Lite charts.
+
+Each chart is a Vega-Lite 5 spec shown by vega-embed (the pinned npm files, copied next to the
+page as for the dashboards) and, for print and for readers without scripts, the same spec as a
+static SVG from vl-convert.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import vl_convert
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from lakesight.dashboards.build import VL_CONVERT_VERSION, copy_vendor, script_json
 
-def calibration_svg(rows: list[dict[str, float]], size: int = 260) -> Markup:
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def calibration_spec(rows: list[dict[str, float]]) -> dict[str, Any]:
     """Observed churn rate against mean predicted probability per bin, with the diagonal."""
-    pad = 24
-    span = size - 2 * pad
+    axis = {"type": "quantitative", "scale": {"domain": [0, 1]}}
+    return {
+        "$schema": SCHEMA,
+        "title": "Calibration: observed vs predicted churn (held-out period)",
+        "width": 320,
+        "height": 320,
+        "layer": [
+            {
+                "data": {"values": [{"p": 0.0}, {"p": 1.0}]},
+                "mark": {"type": "line", "color": "#bbb", "strokeDash": [4, 4]},
+                "encoding": {"x": {"field": "p", **axis}, "y": {"field": "p", **axis}},
+            },
+            {
+                "data": {"values": rows},
+                "mark": {"type": "line", "point": True, "color": "#2563eb"},
+                "encoding": {
+                    "x": {"field": "mean_predicted", "title": "mean predicted probability", **axis},
+                    "y": {"field": "observed_rate", "title": "observed churn rate", **axis},
+                    "tooltip": [
+                        {"field": "rows", "type": "quantitative"},
+                        {"field": "mean_predicted", "type": "quantitative", "format": ".3f"},
+                        {"field": "observed_rate", "type": "quantitative", "format": ".3f"},
+                    ],
+                },
+            },
+        ],
+    }
 
-    def xy(x: float, y: float) -> str:
-        return f"{pad + x * span:.1f},{size - pad - y * span:.1f}"
 
-    points = " ".join(xy(r["mean_predicted"], r["observed_rate"]) for r in rows)
-    dots = "".join(
-        f'<circle cx="{pad + r["mean_predicted"] * span:.1f}"'
-        f' cy="{size - pad - r["observed_rate"] * span:.1f}" r="3"/>'
-        for r in rows
-    )
-    return Markup(
-        f'<svg class="chart calibration" role="img" width="{size}" height="{size}"'
-        f' viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>calibration: observed vs predicted churn</title>"
-        f'<line x1="{pad}" y1="{size - pad}" x2="{size - pad}" y2="{pad}" stroke="#bbb"/>'
-        f'<polyline fill="none" stroke="#2563eb" points="{points}"/>'
-        f'<g fill="#2563eb">{dots}</g>'
-        f'<text x="{pad}" y="{size - 6}" font-size="10">predicted →</text>'
-        f'<text x="2" y="{pad - 8}" font-size="10">observed ↑</text></svg>'
-    )
+def metrics_spec(metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """Held-out ROC AUC of each model and baseline, with chance (0.5) marked."""
+    rows = [{"model": name, "roc_auc": m["roc_auc"]} for name, m in metrics.items()]
+    return {
+        "$schema": SCHEMA,
+        "title": "Held-out ROC AUC against the baselines",
+        "width": 320,
+        "layer": [
+            {
+                "data": {"values": rows},
+                "mark": "bar",
+                "encoding": {
+                    "y": {"field": "model", "type": "nominal", "sort": "-x", "title": None},
+                    "x": {
+                        "field": "roc_auc",
+                        "type": "quantitative",
+                        "scale": {"domain": [0, 1]},
+                        "title": "ROC AUC",
+                    },
+                    "tooltip": [{"field": "roc_auc", "type": "quantitative", "format": ".3f"}],
+                },
+            },
+            {
+                "data": {"values": [{"chance": 0.5}]},
+                "mark": {"type": "rule", "color": "#a00", "strokeDash": [4, 4]},
+                "encoding": {"x": {"field": "chance", "type": "quantitative"}},
+            },
+        ],
+    }
+
+
+def chart(name: str, spec: dict[str, Any]) -> dict[str, Markup]:
+    """A chart for the template: its id, spec as script JSON and static SVG."""
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+    return {"id": name, "spec": Markup(script_json(spec)), "svg": Markup(svg)}
 
 
 def render_card(doc: dict[str, Any], out: Path) -> Path:
-    """Write the model card HTML page to `out`."""
+    """Write the model card HTML page to `out` and the chart scripts to `vendor/` beside it."""
     env = Environment(
         loader=PackageLoader("lakesight.ml", "templates"), autoescape=select_autoescape()
     )
-    page = env.get_template("model_card.html.j2").render(
-        doc=doc, chart=calibration_svg(doc["calibration"])
-    )
+    charts = {
+        "metrics": chart("metrics", metrics_spec(doc["metrics"])),
+        "calibration": chart("calibration", calibration_spec(doc["calibration"])),
+    }
+    page = env.get_template("model_card.html.j2").render(doc=doc, charts=charts)
     out.parent.mkdir(parents=True, exist_ok=True)
+    copy_vendor(out.parent)
     out.write_text(page)
     return out

@@ -88,7 +88,7 @@ def split(frame: pd.DataFrame, test_cutoffs: int = TEST_CUTOFFS) -> Split:
     cutoffs = sorted(labelled["cutoff_date"].unique())
     if len(cutoffs) < test_cutoffs + 1:
         raise TrainError(
-            f"{FEATURES_TABLE} has {len(cutoffs)} labelled cutoff(s); the time-based split needs"
+            f"the churn features have {len(cutoffs)} labelled cutoff(s); the time-based split needs"
             f" at least {test_cutoffs + 1} (a lake of about {90 + 30 * (test_cutoffs + 2)} days)."
         )
     test_set = set(cutoffs[-test_cutoffs:])
@@ -224,6 +224,7 @@ def write_predictions(database: Path, frame: pd.DataFrame, result: Result) -> in
             .isin(result.split.test_cutoffs),
         }
     )
+    out["scored_at"] = pd.Timestamp.now(tz="UTC").floor("s").tz_localize(None)
     with duckdb.connect(str(database)) as con:
         con.execute("create schema if not exists ml")
         con.register("predictions", out)

@@ -41,4 +41,9 @@ TARGETS = {
     "revenue_by_country": Target("rpt_revenue_by_country", ("country_code",)),
     "customer_rfm": Target("rpt_customer_rfm", ("customer_id",)),
     "revenue_vs_target_current": Target("rpt_revenue_vs_target_current", ("period", "region_name")),
+    "customer_churn_features": Target("ml_customer_churn_features", ("customer_id", "cutoff_date")),
+    "labelling_quality": Target("ml_labelling_quality", ("labelling_job_name", "labelled_date")),
+    "labelling_threshold_sweep": Target(
+        "ml_labelling_threshold_sweep", ("labelling_job_name", "confidence_threshold")
+    ),
 }

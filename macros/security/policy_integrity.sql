@@ -24,6 +24,7 @@
     sec_validate_integrity fails the build on a rules seed missing from this list. -#}
 {% macro sec_rule_seeds() -%}
     {{ return({
+        'customer_churn_features': ref('sec_rls__customer_churn_features'),
         'customer_rfm': ref('sec_rls__customer_rfm'),
         'customers': ref('sec_rls__customers'),
         'order_items': ref('sec_rls__order_items'),

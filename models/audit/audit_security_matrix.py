@@ -26,6 +26,15 @@ def model(dbt, session):
             dbt.ref("revenue_vs_target_current"),
             dbt.ref("rpt_revenue_vs_target_current"),
         ),
+        "customer_churn_features": (
+            dbt.ref("customer_churn_features"),
+            dbt.ref("ml_customer_churn_features"),
+        ),
+        "labelling_quality": (dbt.ref("labelling_quality"), dbt.ref("ml_labelling_quality")),
+        "labelling_threshold_sweep": (
+            dbt.ref("labelling_threshold_sweep"),
+            dbt.ref("ml_labelling_threshold_sweep"),
+        ),
     }
     policy = {
         "principals": dbt.ref("policy_principals"),
