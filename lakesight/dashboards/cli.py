@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from lakesight.dashboards.build import build_dashboards
 from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.queries import ROW_CAP
 from lakesight.dashboards.spec import load_pages
@@ -58,6 +57,8 @@ def build(
     warehouse = warehouse_path()
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")
+    from lakesight.dashboards.build import build_dashboards  # vl-convert: imported to render
+
     done = build_dashboards(warehouse, folder, out, extracts, None if as_ is None else [as_])
     for rendered in done:
         note = "" if rendered.any_rows else " (sees no rows)"

@@ -15,7 +15,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lakesight.lake.generate import append, generate
 from lakesight.lake.manifest import LakeError, Manifest
 
 lake_app = typer.Typer(
@@ -110,6 +109,8 @@ def generate_command(
     began = time.perf_counter()
     try:
         with _progress(days, quiet) as on_day:
+            from lakesight.lake.generate import generate  # polars: imported to write
+
             manifest = generate(
                 folder, scale=scale, start=_parse_day(start), days=days, seed=seed, force=force,
                 on_day=on_day,
@@ -136,6 +137,8 @@ def append_command(
     began = time.perf_counter()
     try:
         with _progress(days, quiet) as on_day:
+            from lakesight.lake.generate import append
+
             manifest = append(folder, days=days, on_day=on_day)
     except LakeError as exc:
         raise _fail(exc) from None

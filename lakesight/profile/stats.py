@@ -143,11 +143,14 @@ def _finite(value: Any) -> float | None:
 
 
 def _basic(con: duckdb.DuckDBPyConnection, rel: str, columns: list[Column]) -> None:
-    """Nulls, distinct, min/max, mean, std and quantiles of every column, in one scan."""
-    parts: list[str] = []
+    """Nulls, distinct, min/max, mean, std and quantiles, one column per query.
+
+    A column store reads only that column each time, so the scans cost little; one query for
+    all columns would hold every column's distinct-value and quantile state at once.
+    """
     for column in columns:
         c = quote(column.name)
-        parts += [f"count({c})", f"count(distinct {c})"]
+        parts = [f"count({c})", f"count(distinct {c})"]
         if column.kind == "number":
             x = f"cast({c} as double)"
             parts += [
@@ -159,21 +162,16 @@ def _basic(con: duckdb.DuckDBPyConnection, rel: str, columns: list[Column]) -> N
             ]
         elif column.kind == "date":
             parts += [f"min({c})", f"max({c})"]
-    row = _one(con, f"select {', '.join(parts)} from {rel}")
-    at = 0
-    for column in columns:
-        count, column.distinct = row[at], row[at + 1]
+        row = _one(con, f"select {', '.join(parts)} from {rel}")
+        count, column.distinct = row[0], row[1]
         column.nulls = column.rows - count
-        at += 2
         if column.kind == "number":
-            column.minimum, column.maximum = _finite(row[at]), _finite(row[at + 1])
-            column.mean, column.std = _finite(row[at + 2]), _finite(row[at + 3])
-            values = row[at + 4] or [None] * len(QUANTILES)
+            column.minimum, column.maximum = _finite(row[2]), _finite(row[3])
+            column.mean, column.std = _finite(row[4]), _finite(row[5])
+            values = row[6] or [None] * len(QUANTILES)
             column.quantiles = dict(zip(QUANTILES, map(_finite, values), strict=True))
-            at += 5
         elif column.kind == "date":
-            column.minimum, column.maximum = row[at], row[at + 1]
-            at += 2
+            column.minimum, column.maximum = row[2], row[3]
 
 
 def _epoch(column: Column) -> str:
@@ -287,10 +285,14 @@ def _missing(
     return [[float(share) for share in row[1:]] for row in result]
 
 
-def _sample(con: duckdb.DuckDBPyConnection, rel: str, rows: int, name: str) -> str:
-    """A repeatable reservoir sample of `rel` as a temporary table (works on a read-only file)."""
+def _sample(
+    con: duckdb.DuckDBPyConnection, rel: str, rows: int, name: str, columns: list[str] | None = None
+) -> str:
+    """A repeatable reservoir sample of `rel` (of `columns`, else all) as a temporary table
+    (works on a read-only file)."""
+    selected = ", ".join(quote(c) for c in columns) if columns else "*"
     con.execute(
-        f"create or replace temp table {name} as select * from {rel}"
+        f"create or replace temp table {name} as select {selected} from {rel}"
         f" using sample reservoir({int(rows)} rows) repeatable ({SAMPLE_SEED})"
     )
     return f"temp.main.{name}"
@@ -308,20 +310,9 @@ def _correlations(
     pearson_row = _one(
         con, f"select {', '.join(f'corr({xs[a]}, {xs[b]})' for a, b in pairs)} from {rel}"
     )
-    # the average rank of a value is (its first rank + its last rank) / 2: rank() and count(x)
-    # over one ordered window (whose default frame ends after the current row's peers), so
-    # DuckDB sorts each column once; nulls sort last and get no rank
-    ranks = ", ".join(
-        f"case when {x} is null then null else (rank() over w{i} + count({x}) over w{i}) / 2.0"
-        f" end as r{i}"
-        for i, x in enumerate(xs)
-    )
-    windows = ", ".join(f"w{i} as (order by {x})" for i, x in enumerate(xs))
+    ranks = _ranks(con, ranked_rel, xs)
     spearman_row = _one(
-        con,
-        f"with ranked as (select {ranks} from {ranked_rel} window {windows}) select "
-        + ", ".join(f"corr(r{a}, r{b})" for a, b in pairs)
-        + " from ranked",
+        con, f"select {', '.join(f'corr(r{a}, r{b})' for a, b in pairs)} from {ranks}"
     )
 
     def matrix(values: tuple[Any, ...]) -> list[list[float | None]]:
@@ -333,6 +324,39 @@ def _correlations(
         return out
 
     return matrix(pearson_row), matrix(spearman_row)
+
+
+_VALUES = "temp.main.lakesight_profile_values"
+
+
+def _ranks(con: duckdb.DuckDBPyConnection, rel: str, xs: list[str]) -> str:
+    """A temporary table of the average ranks r0, r1, … of the expressions `xs` over `rel`.
+
+    The average rank of a value is (its first rank + its last rank) / 2: rank() and count(x)
+    over one ordered window (whose default frame ends after the current row's peers); nulls
+    sort last and get no rank. One column is ranked per query and joined on a row number: one
+    query with every window would sort all of them at once, in about twice the memory.
+    """
+    values = ", ".join(f"{x} as x{i}" for i, x in enumerate(xs))
+    con.execute(
+        "create or replace temp table lakesight_profile_values as"
+        f" select row_number() over () as rid, {values} from {rel}"
+    )
+    ranks = "temp.main.lakesight_profile_ranks"
+    con.execute(
+        f"create or replace temp table lakesight_profile_ranks as select rid from {_VALUES}"
+    )
+    for i in range(len(xs)):
+        con.execute(
+            "create or replace temp table lakesight_profile_rank as select rid, case when"
+            f" x{i} is null then null else (rank() over w + count(x{i}) over w) / 2.0 end as r"
+            f" from {_VALUES} window w as (order by x{i})"
+        )
+        con.execute(
+            f"create or replace temp table lakesight_profile_ranks as select ranks.*, one.r as r{i}"
+            f" from {ranks} as ranks join temp.main.lakesight_profile_rank as one using (rid)"
+        )
+    return ranks
 
 
 def _keys(con: duckdb.DuckDBPyConnection, rel: str, key: list[str]) -> Keys:
@@ -388,7 +412,7 @@ def profile(
     ]
     ranked_rel, ranked = rel, profiled
     if len(numeric) > 1 and profiled > spearman_rows:
-        ranked_rel = _sample(con, rel, spearman_rows, "lakesight_profile_ranked")
+        ranked_rel = _sample(con, rel, spearman_rows, "lakesight_profile_ranked", numeric)
         (ranked,) = _one(con, f"select count(*) from {ranked_rel}")
     pearson, spearman = _correlations(con, rel, numeric, ranked_rel)
     return Profile(

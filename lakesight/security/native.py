@@ -28,14 +28,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import botocore.session
-from botocore.model import ListShape, Shape, StringShape, StructureShape
-from botocore.validate import ParamValidator
+from typing import TYPE_CHECKING, Any
 
 from lakesight.security.datasets import TARGETS
 from lakesight.security.resolved import ResolvedPolicy, Rule, normalise
+
+if TYPE_CHECKING:  # botocore is imported where it validates: `lakesight` starts without it
+    from botocore.model import Shape
 
 DEFAULT_ACCOUNT_ID = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -297,6 +296,8 @@ def data_cells_filters(policy: ResolvedPolicy, settings: Settings) -> dict[str, 
 
 def _limit_errors(value: Any, shape: Shape, path: str) -> list[str]:
     """The `max` and `enum` limits of a shape, which botocore's ParamValidator leaves to AWS."""
+    from botocore.model import ListShape, StringShape, StructureShape
+
     errors = []
     maximum = shape.metadata.get("max")
     if isinstance(shape, StringShape) and isinstance(value, str):
@@ -318,6 +319,8 @@ def _limit_errors(value: Any, shape: Shape, path: str) -> list[str]:
 
 def check_shape(params: Any, shape: Shape, where: str) -> None:
     """Validate `params` against a botocore shape; raise naming `where` and every problem."""
+    from botocore.validate import ParamValidator
+
     report = ParamValidator().validate(params, shape)
     problems = [report.generate_report()] if report.has_errors() else []
     problems += _limit_errors(params, shape, shape.name)
@@ -327,6 +330,8 @@ def check_shape(params: Any, shape: Shape, where: str) -> None:
 
 def service_shapes() -> dict[str, Shape]:
     """The botocore input shapes the exports must fit."""
+    import botocore.session
+
     session = botocore.session.get_session()
     quicksight = session.get_service_model("quicksight")
     lakeformation = session.get_service_model("lakeformation")
