@@ -34,6 +34,7 @@ from lakesight.security.salt import Salt, warehouse_salt
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 DATASETS = (
+    "category_engagement",
     "customer_rfm",
     "customers",
     "order_items",
@@ -43,7 +44,9 @@ DATASETS = (
     "revenue_bridge_monthly",
     "revenue_by_country",
     "revenue_vs_target_current",
+    "review_terms",
     "sales_daily",
+    "web_funnel_flows",
 )
 SECRET = "a-secret-salt-for-tests"
 

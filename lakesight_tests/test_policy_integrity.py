@@ -154,6 +154,9 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
             "revenue_by_country",
             "customer_rfm",
             "revenue_vs_target_current",
+            "web_funnel_flows",
+            "review_terms",
+            "category_engagement",
         }
         audit = {
             dataset: (visible, total)
@@ -174,7 +177,15 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
                 assert seen == 0 and audit[dataset][0] == 0, dataset
                 assert rls_file.exists()
                 assert allowed_filter(policy, dataset, "ivan@example.com") == "false"
-    assert granted == {"dim_products": {"AllRowsWildcard": {}}}
+    assert granted == {
+        mart: {"AllRowsWildcard": {}}
+        for mart in (
+            "dim_products",
+            "rpt_web_funnel_flows",
+            "rpt_review_terms",
+            "rpt_category_engagement",
+        )
+    }
 
 
 # --- case 6: the Kelvin sign is not a k ----------------------------------------------------------

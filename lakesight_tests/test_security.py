@@ -32,6 +32,9 @@ DATASETS = {
     "revenue_by_country": "rpt_revenue_by_country",
     "customer_rfm": "rpt_customer_rfm",
     "revenue_vs_target_current": "rpt_revenue_vs_target_current",
+    "web_funnel_flows": "rpt_web_funnel_flows",
+    "review_terms": "rpt_review_terms",
+    "category_engagement": "rpt_category_engagement",
 }
 PRINCIPALS = [
     "alice@example.com",

@@ -41,4 +41,9 @@ TARGETS = {
     "revenue_by_country": Target("rpt_revenue_by_country", ("country_code",)),
     "customer_rfm": Target("rpt_customer_rfm", ("customer_id",)),
     "revenue_vs_target_current": Target("rpt_revenue_vs_target_current", ("period", "region_name")),
+    "web_funnel_flows": Target(
+        "rpt_web_funnel_flows", ("device_class", "source_stage", "target_stage")
+    ),
+    "review_terms": Target("rpt_review_terms", ("term", "sentiment")),
+    "category_engagement": Target("rpt_category_engagement", ("category_level_1",)),
 }
