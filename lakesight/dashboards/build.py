@@ -22,9 +22,10 @@ import duckdb
 import jinja2
 import vl_convert
 
-from lakesight.dashboards.queries import run_tile
-from lakesight.dashboards.spec import Page, catalogue, load_pages
+from lakesight.dashboards.queries import Result, run_tile
+from lakesight.dashboards.spec import Page, Tile, catalogue, load_pages
 from lakesight.dashboards.specs import vega_lite
+from lakesight.dashboards.vega import VEGA, wordcloud_static
 from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import active_principals, fresh_extract, normalise_principal
@@ -48,6 +49,26 @@ TEMPLATES = jinja2.Environment(
 
 class AssetsMissing(FileNotFoundError):
     """node_modules lacks a pinned front-end file the pages need."""
+
+
+class StaticSvgFailed(RuntimeError):
+    """vl-convert drew no mark for a tile (it reports errors on stderr, not by raising)."""
+
+
+def tile_spec(
+    tile: Tile, result: Result, columns: dict[str, str], world: Path
+) -> tuple[dict[str, Any], str]:
+    """The tile's spec for vega-embed (Vega-Lite, or Vega for the marks it lacks) and its SVG."""
+    if tile.visual in VEGA:
+        spec = VEGA[tile.visual](tile, result)
+        static = wordcloud_static(tile, result) if tile.visual == "wordcloud" else spec
+        svg = vl_convert.vega_to_svg(static)
+    else:
+        spec = vega_lite(tile, result, columns, world)
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+    if "role-mark" not in svg:
+        raise StaticSvgFailed(f"tile {tile.title!r}: vl-convert drew no mark (see its stderr)")
+    return spec, svg
 
 
 @dataclass
@@ -106,7 +127,7 @@ def render_principal(
         tiles = []
         page_rows = False
         for number, tile in enumerate(page.tiles, start=1):
-            columns = datasets[tile.dataset]
+            columns = tile.columns or datasets[tile.dataset]
             result = run_tile(con, tile, columns)
             entry: dict[str, Any] = {
                 "title": tile.title,
@@ -117,8 +138,7 @@ def render_principal(
             }
             if result.rows:
                 page_rows = True
-                spec = vega_lite(tile, result, columns, world)
-                svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+                spec, svg = tile_spec(tile, result, columns, world)
                 svg_file = folder / f"{page.slug}-{number}.svg"
                 svg_file.write_text(svg, encoding="utf-8")
                 rendered.files.append(svg_file)
