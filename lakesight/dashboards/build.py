@@ -76,6 +76,8 @@ class Rendered:
     principal: str
     folder: str
     pages: list[Page]
+    #: rows in a tile that reads a dataset with row rules (public datasets show every principal
+    #: their rows, so they do not count)
     any_rows: bool
     files: list[Path] = field(default_factory=list)
 
@@ -115,6 +117,7 @@ def render_principal(
     pages: list[Page],
     out: Path,
     world: Path,
+    public: frozenset[str] = frozenset(),
 ) -> Rendered:
     datasets = catalogue()
     folder = out / Path(extract_name).stem
@@ -138,13 +141,14 @@ def render_principal(
             }
             if result.rows:
                 page_rows = True
+                reads = {tile.dataset, *(join["dataset"] for join in tile.lookup)}
+                rendered.any_rows |= not reads <= public
                 spec, svg = tile_spec(tile, result, columns, world)
                 svg_file = folder / f"{page.slug}-{number}.svg"
                 svg_file.write_text(svg, encoding="utf-8")
                 rendered.files.append(svg_file)
                 entry |= {"spec": script_json(spec), "svg": svg}
             tiles.append(entry)
-        rendered.any_rows |= page_rows
         html_file = folder / f"{page.slug}.html"
         html_file.write_text(
             template.render(
@@ -178,9 +182,17 @@ def build_dashboards(
     out.mkdir(parents=True, exist_ok=True)
     copy_vendor(out)
     world = world_shapes(out)
-    if principals is None:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+    everyone = principals is None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        public = frozenset(
+            name
+            for (name,) in con.execute(
+                "select dataset from policy.policy_datasets where rls_mode = 'public'"
+            ).fetchall()
+        )
+        if principals is None:
             principals = active_principals(con)
+    if everyone:
         for stale in out.iterdir():  # sets of principals no longer active
             if stale.is_dir() and stale.name != "vendor":
                 shutil.rmtree(stale)
@@ -191,7 +203,7 @@ def build_dashboards(
             try:
                 done.append(
                     render_principal(
-                        con, normalise_principal(principal), entry.file, pages, out, world
+                        con, normalise_principal(principal), entry.file, pages, out, world, public
                     )
                 )
             finally:

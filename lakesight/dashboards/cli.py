@@ -60,7 +60,7 @@ def build(
         raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")
     done = build_dashboards(warehouse, folder, out, extracts, None if as_ is None else [as_])
     for rendered in done:
-        note = "" if rendered.any_rows else " (sees no rows)"
+        note = "" if rendered.any_rows else " (sees no rows of a restricted dataset)"
         typer.echo(
             f"{rendered.principal}: {len(rendered.pages)} pages in {out / rendered.folder}{note}"
         )

@@ -209,11 +209,9 @@ def correlation_sql(tile: Tile) -> tuple[str, list[Any]]:
     pairs = []
     for x in names:
         for y in names:
-            r = (
-                f"case when var_samp({q(x)}) > 0 then 1.0 end"
-                if x == y
-                else f"greatest(-1.0, least(1.0, corr({q(x)}, {q(y)})))"
-            )
+            varies = f"var_samp({q(x)}) > 0 and var_samp({q(y)}) > 0"
+            r = "1.0" if x == y else f"greatest(-1.0, least(1.0, corr({q(x)}, {q(y)})))"
+            r = f"case when {varies} then {r} end"  # NULL, not NaN, for a constant measure
             params = [*params, x, y]
             pairs.append(
                 "select cast(? as varchar) as measure_x, cast(? as varchar) as measure_y,"

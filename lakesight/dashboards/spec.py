@@ -4,8 +4,9 @@ A page has a title, a description and tiles. A tile names a secure dataset (a mo
 models/secure/), a visual (optional: AutoGraph chooses one from the encoded columns), encodings
 (`x`, `y`, `color`, `theta`, `value`, `target`: a column and an optional aggregate), filters and a
 sort; `lookup` joins further secure datasets on a key (their columns become the tile's), `path`
-lists a tree map's levels and `measures` the columns of a radar or a correlation matrix. Every problem is reported as `<file>: tile <n> (<title>): <what is wrong>`, and nothing is
-rendered while any file has one.
+lists a tree map's levels and `measures` the columns of a radar or a correlation matrix. Every
+problem is reported as `<file>: tile <n> (<title>): <what is wrong>`, and nothing is rendered
+while any file has one.
 """
 
 from __future__ import annotations

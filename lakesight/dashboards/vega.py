@@ -36,26 +36,27 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
     The rows are the leaves; the parents are nodes without a size of their own, so each parent's
     area is the sum of its leaves (Vega's treemap sums them)."""
     value = tile.encoding["value"].field
-    nodes: dict[str, dict[str, Any]] = {"root": {"id": "root", "parent": None, "name": "all"}}
+    ids: dict[tuple[Any, ...], int] = {(): 0}
+    nodes: list[dict[str, Any]] = [{"id": 0, "parent": None}]
     for row in result.rows:
-        parent = "root"
-        for depth, level in enumerate(tile.path, start=1):
-            node_id = f"{parent}/{row[level]}" if parent != "root" else str(row[level])
-            if node_id not in nodes:
-                nodes[node_id] = {
-                    "id": node_id,
-                    "parent": parent,
-                    "name": row[level],
-                    "top": row[tile.path[0]],
-                    "depth_level": depth,
-                }
-            parent = node_id
-        nodes[parent]["size"] = float(row[value] or 0)
+        path = tuple(row[level] for level in tile.path)
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in ids:
+                ids[path[:depth]] = len(nodes)
+                nodes.append(
+                    {
+                        "id": len(nodes),
+                        "parent": ids[path[: depth - 1]],
+                        "name": path[depth - 1],
+                        "top": path[0],
+                    }
+                )
+        nodes[ids[path]]["size"] = float(row[value] or 0)
     return _frame(
         data=[
             {
                 "name": "tree",
-                "values": list(nodes.values()),
+                "values": nodes,
                 "transform": [
                     {"type": "stratify", "key": "id", "parentKey": "parent"},
                     {
