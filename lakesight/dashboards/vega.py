@@ -24,6 +24,10 @@ FONT_RANGE = (11, 34)
 NODE_WIDTH, NODE_GAP = 12, 14
 
 
+#: a tree map node's rectangle, as the treemap transform computes it
+BOX = {"x": {"field": "x0"}, "y": {"field": "y0"}, "x2": {"field": "x1"}, "y2": {"field": "y1"}}
+
+
 def _frame(**rest: Any) -> dict[str, Any]:
     """A fixed-size view (the marks are laid out in pixels, so the view must not resize)."""
     base = {"$schema": SCHEMA, "width": WIDTH, "height": HEIGHT, "padding": 5, "autosize": "none"}
@@ -100,15 +104,10 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
                         "fill": {"scale": "color", "field": "top"},
                         "stroke": {"value": "#ffffff"},
                         "tooltip": {
-                            "signal": f"{{'category': datum.id, {_js(value)}: datum.size}}"
+                            "signal": f"{{'category': datum.name, {_js(value)}: datum.size}}"
                         },
                     },
-                    "update": {
-                        "x": {"field": "x0"},
-                        "y": {"field": "y0"},
-                        "x2": {"field": "x1"},
-                        "y2": {"field": "y1"},
-                    },
+                    "update": BOX,
                 },
             },
             {
@@ -117,12 +116,7 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
                 "interactive": False,
                 "encode": {
                     "enter": {"stroke": {"value": "#222222"}, "strokeWidth": {"value": 1.5}},
-                    "update": {
-                        "x": {"field": "x0"},
-                        "y": {"field": "y0"},
-                        "x2": {"field": "x1"},
-                        "y2": {"field": "y1"},
-                    },
+                    "update": BOX,
                 },
             },
             {
