@@ -403,6 +403,10 @@ def test_filters_are_parameters_not_sql(rendered) -> None:
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Chromium's performance advice when a canvas is read back often: Vega's wordcloud transform
+#: measures words on a canvas it creates itself (vega-canvas), so the page cannot set the
+#: `willReadFrequently` it suggests; it is advice, not an error of the page
+CANVAS_ADVICE = "Canvas2D: Multiple readback operations using getImageData are faster"
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium")
@@ -428,7 +432,7 @@ def test_every_page_renders_in_chromium_offline(built: Warehouse, rendered) -> N
             "console",
             lambda m: (
                 problems.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning")
+                if m.type in ("error", "warning") and not m.text.startswith(CANVAS_ADVICE)
                 else None
             ),
         )
@@ -451,4 +455,4 @@ def test_every_page_renders_in_chromium_offline(built: Warehouse, rendered) -> N
                 name = f"{folder.name.split('-')[0]}-{html.stem}.png"
                 page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
         browser.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
