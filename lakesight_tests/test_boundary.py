@@ -121,7 +121,8 @@ def test_query_as_refuses_each_escape_with_one_sentence(
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith("The SQL failed on bob@example.com's extract (")
-    assert "a confined query reads only secure.customer_rfm, secure.customers, " in message
+    tables = ", ".join(f"secure.{name}" for name in DATASETS)
+    assert f"a confined query reads only {tables} — no marts" in message
     assert list(tmp_path.iterdir()) == []  # nothing was written
 
 
