@@ -20,6 +20,8 @@ SCHEMA = "https://vega.github.io/schema/vega/v5.json"
 WIDTH, HEIGHT = 420, 260
 #: font sizes of the least and the most frequent term of a word cloud
 FONT_RANGE = (11, 34)
+#: word cloud colours of the sentiment labels
+SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
 #: Sankey: node width and the vertical gap between the nodes of a column, in pixels
 NODE_WIDTH, NODE_GAP = 12, 14
 
@@ -326,15 +328,21 @@ def _word_marks(colour: str | None, position: dict[str, Any]) -> list[dict[str, 
     ]
 
 
-def _word_scales(colour: str | None) -> list[dict[str, Any]]:
+def _word_scales(colour: str | None, words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Colour by group over every group of the rows (also those the static layout leaves out);
+    sentiments red / grey / green, other groups a categorical scheme."""
     if not colour:
         return []
+    groups = sorted({str(w["group"]) for w in words})
+    sentiment = set(groups) <= set(SENTIMENT_COLOURS)
     return [
         {
             "name": "color",
             "type": "ordinal",
-            "domain": {"data": "words", "field": "group", "sort": True},
-            "range": ["#c0392b", "#7f8c8d", "#27ae60"],
+            "domain": groups,
+            "range": [SENTIMENT_COLOURS[g] for g in groups]
+            if sentiment
+            else {"scheme": "category10"},
         }
     ]
 
@@ -359,16 +367,22 @@ def wordcloud(tile: Tile, result: Result) -> dict[str, Any]:
                 ],
             }
         ],
-        scales=_word_scales(colour),
+        scales=_word_scales(colour, words),
         marks=_word_marks(colour, {"x": {"field": "x"}, "y": {"field": "y"}}),
     )
 
 
 def wordcloud_static(tile: Tile, result: Result) -> dict[str, Any]:
-    """The word cloud's words placed in centred rows, largest first (no canvas needed)."""
+    """The word cloud's words placed in centred rows (no canvas needed): each group's most
+    frequent word first, then each group's second, and so on, so every group shows its top."""
     words, colour = _words(tile, result)
-    rows: list[list[tuple[dict[str, Any], float]]] = [[]]
+    rank: dict[Any, int] = defaultdict(int)
+    ranked = []
     for word in sorted(words, key=lambda w: (-w["count"], w["term"])):
+        rank[word["group"]] += 1
+        ranked.append((rank[word["group"]], -word["count"], word["term"], word))
+    rows: list[list[tuple[dict[str, Any], float]]] = [[]]
+    for *_, word in sorted(ranked, key=lambda r: r[:3]):
         width = 0.6 * word["size"] * len(word["term"]) + 8  # a sans-serif's mean advance
         if sum(w for _, w in rows[-1]) + width > WIDTH and rows[-1]:
             rows.append([])
@@ -384,7 +398,7 @@ def wordcloud_static(tile: Tile, result: Result) -> dict[str, Any]:
             x += width
     return _frame(
         data=[{"name": "words", "values": placed}],
-        scales=_word_scales(colour),
+        scales=_word_scales(colour, words),
         marks=_word_marks(colour, {"x": {"field": "x"}, "y": {"field": "y"}}),
     )
 
