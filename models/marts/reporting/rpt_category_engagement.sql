@@ -1,8 +1,8 @@
 {#-
     Category engagement (the non-sales axes of the QuickSight radar chart): one row per top-level
     category, from reviews and web sessions only — no order, country or channel, so it is a public
-    dataset every principal may read (the sales axes are computed per principal from its own
-    secure.order_items at render time).
+    dataset every principal may read (the sales axes are computed per principal from the order
+    lines of its own extract at render time).
       positive_reviews  share of the category's labelled reviews whose sentiment is positive
       conversion_rate   share of web sessions that viewed a product of the category and converted
     A measure without data for a category (no reviews, no sessions) is NULL, not 0.

@@ -10,7 +10,7 @@
     A measure without data for a category (no reviews, no sessions) is NULL, not 0.
     The last two come from rpt_category_engagement. Over all rows: normalisation is not additive
     and revenue mixes every principal's sales, so it is not a secure dataset (dashboards compute
-    the sales axes per principal from secure.order_items).
+    the sales axes per principal from the order lines of its extract).
 -#}
 with
 
