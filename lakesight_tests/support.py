@@ -49,6 +49,7 @@ MART_TABLES = (
     "rpt_revenue_bridge_monthly",
     "rpt_web_funnel_flows",
     "rpt_review_terms",
+    "rpt_category_engagement",
     "rpt_category_profile",
 )
 

@@ -34,6 +34,7 @@ from lakesight.security.salt import Salt, warehouse_salt
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 DATASETS = (
+    "category_engagement",
     "customer_churn_features",
     "customer_rfm",
     "customers",
@@ -46,7 +47,9 @@ DATASETS = (
     "revenue_bridge_monthly",
     "revenue_by_country",
     "revenue_vs_target_current",
+    "review_terms",
     "sales_daily",
+    "web_funnel_flows",
 )
 SECRET = "a-secret-salt-for-tests"
 
@@ -121,9 +124,8 @@ def test_query_as_refuses_each_escape_with_one_sentence(
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith("The SQL failed on bob@example.com's extract (")
-    assert "a confined query reads only secure.customer_churn_features, secure.customer_rfm," in (
-        message
-    )
+    tables = ", ".join(f"secure.{name}" for name in DATASETS)
+    assert f"a confined query reads only {tables} — no marts" in message
     assert list(tmp_path.iterdir()) == []  # nothing was written
 
 

@@ -152,6 +152,93 @@ def test_semantic_errors_name_file_tile_and_problem(
     assert f"page.yml: tile 2 (Net revenue per day): {expected}" in problems(folder)
 
 
+TREEMAP = {
+    "title": "Revenue by category",
+    "dataset": "order_items",
+    "visual": "treemap",
+    "lookup": [{"dataset": "products", "key": "product_id"}],
+    "path": ["category_level_1", "category_level_2"],
+    "encoding": {"value": {"field": "line_amount_usd", "aggregate": "sum"}},
+}
+RADAR = {k: v for k, v in TREEMAP.items() if k != "path"} | {
+    "visual": "radar",
+    "encoding": {"color": {"field": "category_level_1"}},
+    "measures": [
+        {"field": "line_amount_usd", "aggregate": "sum"},
+        {"field": "quantity", "aggregate": "mean"},
+    ],
+}
+CORRELATION = {
+    "title": "RFM",
+    "dataset": "customer_rfm",
+    "visual": "correlation",
+    "measures": [{"field": "recency_days"}, {"field": "monetary_usd"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        (
+            TREEMAP | {"lookup": [{"dataset": "goods", "key": "product_id"}]},
+            "lookup: unknown dataset 'goods'",
+        ),
+        (
+            TREEMAP | {"lookup": [{"dataset": "products", "key": "sku"}]},
+            "lookup products: key 'sku' is not a column of both sides",
+        ),
+        (TREEMAP | {"path": ["category_level_9"]}, "path: unknown column 'category_level_9'"),
+        ({k: v for k, v in TREEMAP.items() if k != "path"}, "visual treemap needs a path"),
+        (TREEMAP | {"path": ["list_price_usd"]}, "visual treemap needs text path columns"),
+        (RADAR | {"measures": RADAR["measures"][:1]}, "visual radar needs at least two measures"),
+        (
+            RADAR | {"measures": [{"field": "quantity"}, {"field": "line_amount_usd"}]},
+            "visual radar needs an aggregate on every measure",
+        ),
+        (
+            RADAR | {"measures": [{"field": "qty", "aggregate": "sum"}]},
+            "measures: unknown column 'qty'",
+        ),
+        (
+            CORRELATION | {"measures": [{"field": "segment"}, {"field": "frequency"}]},
+            "visual correlation needs numeric measures without aggregate",
+        ),
+        (TREEMAP | {"measures": RADAR["measures"]}, "visual treemap takes no measures"),
+        (RADAR | {"path": ["category_level_1"]}, "visual radar takes no path"),
+        (
+            RADAR | {"measures": [{"field": "sku", "aggregate": "share_positive"}] * 2},
+            "measures: share_positive of non-numeric column 'sku'",
+        ),
+    ],
+    ids=[
+        "lookup-unknown-dataset",
+        "lookup-key-not-on-both",
+        "path-unknown-column",
+        "treemap-without-path",
+        "treemap-numeric-path",
+        "radar-one-measure",
+        "radar-measure-not-aggregated",
+        "measure-unknown-column",
+        "correlation-of-text",
+        "measures-on-other-visual",
+        "path-on-other-visual",
+        "share-of-text",
+    ],
+)
+def test_lookup_path_and_measure_errors_name_file_tile_and_problem(
+    tmp_path: Path, bad: dict, expected: str
+) -> None:
+    folder = write(tmp_path / "d", [TREEMAP, RADAR, CORRELATION, bad])
+    assert f"page.yml: tile 4 ({bad['title']}): {expected}" in problems(folder)
+
+
+def test_a_lookup_adds_the_joined_datasets_columns(tmp_path: Path) -> None:
+    [page] = load_pages(write(tmp_path / "d", [TREEMAP, RADAR, CORRELATION]))
+    treemap = page.tiles[0]
+    assert treemap.owners["category_level_1"] == 1 and treemap.owners["line_amount_usd"] == 0
+    assert page.tiles[2].measures[1].field == "monetary_usd"
+
+
 def test_autograph_that_fits_nothing_is_an_error(tmp_path: Path) -> None:
     lone = {
         "title": "Two categories",

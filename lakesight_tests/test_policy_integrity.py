@@ -157,6 +157,9 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
             "customer_churn_features",
             "labelling_quality",
             "labelling_threshold_sweep",
+            "web_funnel_flows",
+            "review_terms",
+            "category_engagement",
         }
         audit = {
             dataset: (visible, total)
@@ -177,7 +180,15 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
                 assert seen == 0 and audit[dataset][0] == 0, dataset
                 assert rls_file.exists()
                 assert allowed_filter(policy, dataset, "ivan@example.com") == "false"
-    assert granted == {"dim_products": {"AllRowsWildcard": {}}}
+    assert granted == {
+        mart: {"AllRowsWildcard": {}}
+        for mart in (
+            "dim_products",
+            "rpt_web_funnel_flows",
+            "rpt_review_terms",
+            "rpt_category_engagement",
+        )
+    }
 
 
 # --- case 6: the Kelvin sign is not a k ----------------------------------------------------------

@@ -35,6 +35,9 @@ DATASETS = {
     "customer_churn_features": "ml_customer_churn_features",
     "labelling_quality": "ml_labelling_quality",
     "labelling_threshold_sweep": "ml_labelling_threshold_sweep",
+    "web_funnel_flows": "rpt_web_funnel_flows",
+    "review_terms": "rpt_review_terms",
+    "category_engagement": "rpt_category_engagement",
 }
 PRINCIPALS = [
     "alice@example.com",

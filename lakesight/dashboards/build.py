@@ -22,9 +22,10 @@ import duckdb
 import jinja2
 import vl_convert
 
-from lakesight.dashboards.queries import run_tile
-from lakesight.dashboards.spec import Page, catalogue, load_pages
+from lakesight.dashboards.queries import Result, run_tile
+from lakesight.dashboards.spec import Page, Tile, catalogue, load_pages
 from lakesight.dashboards.specs import vega_lite
+from lakesight.dashboards.vega import VEGA, wordcloud_static
 from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import active_principals, fresh_extract, normalise_principal
@@ -50,11 +51,33 @@ class AssetsMissing(FileNotFoundError):
     """node_modules lacks a pinned front-end file the pages need."""
 
 
+class StaticSvgFailed(RuntimeError):
+    """vl-convert drew no mark for a tile (it reports errors on stderr, not by raising)."""
+
+
+def tile_spec(
+    tile: Tile, result: Result, columns: dict[str, str], world: Path
+) -> tuple[dict[str, Any], str]:
+    """The tile's spec for vega-embed (Vega-Lite, or Vega for the marks it lacks) and its SVG."""
+    if tile.visual in VEGA:
+        spec = VEGA[tile.visual](tile, result)
+        static = wordcloud_static(tile, result) if tile.visual == "wordcloud" else spec
+        svg = vl_convert.vega_to_svg(static)
+    else:
+        spec = vega_lite(tile, result, columns, world)
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+    if "role-mark" not in svg:
+        raise StaticSvgFailed(f"tile {tile.title!r}: vl-convert drew no mark (see its stderr)")
+    return spec, svg
+
+
 @dataclass
 class Rendered:
     principal: str
     folder: str
     pages: list[Page]
+    #: rows in a tile that reads a dataset with row rules (public datasets show every principal
+    #: their rows, so they do not count)
     any_rows: bool
     files: list[Path] = field(default_factory=list)
 
@@ -94,6 +117,7 @@ def render_principal(
     pages: list[Page],
     out: Path,
     world: Path,
+    public: frozenset[str] = frozenset(),
 ) -> Rendered:
     datasets = catalogue()
     folder = out / Path(extract_name).stem
@@ -106,7 +130,7 @@ def render_principal(
         tiles = []
         page_rows = False
         for number, tile in enumerate(page.tiles, start=1):
-            columns = datasets[tile.dataset]
+            columns = tile.columns or datasets[tile.dataset]
             result = run_tile(con, tile, columns)
             entry: dict[str, Any] = {
                 "title": tile.title,
@@ -117,14 +141,14 @@ def render_principal(
             }
             if result.rows:
                 page_rows = True
-                spec = vega_lite(tile, result, columns, world)
-                svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+                reads = {tile.dataset, *(join["dataset"] for join in tile.lookup)}
+                rendered.any_rows |= not reads <= public
+                spec, svg = tile_spec(tile, result, columns, world)
                 svg_file = folder / f"{page.slug}-{number}.svg"
                 svg_file.write_text(svg, encoding="utf-8")
                 rendered.files.append(svg_file)
                 entry |= {"spec": script_json(spec), "svg": svg}
             tiles.append(entry)
-        rendered.any_rows |= page_rows
         html_file = folder / f"{page.slug}.html"
         html_file.write_text(
             template.render(
@@ -158,9 +182,17 @@ def build_dashboards(
     out.mkdir(parents=True, exist_ok=True)
     copy_vendor(out)
     world = world_shapes(out)
-    if principals is None:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+    everyone = principals is None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        public = frozenset(
+            name
+            for (name,) in con.execute(
+                "select dataset from policy.policy_datasets where rls_mode = 'public'"
+            ).fetchall()
+        )
+        if principals is None:
             principals = active_principals(con)
+    if everyone:
         for stale in out.iterdir():  # sets of principals no longer active
             if stale.is_dir() and stale.name != "vendor":
                 shutil.rmtree(stale)
@@ -171,7 +203,7 @@ def build_dashboards(
             try:
                 done.append(
                     render_principal(
-                        con, normalise_principal(principal), entry.file, pages, out, world
+                        con, normalise_principal(principal), entry.file, pages, out, world, public
                     )
                 )
             finally:

@@ -61,7 +61,7 @@ def build(
 
     done = build_dashboards(warehouse, folder, out, extracts, None if as_ is None else [as_])
     for rendered in done:
-        note = "" if rendered.any_rows else " (sees no rows)"
+        note = "" if rendered.any_rows else " (sees no rows of a restricted dataset)"
         typer.echo(
             f"{rendered.principal}: {len(rendered.pages)} pages in {out / rendered.folder}{note}"
         )

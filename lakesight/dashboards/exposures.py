@@ -1,7 +1,8 @@
 """dbt exposures derived from the dashboard files: one per page, on the marts its tiles read.
 
 The secure views are views (dbt-bouncer allows exposures only on tables), so a page's exposure
-depends on the mart behind each secure dataset it reads (lakesight.security.datasets.TARGETS).
+depends on the mart behind each secure dataset it reads, lookups included
+(lakesight.security.datasets.TARGETS).
 `lakesight dashboards exposures` writes EXPOSURES; `--check` (and a test) fails when the file and
 the dashboard files have drifted apart.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from lakesight.dashboards.spec import Page
+from lakesight.dashboards.spec import Page, Tile
 from lakesight.security.datasets import TARGETS
 
 EXPOSURES = (
@@ -32,10 +33,15 @@ class _Indented(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+def tile_lookups(tile: Tile) -> list[str]:
+    return [join["dataset"] for join in tile.lookup]
+
+
 def exposures_yaml(pages: list[Page]) -> str:
     entries = []
     for page in pages:
-        marts = sorted({TARGETS[tile.dataset].table for tile in page.tiles})
+        datasets = {d for tile in page.tiles for d in [tile.dataset, *tile_lookups(tile)]}
+        marts = sorted({TARGETS[dataset].table for dataset in datasets})
         entries.append(
             {
                 "name": f"dashboard_{page.slug}",

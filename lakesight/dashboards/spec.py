@@ -3,8 +3,10 @@
 A page has a title, a description and tiles. A tile names a secure dataset (a model in
 models/secure/), a visual (optional: AutoGraph chooses one from the encoded columns), encodings
 (`x`, `y`, `color`, `theta`, `value`, `target`: a column and an optional aggregate), filters and a
-sort. Every problem is reported as `<file>: tile <n> (<title>): <what is wrong>`, and nothing is
-rendered while any file has one.
+sort; `lookup` joins further secure datasets on a key (their columns become the tile's), `path`
+lists a tree map's levels and `measures` the columns of a radar or a correlation matrix. Every
+problem is reported as `<file>: tile <n> (<title>): <what is wrong>`, and nothing is rendered
+while any file has one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import yaml
 SCHEMA = json.loads((Path(__file__).with_name("schema.json")).read_text(encoding="utf-8"))
 SECURE_MODELS = Path(__file__).resolve().parents[2] / "models" / "secure" / "_secure__models.yml"
 
+#: aggregates that need a numeric column (share_positive: the share of rows whose value is > 0)
+NUMERIC_AGGREGATES = ("sum", "mean", "share_positive")
 NUMERIC = ("integer", "bigint", "double", "decimal", "float", "hugeint", "smallint")
 TEMPORAL = ("date", "timestamp")
 
@@ -38,9 +42,16 @@ REQUIRED = {
     "pivot": ("x", "y", "value"),
     "geospatial": ("x", "value"),
     "waterfall": ("x", "y"),
+    "treemap": ("value",),
+    "sankey": ("x", "y", "value"),
+    "wordcloud": ("x", "value"),
+    "radar": ("color",),
+    "correlation": (),
 }
 #: visuals that read the raw values of one numeric column (binned or smoothed in SQL)
 DISTRIBUTIONS = ("histogram", "density")
+#: visuals over a list of measures: radar (aggregated, one polygon per colour), correlation (raw)
+MEASURED = ("radar", "correlation")
 
 
 class SpecError(ValueError):
@@ -63,6 +74,13 @@ class Tile:
     filters: list[dict[str, Any]] = field(default_factory=list)
     sort: list[dict[str, str]] = field(default_factory=list)
     autograph: bool = False
+    lookup: list[dict[str, str]] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    measures: list[Encoding] = field(default_factory=list)
+    #: column -> declared type, the dataset's and its lookups' (empty: the dataset's own)
+    columns: dict[str, str] = field(default_factory=dict)
+    #: column -> the table it is read from (0: the dataset, n: the n-th lookup)
+    owners: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,25 +135,53 @@ def autograph(encoding: dict[str, Encoding], columns: dict[str, str]) -> str | N
     return None
 
 
-def _tile_problems(raw: dict[str, Any], columns: dict[str, str] | None) -> list[str]:
+def tile_columns(
+    raw: dict[str, Any], datasets: dict[str, dict[str, str]]
+) -> tuple[dict[str, str] | None, dict[str, int], list[str]]:
+    """The columns a tile may use: its dataset's, then those of each lookup (joined on its key);
+    and for each, the table it is read from (0: the dataset, n: the n-th lookup)."""
+    columns = datasets.get(raw["dataset"])
     if columns is None:
-        return [f"unknown dataset {raw['dataset']!r}"]
-    problems = []
-    for channel, enc in raw["encoding"].items():
-        if enc["field"] not in columns:
-            problems.append(f"encoding {channel}: unknown column {enc['field']!r}")
-        elif enc.get("aggregate") in ("sum", "mean") and kind(columns[enc["field"]]) != (
-            "quantitative"
-        ):
+        return None, {}, [f"unknown dataset {raw['dataset']!r}"]
+    merged, owners, problems = dict(columns), dict.fromkeys(columns, 0), []
+    for number, join in enumerate(raw.get("lookup", []), start=1):
+        other = datasets.get(join["dataset"])
+        if other is None:
+            problems.append(f"lookup: unknown dataset {join['dataset']!r}")
+        elif join["key"] not in merged or join["key"] not in other:
             problems.append(
-                f"encoding {channel}: {enc['aggregate']} of non-numeric column {enc['field']!r}"
+                f"lookup {join['dataset']}: key {join['key']!r} is not a column of both sides"
             )
+        else:
+            for name, data_type in other.items():
+                merged.setdefault(name, data_type)
+                owners.setdefault(name, number)
+    return (None if problems else merged), owners, problems
+
+
+def _encoding_problems(where: str, enc: dict[str, Any], columns: dict[str, str]) -> list[str]:
+    if enc["field"] not in columns:
+        return [f"{where}: unknown column {enc['field']!r}"]
+    if enc.get("aggregate") in NUMERIC_AGGREGATES and kind(columns[enc["field"]]) != "quantitative":
+        return [f"{where}: {enc['aggregate']} of non-numeric column {enc['field']!r}"]
+    return []
+
+
+def _tile_problems(raw: dict[str, Any], columns: dict[str, str]) -> list[str]:
+    problems = []
+    for channel, enc in raw.get("encoding", {}).items():
+        problems.extend(_encoding_problems(f"encoding {channel}", enc, columns))
+    for enc in raw.get("measures", []):
+        problems.extend(_encoding_problems("measures", enc, columns))
+    for level in raw.get("path", []):
+        if level not in columns:
+            problems.append(f"path: unknown column {level!r}")
     for rule in raw.get("filters", []):
         if rule["column"] not in columns:
             problems.append(f"filter: unknown column {rule['column']!r}")
         elif rule["op"] == "in" and not isinstance(rule["value"], list):
             problems.append(f"filter on {rule['column']!r}: 'in' needs a list")
-    encoded = {enc["field"] for enc in raw["encoding"].values()}
+    encoded = {enc["field"] for enc in raw.get("encoding", {}).values()}
     for order in raw.get("sort", []):
         if order["field"] not in encoded:
             problems.append(f"sort: {order['field']!r} is not an encoded column")
@@ -157,12 +203,13 @@ def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | N
     tiles = []
     for number, tile in enumerate(raw["tiles"], start=1):
         where = f"{name}: tile {number} ({tile['title']}): "
-        columns = datasets.get(tile["dataset"])
-        found = _tile_problems(tile, columns)
+        columns, owners, found = tile_columns(tile, datasets)
+        if columns is not None:
+            found = _tile_problems(tile, columns)
         if found or columns is None:
             problems.extend(where + p for p in found)
             continue
-        encoding = {k: Encoding(**v) for k, v in tile["encoding"].items()}
+        encoding = {k: Encoding(**v) for k, v in tile.get("encoding", {}).items()}
         visual = tile.get("visual") or autograph(encoding, columns)
         if visual is None:
             problems.append(
@@ -177,6 +224,11 @@ def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | N
         if visual in DISTRIBUTIONS and kind(columns[encoding["x"].field]) != "quantitative":
             problems.append(where + f"visual {visual} needs a numeric x column")
             continue
+        measures = [Encoding(**m) for m in tile.get("measures", [])]
+        shape = _shape_problem(visual, tile.get("path", []), measures, columns)
+        if shape:
+            problems.append(where + shape)
+            continue
         tiles.append(
             Tile(
                 title=tile["title"],
@@ -186,12 +238,40 @@ def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | N
                 filters=tile.get("filters", []),
                 sort=tile.get("sort", []),
                 autograph="visual" not in tile,
+                lookup=tile.get("lookup", []),
+                path=tile.get("path", []),
+                measures=measures,
+                columns=columns,
+                owners=owners,
             )
         )
     if problems:
         return None, problems
     page = Page(path.stem, raw["title"], raw["description"], tiles, name)
     return page, []
+
+
+def _shape_problem(
+    visual: str, path: list[str], measures: list[Encoding], columns: dict[str, str]
+) -> str | None:
+    """What a tree map, radar or correlation matrix lacks beyond its encodings, if anything."""
+    if visual == "treemap" and not path:
+        return "visual treemap needs a path (its levels, top first)"
+    if visual == "treemap" and any(kind(columns[level]) != "nominal" for level in path):
+        return "visual treemap needs text path columns"
+    if visual in MEASURED and len(measures) < 2:
+        return f"visual {visual} needs at least two measures"
+    if visual == "radar" and any(m.aggregate is None for m in measures):
+        return "visual radar needs an aggregate on every measure"
+    if visual == "correlation" and any(
+        m.aggregate is not None or kind(columns[m.field]) != "quantitative" for m in measures
+    ):
+        return "visual correlation needs numeric measures without aggregate"
+    if visual not in MEASURED and measures:
+        return f"visual {visual} takes no measures"
+    if visual != "treemap" and path:
+        return f"visual {visual} takes no path"
+    return None
 
 
 def _where(raw: Any, error: jsonschema.ValidationError) -> str:

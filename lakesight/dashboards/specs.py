@@ -211,4 +211,29 @@ def vega_lite(tile: Tile, result: Result, columns: dict[str, str], world: Path) 
                 "y2": {"field": "running_total"},
             },
         }
+    if visual == "correlation":  # the matrix as a heat map, r in each cell
+        cell = {
+            "x": {"field": "measure_x", "type": "nominal", "title": None, "sort": None},
+            "y": {"field": "measure_y", "type": "nominal", "title": None, "sort": None},
+        }
+        return base | {
+            "encoding": cell,
+            "layer": [
+                {
+                    "mark": "rect",
+                    "encoding": {
+                        "color": {
+                            "field": "r",
+                            "type": "quantitative",
+                            "title": "Pearson r",
+                            "scale": {"domain": [-1, 1], "scheme": "redblue"},
+                        }
+                    },
+                },
+                {
+                    "mark": {"type": "text", "fontSize": 12},
+                    "encoding": {"text": {"field": "r", "type": "quantitative", "format": ".2f"}},
+                },
+            ],
+        }
     raise ValueError(f"no Vega-Lite template for visual {visual}")

@@ -46,4 +46,9 @@ TARGETS = {
     "labelling_threshold_sweep": Target(
         "ml_labelling_threshold_sweep", ("labelling_job_name", "confidence_threshold")
     ),
+    "web_funnel_flows": Target(
+        "rpt_web_funnel_flows", ("device_class", "source_stage", "target_stage")
+    ),
+    "review_terms": Target("rpt_review_terms", ("term", "sentiment")),
+    "category_engagement": Target("rpt_category_engagement", ("category_level_1",)),
 }

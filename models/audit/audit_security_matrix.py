@@ -35,6 +35,12 @@ def model(dbt, session):
             dbt.ref("labelling_threshold_sweep"),
             dbt.ref("ml_labelling_threshold_sweep"),
         ),
+        "web_funnel_flows": (dbt.ref("web_funnel_flows"), dbt.ref("rpt_web_funnel_flows")),
+        "review_terms": (dbt.ref("review_terms"), dbt.ref("rpt_review_terms")),
+        "category_engagement": (
+            dbt.ref("category_engagement"),
+            dbt.ref("rpt_category_engagement"),
+        ),
     }
     policy = {
         "principals": dbt.ref("policy_principals"),

@@ -8,7 +8,9 @@
       positive_reviews share of the category's labelled reviews whose sentiment is positive
       conversion_rate  share of web sessions that viewed a product of the category and converted
     A measure without data for a category (no reviews, no sessions) is NULL, not 0.
-    Over all rows: normalisation is not additive, so it is a public, aggregate-only dataset.
+    The last two come from rpt_category_engagement. Over all rows: normalisation is not additive
+    and revenue mixes every principal's sales, so it is not a secure dataset (dashboards compute
+    the sales axes per principal from the order lines of its extract).
 -#}
 with
 
@@ -24,16 +26,8 @@ products as (
     select * from {{ ref('dim_products') }}
 ),
 
-reviews as (
-    select * from {{ ref('int_review_labels_resolved') }}
-),
-
-requests as (
-    select * from {{ ref('int_web_sessions_sessionised') }}
-),
-
-sessions as (
-    select * from {{ ref('fct_web_sessions') }}
+engagement as (
+    select * from {{ ref('rpt_category_engagement') }}
 ),
 
 sales as (
@@ -51,37 +45,6 @@ sales as (
     group by products.category_level_1
 ),
 
-sentiment as (
-    select
-        products.category_level_1,
-        avg(case when reviews.sentiment = 'positive' then 1.0 else 0.0 end) as positive_reviews
-    from reviews
-    inner join products
-        on reviews.product_id = products.product_id
-    where reviews.sentiment is not null
-    group by products.category_level_1
-),
-
-product_views as (
-    select distinct
-        requests.session_id,
-        products.category_level_1
-    from requests
-    inner join products
-        on try_cast(regexp_extract(requests.url_path, '^/p/([0-9]+)$', 1) as bigint) = products.product_id
-    where requests.page_type = 'product'
-),
-
-conversions as (
-    select
-        product_views.category_level_1,
-        avg(case when sessions.converted then 1.0 else 0.0 end) as conversion_rate
-    from product_views
-    inner join sessions
-        on product_views.session_id = sessions.session_id
-    group by product_views.category_level_1
-),
-
 categories as (
     select distinct category_level_1 from products
 ),
@@ -92,12 +55,11 @@ profiles as (
         cast(sales.revenue_usd as double) as revenue_usd,
         cast(sales.margin_usd / nullif(sales.revenue_usd, 0) as double) as margin,
         cast(sales.refund_rate as double) as refund_rate,
-        cast(sentiment.positive_reviews as double) as positive_reviews,
-        cast(conversions.conversion_rate as double) as conversion_rate
+        engagement.positive_reviews,
+        engagement.conversion_rate
     from categories
     left join sales on categories.category_level_1 = sales.category_level_1
-    left join sentiment on categories.category_level_1 = sentiment.category_level_1
-    left join conversions on categories.category_level_1 = conversions.category_level_1
+    left join engagement on categories.category_level_1 = engagement.category_level_1
 ),
 
 {%- set profile_measures = ['revenue_usd', 'margin', 'refund_rate', 'positive_reviews', 'conversion_rate'] %}
