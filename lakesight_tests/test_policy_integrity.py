@@ -187,6 +187,8 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
             "rpt_web_funnel_flows",
             "rpt_review_terms",
             "rpt_category_engagement",
+            "ml_labelling_quality",
+            "ml_labelling_threshold_sweep",
         )
     }
 
