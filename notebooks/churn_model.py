@@ -52,12 +52,15 @@ print(
 # earlier ones train; rows without a label window are the ones to score, not to learn from.
 
 # %%
-try:
-    result = train(features)
-except TrainError as refused:
-    result = None
-    print(f"no model for {PRINCIPAL}: {refused}")
+result = None
+if features.empty:
+    print(f"no model for {PRINCIPAL}: no churn feature rows are visible")
 else:
+    try:
+        result = train(features)
+    except TrainError as refused:
+        print(f"no model for {PRINCIPAL}: {refused}")
+if result is not None:
     parts = result.split
     print(f"train cutoffs: {', '.join(parts.train_cutoffs)} ({len(parts.train):,} rows)")
     print(f"held-out cutoffs: {', '.join(sorted(parts.test_cutoffs))} ({len(parts.test):,} rows)")
