@@ -363,12 +363,16 @@ def wordcloud(tile: Tile, result: Result) -> dict[str, Any]:
                         "fontSize": {"field": "size"},
                         "padding": 2,
                         "rotate": 0,
-                    }
+                    },
+                    # a word the layout cannot place gets font size 0 at (0, 0): leave it out
+                    {"type": "filter", "expr": "datum.fontSize > 0"},
                 ],
             }
         ],
         scales=_word_scales(colour, words),
-        marks=_word_marks(colour, {"x": {"field": "x"}, "y": {"field": "y"}}),
+        marks=_word_marks(
+            colour, {"x": {"field": "x"}, "y": {"field": "y"}, "fontSize": {"field": "fontSize"}}
+        ),
     )
 
 
