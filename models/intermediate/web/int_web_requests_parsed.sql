@@ -43,7 +43,8 @@ final as (
             when regexp_matches(access_logs.url_path, '^/(c|category)/') then 'category'
             when regexp_matches(access_logs.url_path, '^/(p|product)/') then 'product'
             when regexp_matches(access_logs.url_path, '^/cart') then 'cart'
-            when regexp_matches(access_logs.url_path, '^/checkout/(complete|confirmation|thank)') then 'order_confirmation'
+            when regexp_matches(access_logs.url_path, '^/checkout/(complete|confirmation|thank)')
+                then 'order_confirmation'
             when regexp_matches(access_logs.url_path, '^/checkout') then 'checkout'
             when regexp_matches(access_logs.url_path, '^/search') then 'search'
             else 'other'

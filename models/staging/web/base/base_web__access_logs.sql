@@ -56,20 +56,19 @@ lines as (
     from source
 ),
 
-matched as (
+positioned as (
     select
         lines.*,
-        w3c_files.* exclude (_source_file),
-        case when lines.has_w3c_prefix and w3c_files.field_count is not null then string_split(lines.line, chr(9)) end
-            as w3c_values,
-        case when not lines.is_directive and not lines.has_w3c_prefix then regexp_extract(
-            lines.line,
-            '{{ combined_log_pattern() }}',
-            [
-                'client_ip', 'remote_identity', 'remote_user', 'request_time', 'http_method', 'url_path',
-                'http_protocol', 'status_code_text', 'response_bytes_text', 'referrer', 'user_agent',
-            ]
-        ) end as combined
+        w3c_files.field_count,
+        w3c_files.date_position,
+        w3c_files.time_position,
+        w3c_files.client_ip_position,
+        w3c_files.http_method_position,
+        w3c_files.url_path_position,
+        w3c_files.status_code_position,
+        w3c_files.response_bytes_position,
+        w3c_files.referrer_position,
+        w3c_files.user_agent_position
     from lines
     left join w3c_files
         on
@@ -77,11 +76,31 @@ matched as (
             and lines.has_w3c_prefix
 ),
 
+matched as (
+    select
+        *,
+        case
+            when has_w3c_prefix and field_count is not null then string_split(line, chr(9))
+        end as w3c_values,
+        unnest(case
+            when not is_directive and not has_w3c_prefix then regexp_extract(
+                    line,
+                    '{{ combined_log_pattern() }}',
+                    [
+                        'apache_client_ip', 'apache_identity', 'apache_user', 'apache_time', 'apache_method',
+                        'apache_path', 'apache_protocol', 'apache_status', 'apache_bytes', 'apache_referrer',
+                        'apache_user_agent',
+                    ]
+                )
+        end)
+    from positioned
+),
+
 classified as (
     select
         *,
         -- every field of the pattern is non-empty on a match, the client IP (\S+) among them
-        coalesce(combined.client_ip != '', false) as is_combined,
+        coalesce(apache_client_ip != '', false) as is_combined,
         coalesce(len(w3c_values) = field_count, false) as is_w3c
     from matched
 ),
@@ -98,7 +117,7 @@ checked as (
 
 {{ quarantine_ctes('checked', ['_source_file', '_line_number']) }},
 
-typed as (
+final as (
     select
         case
             when is_directive then 'directive'
@@ -106,59 +125,38 @@ typed as (
             when is_w3c then 'w3c_extended'
         end as log_format,
         case
-            when is_combined then strptime(combined.request_time, '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC'
-            when is_w3c then strptime(w3c_values[date_position] || ' ' || w3c_values[time_position], '%Y-%m-%d %H:%M:%S')
+            when is_combined then strptime(apache_time, '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC'
+            when is_w3c
+                then strptime(w3c_values[date_position] || ' ' || w3c_values[time_position], '%Y-%m-%d %H:%M:%S')
         end as requested_at,
         case
-            when is_combined then combined.client_ip
+            when is_combined then apache_client_ip
             when is_w3c then nullif(w3c_values[client_ip_position], '-')
         end as client_ip,
         case
-            when is_combined then combined.http_method
+            when is_combined then apache_method
             when is_w3c then nullif(w3c_values[http_method_position], '-')
         end as http_method,
         case
-            when is_combined then combined.url_path
+            when is_combined then apache_path
             when is_w3c then nullif(w3c_values[url_path_position], '-')
         end as url_path,
         try_cast(case
-            when is_combined then combined.status_code_text
+            when is_combined then apache_status
             when is_w3c then nullif(w3c_values[status_code_position], '-')
         end as integer) as status_code,
         try_cast(case
-            when is_combined then nullif(combined.response_bytes_text, '-')
+            when is_combined then nullif(apache_bytes, '-')
             when is_w3c then nullif(w3c_values[response_bytes_position], '-')
         end as bigint) as response_bytes,
         case
-            when is_combined then nullif(combined.referrer, '-')
+            when is_combined then nullif(apache_referrer, '-')
             when is_w3c then nullif(w3c_values[referrer_position], '-')
         end as referrer,
         case
-            when is_combined then nullif(combined.user_agent, '-')
+            when is_combined then nullif(apache_user_agent, '-')
             when is_w3c then url_decode(nullif(w3c_values[user_agent_position], '-'))
         end as user_agent,
-        line,
-        is_directive,
-        _reject_reason,
-        _is_superseded,
-        _raw_record,
-        _source_file,
-        _line_number,
-        _loaded_at
-    from versioned
-),
-
-final as (
-    select
-        log_format,
-        requested_at,
-        client_ip,
-        http_method,
-        url_path,
-        status_code,
-        response_bytes,
-        referrer,
-        user_agent,
         line as log_line,
         is_directive as _is_directive,
         _reject_reason,
@@ -167,7 +165,7 @@ final as (
         _source_file,
         _line_number,
         _loaded_at
-    from typed
+    from versioned
 )
 
 select * from final
