@@ -86,7 +86,7 @@ $(YDATA_STAMP): bench/ydata-requirements.txt
 	  -r bench/ydata-requirements.txt
 	@touch $@
 
-bench: $(STAMP) $(NPM_STAMP) $(YDATA_STAMP) ## time and peak memory at scale 1: lake, dbt build, validate, publish, dashboards, profile vs ydata-profiling
+bench: $(STAMP) $(NPM_STAMP) $(YDATA_STAMP) ## time, peak memory and ratios at scale 1 (SCALE=0.1): full/no-op/+1 % builds, SQL floor, direct readers, pandas; target/bench.json
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
 
 clean: ## remove generated output (keeps .venv)

@@ -1,12 +1,22 @@
-"""`make bench`: time and peak memory of lake generation, dbt build, GX checkpoint and extracts.
+"""`make bench`: time and peak memory of every step, and the ratios of issue 12 in one run.
 
-Then the profile of fct_order_items: `lakesight profile` (DuckDB SQL) against ydata-profiling in
-minimal mode on the same table (read into pandas as its users do), side by side, and the ratios.
-ydata-profiling runs from its own venv (target/ydata-venv, `make bench` makes it from
-bench/ydata-requirements.txt); without that venv its row is skipped, saying so.
+On one generated lake (`--scale`, `SCALE=` in make), in a temporary folder:
+
+- dbt build in full, again with nothing new, and after `lakesight lake append` of about 1 % more
+  days: the last two as ratios of the full build;
+- the SQL models: `dbt run` of every SQL model against their compiled SQL run in one DuckDB
+  process (lakesight.bench_floor), the raw-SQL floor;
+- the raw loads (the dbt Python models of models/raw, into a fresh warehouse) against a script
+  reading the same lake files directly (lakesight.bench_direct);
+- rpt_sales_daily: dbt's path to it (seeds and models, fresh warehouse) against a pandas
+  implementation from the same lake files (lakesight.bench_pandas), with how many rows agree;
+- then GX, extracts, dashboards, and the profile of fct_order_items: `lakesight profile` (DuckDB
+  SQL) against ydata-profiling in minimal mode (from its own venv, target/ydata-venv, which `make
+  bench` makes from bench/ydata-requirements.txt; without it that row is skipped, saying so).
 
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
-process; its peak resident memory is that child's own ru_maxrss (os.wait4).
+process; its peak resident memory is that child's own ru_maxrss (os.wait4). The figures go to
+target/bench.json, which the project site (`lakesight site`) shows.
 
     python -m lakesight.bench --scale 1
 """
@@ -14,13 +24,17 @@ process; its peak resident memory is that child's own ru_maxrss (os.wait4).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
@@ -28,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 YDATA_PYTHON = REPO / "target" / "ydata-venv" / "bin" / "python"
 PROFILED = "marts.fct_order_items"
+RESULTS = REPO / "target" / "bench.json"
 
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -42,106 +57,289 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
+@dataclass(frozen=True)
+class Step:
+    name: str
+    command: list[str]
+    #: environment overrides: another warehouse or target folder than the main build's
+    env: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Ratio:
+    what: str
+    ours: str
+    against: str
+    goal: str
+    #: compare peak memory instead of time
+    memory: bool = False
+
+
+def sql_model_names(manifest: Path) -> list[str]:
+    """The SQL models of a build's manifest (what the floor runs)."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    return sorted(
+        node["name"]
+        for node in nodes
+        if node["resource_type"] == "model"
+        and node.get("language") == "sql"
+        and node["config"]["materialized"] != "ephemeral"
+    )
+
+
+def rows_agreeing(warehouse: Path, pandas_result: Path) -> tuple[int, int]:
+    """Rows of rpt_sales_daily equal in the warehouse and the pandas result, and all rows."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute(
+            f"""
+            select
+                count(*) filter (
+                    where p.order_count = d.order_count and p.item_quantity = d.item_quantity
+                    and abs(p.gross_revenue_usd - d.gross_revenue_usd) < 0.005
+                    and abs(p.refunded_usd - d.refunded_usd) < 0.005
+                    and abs(p.net_revenue_usd - d.net_revenue_usd) < 0.005
+                ),
+                count(*)
+            from read_parquet('{pandas_result}') as p
+            full join marts.rpt_sales_daily as d using (order_date, country_code, channel)
+            """
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="1", help="lake scale (1 = about 1,000,000 order lines)")
     parser.add_argument("--days", default="365", help="days of data")
     args = parser.parse_args()
+    append_days = str(max(1, round(int(args.days) / 100)))
 
     with tempfile.TemporaryDirectory(prefix="lakesight-bench-") as folder:
         root = Path(folder)
+        lake = root / "lake"
         env = os.environ | {
-            "LAKESIGHT_LAKE": str(root / "lake"),
+            "LAKESIGHT_LAKE": str(lake),
             "LAKESIGHT_DB": str(root / "bench.duckdb"),
             "LAKESIGHT_TEMP_DIR": str(root / "duckdb_tmp"),
             "DBT_TARGET_PATH": str(root / "target"),
             "DBT_LOG_PATH": str(root / "logs"),
             "DBT_PROFILES_DIR": str(REPO),
         }
-        steps = {
-            f"lakesight lake generate --scale {args.scale}": [
-                str(BIN / "lakesight"),
-                "lake",
-                "generate",
-                "--scale",
-                args.scale,
-                "--days",
-                args.days,
-                "--lake",
-                str(root / "lake"),
-            ],
-            "dbt build (first, full load)": [str(BIN / "dbt"), "build"],
-            "dbt build (again, nothing new)": [str(BIN / "dbt"), "build"],
-            "lakesight validate (GX checkpoint)": [str(BIN / "lakesight"), "validate"],
-            "lakesight publish (extracts)": [
-                str(BIN / "lakesight"),
-                "publish",
-                "--dev",  # the bench builds with whatever salt the environment has
-                "--exports",
-                str(root / "exports"),
-            ],
-            "lakesight dashboards build (every principal)": [
-                str(BIN / "lakesight"),
-                "dashboards",
-                "build",
-                "--dashboards",
-                str(REPO / "dashboards"),
-                "--out",
-                str(root / "site" / "dashboards"),
-                "--extracts",
-                str(root / "extracts"),
-            ],
-        }
-        steps[f"lakesight profile {PROFILED} (DuckDB SQL)"] = [
-            str(BIN / "lakesight"),
-            "profile",
-            PROFILED,
-            "--manifest",
-            str(root / "target" / "manifest.json"),
-            "--html",
-            str(root / "profile-lakesight.html"),
+
+        def apart(name: str) -> dict[str, str]:
+            """A warehouse and target folder of their own (a fresh load, the main one kept)."""
+            return {
+                "LAKESIGHT_DB": str(root / f"{name}.duckdb"),
+                "LAKESIGHT_TEMP_DIR": str(root / f"{name}_tmp"),
+                "DBT_TARGET_PATH": str(root / f"target-{name}"),
+            }
+
+        dbt, lakesight = str(BIN / "dbt"), str(BIN / "lakesight")
+        python = str(BIN / "python")
+        no_tests = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+        first: list[Step] = [
+            Step(
+                f"lakesight lake generate --scale {args.scale}",
+                [
+                    lakesight,
+                    "lake",
+                    "generate",
+                    "--scale",
+                    args.scale,
+                    "--days",
+                    args.days,
+                    "--lake",
+                    str(lake),
+                ],
+            ),
+            Step("dbt build (first, full load)", [dbt, "build"]),
+            Step("dbt build (again, nothing new)", [dbt, "build"]),
+        ]
+        then: list[Step] = [
+            Step(
+                "SQL models: dbt run",
+                [dbt, "run", "--select", "placeholder"],  # the names, once the manifest exists
+            ),
+            Step(
+                "SQL models: compiled SQL in one DuckDB process (floor)",
+                [
+                    python,
+                    "-m",
+                    "lakesight.bench_floor",
+                    str(root / "bench.duckdb"),
+                    str(root / "target" / "manifest.json"),
+                ],
+            ),
+            Step(
+                "raw loads: dbt Python models, fresh warehouse",
+                [dbt, "run", "--select", "path:models/raw"],
+                apart("raw"),
+            ),
+            Step(
+                "raw loads: direct readers (duckdb, polars, pyarrow)",
+                [python, "-m", "lakesight.bench_direct", str(lake), str(root / "direct.duckdb")],
+            ),
+            Step(
+                "rpt_sales_daily: dbt build +rpt_sales_daily, fresh warehouse, no tests",
+                [dbt, "build", "--select", "+rpt_sales_daily", *no_tests],
+                apart("sales"),
+            ),
+            Step(
+                "rpt_sales_daily: pandas from the lake files",
+                [
+                    python,
+                    "-m",
+                    "lakesight.bench_pandas",
+                    str(lake),
+                    str(REPO / "seeds" / "reference"),
+                    str(root / "sales_pandas.parquet"),
+                ],
+            ),
+            Step(
+                f"lakesight lake append --days {append_days}",
+                [lakesight, "lake", "append", "--days", append_days, "--lake", str(lake), "-q"],
+            ),
+            Step(f"dbt build (after {append_days} more days, ~1 %)", [dbt, "build"]),
+            Step("lakesight validate (GX checkpoint)", [lakesight, "validate"]),
+            Step(
+                "lakesight publish (extracts)",
+                # the bench builds with whatever salt the environment has
+                [lakesight, "publish", "--dev", "--exports", str(root / "exports")],
+            ),
+            Step(
+                "lakesight dashboards build (every principal)",
+                [
+                    lakesight,
+                    "dashboards",
+                    "build",
+                    "--dashboards",
+                    str(REPO / "dashboards"),
+                    "--out",
+                    str(root / "site" / "dashboards"),
+                    "--extracts",
+                    str(root / "extracts"),
+                ],
+            ),
+            Step(
+                f"lakesight profile {PROFILED} (DuckDB SQL)",
+                [
+                    lakesight,
+                    "profile",
+                    PROFILED,
+                    "--manifest",
+                    str(root / "target" / "manifest.json"),
+                    "--html",
+                    str(root / "profile-lakesight.html"),
+                ],
+            ),
         ]
         ydata = f"ydata-profiling minimal, {PROFILED} (pandas)"
         if YDATA_PYTHON.exists():
-            steps[ydata] = [
-                str(YDATA_PYTHON),
-                str(REPO / "lakesight" / "bench_ydata.py"),
-                str(root / "bench.duckdb"),
-                PROFILED,
-                str(root / "profile-ydata.html"),
-            ]
-        steps["lakesight profiles (site/profiles: every mart, secure datasets per principal)"] = [
-            str(BIN / "lakesight"),
-            "profiles",
-            "--out",
-            str(root / "profiles"),
-            "--manifest",
-            str(root / "target" / "manifest.json"),
-            "--extracts",
-            str(root / "extracts"),
-        ]
+            then.append(
+                Step(
+                    ydata,
+                    [
+                        str(YDATA_PYTHON),
+                        str(REPO / "lakesight" / "bench_ydata.py"),
+                        str(root / "bench.duckdb"),
+                        PROFILED,
+                        str(root / "profile-ydata.html"),
+                    ],
+                )
+            )
+        then.append(
+            Step(
+                "lakesight profiles (site/profiles: every mart, secure datasets per principal)",
+                [
+                    lakesight,
+                    "profiles",
+                    "--out",
+                    str(root / "profiles"),
+                    "--manifest",
+                    str(root / "target" / "manifest.json"),
+                    "--extracts",
+                    str(root / "extracts"),
+                ],
+            )
+        )
         table = Table(title=f"lakesight benchmark, scale {args.scale}, {os.cpu_count()} cores")
         table.add_column("step")
         table.add_column("seconds", justify="right")
         table.add_column("peak RSS (MiB)", justify="right")
-        figures = {}
-        for name, command in steps.items():
-            seconds, peak = measure(command, env)
-            figures[name] = (seconds, peak)
-            table.add_row(name, f"{seconds:.1f}", f"{peak:.0f}")
-        size = (root / "bench.duckdb").stat().st_size / 2**20
+        figures: dict[str, tuple[float, float]] = {}
+        for step in first + then:
+            if step.command[-1] == "placeholder":
+                names = sql_model_names(root / "target" / "manifest.json")
+                step = Step(step.name, [*step.command[:-1], *names])
+            seconds, peak = measure(step.command, env | (step.env or {}))
+            figures[step.name] = (seconds, peak)
+            table.add_row(step.name, f"{seconds:.1f}", f"{peak:.0f}")
         Console().print(table)
+
+        full = "dbt build (first, full load)"
+        ratios = [
+            Ratio("no-op build / full build", "dbt build (again, nothing new)", full, "<= 0.15"),
+            Ratio("+1 % build / full build", then[7].name, full, "<= 0.20"),
+            Ratio("SQL models: dbt run / floor", then[0].name, then[1].name, "<= 1.1"),
+            Ratio("raw loads: dbt / direct readers", then[2].name, then[3].name, "<= 1.2"),
+            Ratio("raw loads: dbt / direct, peak RSS", then[2].name, then[3].name, "", True),
+            Ratio("rpt_sales_daily: dbt / pandas", then[4].name, then[5].name, "< 1"),
+            Ratio("rpt_sales_daily: dbt / pandas, peak RSS", then[4].name, then[5].name, "", True),
+        ]
+        summary = Table(title="ratios (same run)")
+        summary.add_column("what")
+        summary.add_column("ratio", justify="right")
+        summary.add_column("goal (issue 12)", justify="right")
+        results = []
+        for ratio in ratios:
+            index = 1 if ratio.memory else 0
+            value = figures[ratio.ours][index] / figures[ratio.against][index]
+            results.append({"what": ratio.what, "ratio": round(value, 3), "goal": ratio.goal})
+            summary.add_row(ratio.what, f"{value:.2f}x", ratio.goal)
+        Console().print(summary)
+
+        agree, rows = rows_agreeing(root / "sales.duckdb", root / "sales_pandas.parquet")
+        size = (root / "bench.duckdb").stat().st_size / 2**20
         extracts = sum(path.stat().st_size for path in (root / "exports").glob("*.duckdb"))
-        Console().print(f"warehouse file: {size:.0f} MiB; extracts: {extracts / 2**20:.0f} MiB")
+        notes = [
+            f"peak RSS of the full build: {figures[full][1]:.0f} MiB (goal at scale 1: <= 2048)",
+            f"rpt_sales_daily: {agree:,} of {rows:,} rows agree between pandas and dbt",
+            f"warehouse file: {size:.0f} MiB; extracts: {extracts / 2**20:.0f} MiB",
+        ]
         ours = figures[f"lakesight profile {PROFILED} (DuckDB SQL)"]
         if ydata in figures:
             theirs = figures[ydata]
-            Console().print(
+            notes.append(
                 f"profile of {PROFILED}: {theirs[0] / ours[0]:.1f}x faster than ydata-profiling,"
                 f" {ours[1] / theirs[1]:.2f} of its peak memory (goal: >= 5x, <= 0.25)"
             )
         else:
-            Console().print(f"ydata-profiling skipped: no {YDATA_PYTHON} (see bench/)")
+            notes.append(f"ydata-profiling skipped: no {YDATA_PYTHON} (see bench/)")
+        for note in notes:
+            Console().print(note)
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "scale": float(args.scale),
+                "days": int(args.days),
+                "cores": os.cpu_count(),
+                "steps": [
+                    {"step": name, "seconds": round(sec, 2), "peak_rss_mib": round(peak)}
+                    for name, (sec, peak) in figures.items()
+                ],
+                "ratios": results,
+                "notes": notes,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    Console().print(f"written: {RESULTS.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

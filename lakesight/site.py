@@ -8,11 +8,14 @@ site/security.html  the security audit matrix (warehouse table audit.audit_secur
 site/dashboards/    dashboards per principal (`lakesight dashboards build`, lakesight/dashboards)
 site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
 site/notebooks/     notebooks executed per principal (`lakesight notebooks build`)
+
+The index also shows the last `make bench` (target/bench.json), when there is one.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -62,16 +65,50 @@ def _figures(target: Path, database: Path) -> list[tuple[str, str]]:
     return figures
 
 
+def bench_figures(target: Path) -> tuple[str, list[tuple[str, str]]]:
+    """The last `make bench` (target/bench.json): its heading and its rows, none without one."""
+    results = target / "bench.json"
+    if not results.exists():
+        return "", []
+    bench = json.loads(results.read_text(encoding="utf-8"))
+    heading = f"scale {bench['scale']:g}, {bench['cores']} cores, {bench['finished_at']}"
+    rows = [
+        (step["step"], f"{step['seconds']:.1f} s, peak RSS {step['peak_rss_mib']:,} MiB")
+        for step in bench["steps"]
+    ]
+    rows += [
+        (
+            ratio["what"],
+            f"{ratio['ratio']:.2f}x" + (f" (goal {ratio['goal']})" if ratio["goal"] else ""),
+        )
+        for ratio in bench["ratios"]
+    ]
+    rows += [("", note) for note in bench.get("notes", [])]
+    return heading, rows
+
+
+def _rows(figures: list[tuple[str, str]]) -> str:
+    return "\n".join(
+        f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
+        for name, value in figures
+    )
+
+
 def render_index(
     commit: str,
     built_at: datetime,
     figures: list[tuple[str, str]],
     pages: list[tuple[str, str, str]],
+    bench: tuple[str, list[tuple[str, str]]] = ("", []),
 ) -> str:
     """The landing page: no script, no external resource."""
-    rows = "\n".join(
-        f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
-        for name, value in figures
+    rows = _rows(figures)
+    heading, bench_rows = bench
+    bench_section = (
+        f'<h2>Last benchmark</h2>\n<p class="meta" id="bench-run">make bench: '
+        f'{html.escape(heading)}</p>\n<table id="bench">\n{_rows(bench_rows)}\n</table>\n'
+        if bench_rows
+        else ""
     )
     links = "\n".join(
         f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> — {html.escape(what)}</li>'
@@ -96,7 +133,7 @@ th {{ font-weight: 600; }} .meta {{ color: #666; }}
 <table id="figures">
 {rows}
 </table>
-</body></html>
+{bench_section}</body></html>
 """
 
 
@@ -166,7 +203,9 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
         )
     index = out / "index.html"
     index.write_text(
-        render_index(git_commit(repo), built_at, _figures(target, database), pages),
+        render_index(
+            git_commit(repo), built_at, _figures(target, database), pages, bench_figures(target)
+        ),
         encoding="utf-8",
     )
     return index

@@ -1,6 +1,7 @@
 {#-
     CTEs shared by every base model, after its `checked` CTE (typed columns + _check_failures):
-      numbered  – copies of the same record (same unique_key and version) numbered in load order
+      numbered  – copies of the same record (same unique_key and version) numbered in load order;
+                  none when the key is the file position (_source_file, _line_number)
       flagged   – _reject_reason: the check failures, or 'duplicate record' for a second copy;
                   _raw_record kept for quarantined rows only
       versioned – _is_superseded: a valid record replaced by a later version of the same key
@@ -11,10 +12,16 @@
 numbered as (
     select
         *,
+        {%- if unique_key | list == ['_source_file', '_line_number'] and not version_column %}
+        -- the key is the record's position in its file, unique in the raw layer (its
+        -- unique_combination_of_columns test): no copies to number
+        1 as _copy_number
+        {%- else %}
         row_number() over (
             partition by _check_failures is null, {{ key }}{% if version_column %}, {{ version_column }}{% endif %}
             order by _source_file, _line_number
         ) as _copy_number
+        {%- endif %}
     from {{ checked_cte }}
 ),
 

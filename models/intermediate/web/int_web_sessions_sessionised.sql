@@ -7,6 +7,23 @@ with
 
 requests as (
     select * from {{ ref('int_web_requests_parsed') }}
+),
+
+-- only the columns the sessions carry: each window below holds every column it is given
+human_requests as (
+    select
+        request_id,
+        visitor_id,
+        requested_at,
+        url_path,
+        page_type,
+        status_code,
+        device_class,
+        browser,
+        operating_system,
+        _source_file,
+        _line_number
+    from requests
     where device_class != 'bot'
 ),
 
@@ -16,7 +33,7 @@ gaps as (
         lag(requested_at) over (
             partition by visitor_id order by requested_at, _source_file, _line_number
         ) as previous_requested_at
-    from requests
+    from human_requests
 ),
 
 flagged as (

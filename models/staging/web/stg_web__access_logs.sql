@@ -9,8 +9,15 @@ final as (
         _source_file,
         _line_number,
         log_format,
+        requested_at,
+        client_ip,
+        http_method,
+        url_path,
+        status_code,
+        response_bytes,
+        referrer,
+        user_agent,
         log_line,
-        w3c_fields,
         _loaded_at
     from base
     where _reject_reason is null and not _is_directive
