@@ -20,7 +20,7 @@ import pyarrow.orc as orc
 import pytest
 
 from lakesight.load import lock
-from lakesight_tests.support import BIN, MART_TABLES, REPO, Warehouse
+from lakesight_tests.support import BIN, MART_TABLES, REPO, Warehouse, project_copy
 
 pytestmark = pytest.mark.slow
 
@@ -129,8 +129,20 @@ def test_a_file_changed_in_place_is_reloaded_and_marts_equal_a_full_rebuild(
         "9200001,1,2025-03-14 10:00:00,2025-03-14 10:00:00,placed,web,EUR,DE"
     )  # a row added
     newest.write_text("\n".join(lines) + "\n")
+    # and a web log whose every line is garbage now: its requests and sessions must go
+    log = sorted((incremental.lake / "web/access_logs").glob("dt=*/part-*.log"))[0]
+    log_key = lake_key(log)
+    assert incremental.scalar(
+        f"select count(*) from intermediate.int_web_sessions_sessionised "
+        f"where _source_file = '{log_key}'"
+    )
+    log.write_text("not a request\n" * len(log.read_text().splitlines()))
 
     incremental.build()
+    for model in ("int_web_requests_parsed", "int_web_sessions_sessionised"):
+        assert not incremental.scalar(
+            f"select count(*) from intermediate.{model} where _source_file = '{log_key}'"
+        ), model
     assert (
         incremental.scalar(f"select status from marts.fct_orders where order_id = {fields[0]}")
         == "returned"
@@ -146,6 +158,53 @@ def test_a_file_changed_in_place_is_reloaded_and_marts_equal_a_full_rebuild(
     full.root.mkdir()
     full.build()
     assert marts_differ(incremental, full) == {}
+
+
+def test_a_changed_seed_rechecks_every_row_of_an_incremental_base_model(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """The base models are incremental, but their verdicts depend on the seeds they read: with
+    'delivered' no longer a known status, every delivered order is quarantined, old rows included,
+    and the lines of the order keep their verdict (that model's rules did not change)."""
+    warehouse = built.database_copy(tmp_path)
+    project = project_copy(tmp_path)
+    statuses = project / "seeds/reference/ref_order_statuses.csv"
+    statuses.write_text(
+        "".join(
+            line
+            for line in statuses.read_text().splitlines(keepends=True)
+            if not line.startswith("delivered,")
+        )
+    )
+    delivered = warehouse.scalar(
+        "select count(*) from staging.base_shop__orders where status = 'delivered'"
+    )
+    assert delivered > 0
+    lines_before = warehouse.query(
+        "select max(_checked_at), count(*) from staging.base_shop__order_items"
+    )
+    warehouse.dbt(
+        "build",
+        "-s",
+        "ref_order_statuses",
+        "base_shop__orders",
+        "base_shop__order_items",
+        "--exclude-resource-type",
+        "test",
+        project=project,
+    )
+    assert warehouse.query(
+        "select count(*) filter (where _reject_reason like '%unknown status%'), "
+        "count(*) filter (where _reject_reason is null) "
+        "from staging.base_shop__orders where status = 'delivered'"
+    )[0] == (delivered, 0)
+    assert (
+        warehouse.scalar("select count(distinct _checked_at) from staging.base_shop__orders") == 1
+    )  # every row re-checked in the one build
+    assert (
+        warehouse.query("select max(_checked_at), count(*) from staging.base_shop__order_items")
+        == lines_before
+    )
 
 
 def test_a_vanished_file_is_reported_and_fails_under_the_strict_flag(

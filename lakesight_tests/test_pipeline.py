@@ -148,14 +148,51 @@ def test_rerunning_the_build_changes_nothing(built: Warehouse, tmp_path: Path) -
     assert mart_fingerprints(warehouse) == marts_before
 
 
-def test_incremental_load_after_append_equals_a_full_rebuild(
-    built: Warehouse, tmp_path: Path
-) -> None:
-    incremental = built.copy(tmp_path / "incremental")
+@pytest.fixture(scope="module")
+def appended(
+    built: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Warehouse, Warehouse, int]:
+    """The built warehouse after `lake append --days 3` and an incremental build, a full build
+    of the same lake, and the number of loads raw_shop__orders had before the append."""
+    root = tmp_path_factory.mktemp("appended")
+    incremental = built.copy(root / "incremental")
     loads_before = incremental.scalar("select count(distinct _loaded_at) from raw.raw_shop__orders")
     lakesight("lake", "append", "--days", "3", "--lake", str(incremental.lake))
     incremental.build()
+    full = Warehouse(root / "full", incremental.lake)
+    full.root.mkdir()
+    full.build()
+    return incremental, full, loads_before
 
+
+def rows_only_in_one(left: Warehouse, right: Warehouse, relation: str, exclude: str = "") -> tuple:
+    """Rows of the relation only in the left warehouse, and only in the right (multisets), over
+    the right's columns but those named in `exclude`."""
+    schema, table = relation.split(".")
+    columns = ", ".join(
+        f'"{name}"'
+        for (name,) in right.query(
+            f"select column_name from information_schema.columns where table_schema = '{schema}' "
+            f"and table_name = '{table}' order by ordinal_position"
+        )
+        if name not in exclude.split()
+    )
+    with duckdb.connect(str(right.database), read_only=True) as con:
+        con.execute(f"attach '{left.database}' as other (read_only)")
+        (here,) = con.execute("select current_database()").fetchone()
+        return tuple(
+            con.execute(
+                f"select count(*) from (select {columns} from {a}.{relation} "
+                f"except all select {columns} from {b}.{relation})"
+            ).fetchone()[0]
+            for a, b in (("other", here), (here, "other"))
+        )
+
+
+def test_incremental_load_after_append_equals_a_full_rebuild(
+    appended: tuple[Warehouse, Warehouse, int],
+) -> None:
+    incremental, full, loads_before = appended
     # only the appended partitions were loaded, in one new load
     new_files = incremental.scalar(
         "select count(distinct _source_file) from raw.raw_shop__orders "
@@ -166,31 +203,63 @@ def test_incremental_load_after_append_equals_a_full_rebuild(
         incremental.scalar("select count(distinct _loaded_at) from raw.raw_shop__orders")
         == loads_before + 1
     )
-
-    full = Warehouse(tmp_path / "full", incremental.lake)
-    full.root.mkdir()
-    full.build()
     for table in MART_TABLES:
         if table == "dim_customers_history":  # the snapshot keeps versions seen between builds
             continue
-        columns = ", ".join(
-            name
-            for (name,) in full.query(
-                f"select column_name from information_schema.columns "
-                f"where table_schema = 'marts' and table_name = '{table}'"
-            )
-        )
-        with duckdb.connect(str(full.database), read_only=True) as con:
-            con.execute(f"attach '{incremental.database}' as inc (read_only)")
-            only_full = con.execute(
-                f"select count(*) from (select {columns} from marts.{table} "
-                f"except all select {columns} from inc.marts.{table})"
-            ).fetchone()
-            only_inc = con.execute(
-                f"select count(*) from (select {columns} from inc.marts.{table} "
-                f"except all select {columns} from marts.{table})"
-            ).fetchone()
-        assert (only_full, only_inc) == ((0,), (0,)), table
+        assert rows_only_in_one(incremental, full, f"marts.{table}") == (0, 0), table
+
+
+BASE_MODELS = [
+    "base_catalog__products",
+    "base_crm__customers",
+    "base_fulfilment__shipments",
+    "base_labelling__review_labels",
+    "base_payments__payments",
+    "base_shop__order_items",
+    "base_shop__orders",
+    "base_web__access_logs",
+]
+
+
+@pytest.mark.parametrize("model", ["int_web_requests_parsed", "int_web_sessions_sessionised"])
+def test_an_incremental_web_intermediate_equals_its_full_rebuild(
+    appended: tuple[Warehouse, Warehouse, int], model: str
+) -> None:
+    """Parsed by file, sessionised by visitor over the visitor's whole history: after the
+    incremental build every row equals the full rebuild's, load times aside."""
+    incremental, full, _ = appended
+    relation = f"intermediate.{model}"
+    assert rows_only_in_one(incremental, full, relation, exclude="_loaded_at") == (0, 0)
+    assert incremental.scalar(f"select count(*) from {relation}") > 0
+
+
+@pytest.mark.parametrize("model", BASE_MODELS)
+def test_an_incremental_base_model_equals_its_full_rebuild(
+    appended: tuple[Warehouse, Warehouse, int], model: str
+) -> None:
+    """Every verdict (staged, superseded, rejected and why) after the incremental build is the
+    full rebuild's; only the load times differ (each warehouse loaded the lake itself), in
+    `_loaded_at` and in the raw record's JSON of rejected rows."""
+    incremental, full, _ = appended
+    assert rows_only_in_one(
+        incremental, full, f"staging.{model}", exclude="_loaded_at _raw_record _checked_at"
+    ) == (0, 0)
+    assert incremental.scalar(
+        f"select count(*) from staging.{model} where _raw_record is not null"
+    ) == full.scalar(f"select count(*) from staging.{model} where _raw_record is not null")
+    # the incremental build re-checked the rows of the appended files (loaded after the first
+    # load, the only other load of the built warehouse), and not every row
+    raw = f"raw.raw_{model.removeprefix('base_')}"
+    appended_rows = f"_loaded_at > (select min(_loaded_at) from {raw})"
+    rechecked, appended_rechecked, total = incremental.query(
+        "select count(*) filter (where _checked_at > first), "
+        f"count(*) filter (where _checked_at > first and {appended_rows}), count(*) "
+        f"from staging.{model}, (select min(_checked_at) as first from staging.{model})"
+    )[0]
+    assert appended_rechecked == incremental.scalar(
+        f"select count(*) from {raw} where {appended_rows}"
+    )
+    assert rechecked < total
 
 
 def test_lake_manifest_drives_the_target_scale(built: Warehouse) -> None:

@@ -1,14 +1,20 @@
 {#-
     CTEs shared by every base model, after its `checked` CTE (typed columns + _check_failures):
+      scoped    – the rows an incremental build re-checks (base_scope_ctes); all on a full build
       numbered  – copies of the same record (same unique_key and version) numbered in load order;
                   none when the key is the file position (_source_file, _line_number)
       flagged   – _reject_reason: the check failures, or 'duplicate record' for a second copy;
                   _raw_record kept for quarantined rows only
       versioned – _is_superseded: a valid record replaced by a later version of the same key
-    So every raw row ends in exactly one of: staged (current), superseded, rejected.
+    So every raw row ends in exactly one of: staged (current), superseded, rejected. The model's
+    `checked` CTE is `not materialized`: the scope reads it more than once, and DuckDB would
+    otherwise hold every checked row in memory. `rescope` (SQL over checked's columns) adds rows
+    an incremental build must re-check because another table changed.
 -#}
-{% macro quarantine_ctes(checked_cte, unique_key, version_column=none) -%}
+{% macro quarantine_ctes(checked_cte, unique_key, version_column=none, rescope=none) -%}
 {%- set key = unique_key | join(', ') -%}
+{{ base_scope_ctes(checked_cte, unique_key, rescope) }},
+
 numbered as (
     select
         *,
@@ -22,7 +28,7 @@ numbered as (
             order by _source_file, _line_number
         ) as _copy_number
         {%- endif %}
-    from {{ checked_cte }}
+    from scoped
 ),
 
 flagged as (
@@ -34,7 +40,9 @@ flagged as (
                 then 'duplicate record: same {{ unique_key | join(" and ") }}{% if version_column %} and {{ version_column }}{% endif %} as an earlier record'
         end as _reject_reason,
         -- the raw record is kept for quarantined rows only (valid rows are in the raw layer)
-        case when _check_failures is not null or _copy_number > 1 then _raw_record end as _raw_record
+        case when _check_failures is not null or _copy_number > 1 then _raw_record end as _raw_record,
+        '{{ rules_version() }}' as _rules_version,
+        cast(current_timestamp at time zone 'UTC' as timestamp) as _checked_at
     from numbered
 ),
 
@@ -88,7 +96,7 @@ base as (
 ),
 
 final as (
-    select * exclude (_reject_reason, _is_superseded, _raw_record)
+    select * exclude (_reject_reason, _is_superseded, _raw_record, _rules_version, _checked_at)
     from base
     where _reject_reason is null and not _is_superseded
 )

@@ -2,16 +2,30 @@
     One row per web request: the fields base_web__access_logs read from both log formats, plus
     the visitor, the page type, and the device class, browser and operating system read from the
     user agent. A log has few distinct user agents: each is classified once, then joined back.
+
+    Incremental by file: a build parses the files loaded since the last one (new, or reloaded with
+    new content: delete+insert on _source_file replaces a file's rows), and the post-hook drops
+    the rows of a reloaded file none of whose lines are requests any more.
 -#}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ delete_stale_loads([ref('stg_web__access_logs'), ref('stg_web__access_logs__rejected')]) }}",
+) }}
+
 with
 
 access_logs as (
     select * from {{ ref('stg_web__access_logs') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 -- imported apart from access_logs: a CTE read twice is materialised, here every request
 distinct_user_agents as (
     select distinct user_agent from {{ ref('stg_web__access_logs') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 user_agents as (
@@ -51,7 +65,9 @@ final as (
         end as page_type,
         user_agents.device_class,
         user_agents.browser,
-        user_agents.operating_system
+        user_agents.operating_system,
+        access_logs._loaded_at,
+        '{{ rules_version() }}' as _rules_version
     from access_logs
     left join user_agents on access_logs.user_agent is not distinct from user_agents.user_agent
 )

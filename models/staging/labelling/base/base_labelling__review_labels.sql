@@ -29,7 +29,7 @@ typed as (
     from parsed
 ),
 
-checked as (
+checked as not materialized (
     select
         *,
         {{ reject_reason([
@@ -54,6 +54,8 @@ final as (
         _reject_reason,
         _is_superseded,
         _raw_record,
+        _rules_version,
+        _checked_at,
         _source_file,
         _line_number,
         _loaded_at

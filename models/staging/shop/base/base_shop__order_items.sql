@@ -8,6 +8,12 @@ raw_orders as (
     select * from {{ ref('raw_shop__orders') }}
 ),
 
+-- orders loaded since this model's last build: their lines are re-checked (FX quarantine)
+raw_orders_loaded as (
+    select try_cast(trim(order_id) as bigint) as order_id from {{ ref('raw_shop__orders') }}
+    where {{ loaded_since_last_build(other_table=true) }}
+),
+
 currencies as (
     select currency_code from {{ ref('ref_currencies') }}
 ),
@@ -63,6 +69,7 @@ typed as (
             select o.fx_period from orders_without_fx_rate as o
             where o.order_id = source.order_id
         ) as _order_fx_period,
+        order_id in (select o.order_id from raw_orders_loaded as o) as _order_loaded_since,
         cast(to_json(source) as varchar) as _raw_record,
         _load_error,
         _source_file,
@@ -71,7 +78,7 @@ typed as (
     from source
 ),
 
-checked as (
+checked as not materialized (
     select
         *,
         {{ reject_reason([
@@ -88,7 +95,7 @@ checked as (
     from typed
 ),
 
-{{ quarantine_ctes('checked', ['order_id', 'line_number']) }},
+{{ quarantine_ctes('checked', ['order_id', 'line_number'], rescope='c._order_loaded_since') }},
 
 final as (
     select
@@ -101,6 +108,8 @@ final as (
         _reject_reason,
         _is_superseded,
         _raw_record,
+        _rules_version,
+        _checked_at,
         _source_file,
         _line_number,
         _loaded_at

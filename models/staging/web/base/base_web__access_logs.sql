@@ -9,14 +9,17 @@
 -#}
 with
 
+-- a line is checked on its own and with its file's directives: an incremental build reads only
+-- the files loaded since (new, or reloaded with new content)
 source as (
     select * from {{ ref('raw_web__access_logs') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 -- imported apart from source: a CTE read twice is materialised, here the whole raw table
 source_directives as (
     select * from {{ ref('raw_web__access_logs') }}
-    where starts_with(line, '#Fields:')
+    where starts_with(line, '#Fields:') and {{ loaded_since_last_build() }}
 ),
 
 directives as (
@@ -105,7 +108,7 @@ classified as (
     from matched
 ),
 
-checked as (
+checked as not materialized (
     select
         *,
         {{ reject_reason([
@@ -162,6 +165,8 @@ final as (
         _reject_reason,
         _is_superseded,
         _raw_record,
+        _rules_version,
+        _checked_at,
         _source_file,
         _line_number,
         _loaded_at
