@@ -186,23 +186,12 @@ def _open_text(lake_file: LakeFile) -> IO[str]:
     return open(lake_file.path, encoding="utf-8", newline="")
 
 
-class _CountedLines:
-    """An iterator over a file's lines that counts them and keeps the text of the current
-    record (a quoted CSV field may span lines)."""
-
-    def __init__(self, handle: IO[str]) -> None:
-        self._handle = handle
-        self.number = 0
-        self.record: list[str] = []
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._handle)
-        self.number += 1
-        self.record.append(line)
-        return line
+def _kept_lines(handle: IO[str], record: list[str]) -> Iterator[str]:
+    """The file's lines, each also appended to `record` (the caller clears it before each
+    record: the text of a record the reader rejects, a quoted field may span lines)."""
+    for line in handle:
+        record.append(line)
+        yield line
 
 
 def _csv_schema(columns: Sequence[str]) -> pa.Schema:
@@ -239,18 +228,18 @@ def _csv_batches(
     width = len(columns)
     filler = [None] * (width - 1)
     with _open_text(lake_file) as handle:
-        lines = _CountedLines(handle)
-        first = next(lines, None)
+        first = next(handle, None)
         if first is None:
             return
         _check_csv_header(lake_file, columns, first.rstrip("\r\n"))
-        reader = csv.reader(lines, strict=True)
+        record: list[str] = []
+        reader = csv.reader(_kept_lines(handle, record), strict=True)
         rows: list[Sequence[str | None]] = []
         starts: list[int] = []
         errors: list[str | None] = []
         while True:
-            lines.record.clear()
-            start = lines.number + 1
+            record.clear()
+            start = reader.line_num + 2  # the lines the reader took, and the header
             try:
                 row = next(reader)
             except StopIteration:
@@ -265,10 +254,7 @@ def _csv_batches(
                 else:
                     kind = "MISSING COLUMNS" if len(row) < width else "TOO MANY COLUMNS"
                     error = f"{kind}: Expected Number of Columns: {width} Found: {len(row)}"
-            if error is None:
-                rows.append(row)
-            else:
-                rows.append(["".join(lines.record).rstrip("\r\n"), *filler])
+            rows.append(row if error is None else ["".join(record).rstrip("\r\n"), *filler])
             starts.append(start)
             errors.append(error)
             if len(rows) >= batch_rows:
