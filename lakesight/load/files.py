@@ -163,6 +163,14 @@ def load_timestamp() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def file_error(lake_file: LakeFile, what: str, exc: Exception) -> LakeLoadError:
+    """A LakeLoadError naming the file, followed by the first line of the reader's message."""
+    if isinstance(exc, LakeLoadError):
+        return exc
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return LakeLoadError(f"{lake_file.path}: cannot be read as {what}: {first_line}")
+
+
 def per_file(files: Sequence[LakeFile], what: str, read: Callable[[LakeFile], T]) -> list[T]:
     """Apply `read` to each file, turning any failure into a LakeLoadError that names the file."""
     results: list[T] = []
@@ -172,10 +180,5 @@ def per_file(files: Sequence[LakeFile], what: str, read: Callable[[LakeFile], T]
         except LakeLoadError:
             raise
         except Exception as exc:  # the reader's own message follows the file name
-            first_line = (
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            )
-            raise LakeLoadError(
-                f"{lake_file.path}: cannot be read as {what}: {first_line}"
-            ) from exc
+            raise file_error(lake_file, what, exc) from exc
     return results

@@ -1,4 +1,4 @@
-"""Read new lake files into one Arrow table per raw model, one row per source record.
+"""Read new lake files into one DuckDB relation per raw model, one row per source record.
 
 Every reader returns the declared data columns followed by `_source_file`, `_line_number`,
 `_load_error`, `_file_size`, `_file_hash` and `_loaded_at`: every row names the file and the line
@@ -9,35 +9,69 @@ fields (a CSV row with the wrong column count, say) still lands, with its text a
 Parquet/ORC/Avro/gzip, schema drift) fails the load with a LakeLoadError naming the file:
 nothing is silently dropped or mis-loaded.
 
-CSV goes through Python's csv module (DuckDB's CSV reader does not report the line of the rows it
-reads), JSON Lines, logs and Parquet through DuckDB's own readers (gzip-compressed text through
-Python's gzip), Avro through polars and ORC through pyarrow (the duckdb wheel bundles no Avro/ORC
-reader and cannot install one offline).
+A reader returns a lazy DuckDB relation, not a table: dbt-duckdb's Python materialisation runs it
+as `create table … as select * from <relation>`, so the rows stream into the table inside DuckDB
+(under its memory_limit, spilling to its temp_directory). What is read in Python comes as one
+stream of Arrow record batches per load (`pyarrow.RecordBatchReader`), a file at a time, a batch
+of at most `BATCH_ROWS` rows at a time: CSV through Python's csv module (DuckDB's CSV reader does
+not report the line of the rows it reads), gzip-compressed line files through Python's gzip,
+Avro through polars and ORC through a pyarrow dataset (the duckdb wheel bundles no Avro/ORC
+reader and cannot install one offline). JSON Lines, logs and Parquet go through DuckDB's own
+readers, one scan over all new files.
+
+What is cheap to check is checked before the relation is returned, so it fails with the
+LakeLoadError itself: CSV headers, and the schema of every Parquet, Avro and ORC file (read from
+its footer or header). A failure found while the rows stream (a truncated gzip or Avro body, an
+ORC timestamp out of range) is raised as the same LakeLoadError inside the stream; DuckDB then
+fails the statement with a message that carries it, file name first ("reading the stream … failed:
+Unknown error: <file>: cannot be read as …"). Bytes of a plain line file that are not UTF-8 fail
+with DuckDB's read_text message, which names the file too. Either way nothing of the load is
+committed.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import re
-from collections.abc import Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.orc as orc
 
-from lakesight.load.files import LakeFile, LakeLoadError, load_timestamp, pending_files, per_file
+from lakesight.load.files import (
+    LakeFile,
+    LakeLoadError,
+    file_error,
+    load_timestamp,
+    pending_files,
+    per_file,
+)
 
 #: the extensions each reader claims in a table folder (docs/lake.md)
 CSV_EXTENSIONS = (".csv", ".csv.gz")
 JSONL_EXTENSIONS = (".jsonl", ".jsonl.gz")
 LOG_EXTENSIONS = (".log", ".log.gz")
 
+#: the most rows of one record batch of the streams read in Python
+BATCH_ROWS = 65_536
+
 Columns = Mapping[str, str]  # column name -> DuckDB type, in file order
 
 EMPTY_FILE = "empty file: no records"
+
+#: the metadata columns of the Arrow streams, after the data columns
+STREAM_META = (
+    pa.field("_source_file", pa.string()),
+    pa.field("_line_number", pa.int64()),
+    pa.field("_load_error", pa.string()),
+)
+
+_names = itertools.count()
 
 
 def sql_string(value: str) -> str:
@@ -48,6 +82,13 @@ def sql_string(value: str) -> str:
 def ident(name: str) -> str:
     """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _unique_name(what: str) -> str:
+    """A name to register a load's Arrow objects under on the session; it stays registered
+    until the session closes (the relation is run after the model returns), so every load
+    gets names of its own."""
+    return f"lakesight_{what}_{next(_names)}"
 
 
 def _empty_marker(lake_file: LakeFile) -> str:
@@ -63,10 +104,12 @@ def _assemble(
     parts: Sequence[str],
     columns: Columns,
     files: Sequence[LakeFile],
-    arrow_parts: Mapping[str, pa.Table] | None = None,
-) -> pa.Table:
+    arrow_parts: Mapping[str, Any] | None = None,
+) -> duckdb.DuckDBPyRelation:
     """Union the parts (SQL selects) by name, cast to the declared types, stamp each row with
-    its file's fingerprint and `_loaded_at`."""
+    its file's fingerprint and `_loaded_at`: a relation, run when dbt-duckdb materialises it.
+    `arrow_parts` (Arrow tables, record batch readers, datasets) are registered on the session
+    under their names, which the parts select from."""
     casts = [
         f"cast(u.{ident(name)} as {dtype}) as {ident(name)}" for name, dtype in columns.items()
     ]
@@ -85,24 +128,55 @@ def _assemble(
         + ["null as _source_file", "null as _line_number", "null as _load_error"]
     )
     union = " union all by name ".join([f"select {template} where false", *parts])
+    files_name = _unique_name("files")
     registered = dict(arrow_parts or {})
-    registered["lakesight_load_files"] = pa.table(
+    registered[files_name] = pa.table(
         {
             "path": pa.array([f.path for f in files], pa.string()),
             "_file_size": pa.array([f.size for f in files], pa.int64()),
             "_file_hash": pa.array([f.sha256 for f in files], pa.string()),
         }
     )
-    for name, table in registered.items():
-        session.register(name, table)
-    try:
-        return session.sql(
-            f"select {', '.join(casts + meta)} from ({union}) as u "
-            "join lakesight_load_files as f on u._source_file = f.path"
-        ).fetch_arrow_table()
-    finally:
-        for name in registered:
-            session.unregister(name)
+    for name, source in registered.items():
+        session.register(name, source)
+    return session.sql(
+        f"select {', '.join(casts + meta)} from ({union}) as u "
+        f"join {files_name} as f on u._source_file = f.path"
+    )
+
+
+def _stream(
+    files: Sequence[LakeFile],
+    what: str,
+    schema: pa.Schema,
+    batches: Callable[[LakeFile], Iterable[pa.RecordBatch]],
+) -> pa.RecordBatchReader:
+    """One stream of record batches over the files, a file at a time: `batches(file)` yields
+    that file's batches (already in `schema`); a file that yields none gets the empty-file
+    marker row; any failure is raised as a LakeLoadError naming the file."""
+
+    def generate() -> Iterator[pa.RecordBatch]:
+        for lake_file in files:
+            rows = 0
+            try:
+                for batch in batches(lake_file):
+                    rows += batch.num_rows
+                    if batch.num_rows:
+                        yield batch
+            except Exception as exc:  # the reader's own message follows the file name
+                raise file_error(lake_file, what, exc) from exc
+            if rows == 0:
+                yield _marker_batch(schema, lake_file)
+
+    return pa.RecordBatchReader.from_batches(schema, generate())
+
+
+def _marker_batch(schema: pa.Schema, lake_file: LakeFile) -> pa.RecordBatch:
+    """The empty-file marker row of `_empty_marker`, as a batch of a stream."""
+    values = {field.name: pa.nulls(1, field.type) for field in schema}
+    values["_source_file"] = pa.array([lake_file.path], pa.string())
+    values["_load_error"] = pa.array([EMPTY_FILE], pa.string())
+    return pa.record_batch([values[field.name] for field in schema], schema=schema)
 
 
 def _open_text(lake_file: LakeFile) -> IO[str]:
@@ -112,95 +186,100 @@ def _open_text(lake_file: LakeFile) -> IO[str]:
     return open(lake_file.path, encoding="utf-8", newline="")
 
 
-class _CountedLines:
-    """An iterator over a file's lines that counts them and keeps the text of the current
-    record (a quoted CSV field may span lines)."""
-
-    def __init__(self, handle: IO[str]) -> None:
-        self._handle = handle
-        self.number = 0
-        self.record: list[str] = []
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._handle)
-        self.number += 1
-        self.record.append(line)
-        return line
+def _kept_lines(handle: IO[str], record: list[str]) -> Iterator[str]:
+    """The file's lines, each also appended to `record` (the caller clears it before each
+    record: the text of a record the reader rejects, a quoted field may span lines)."""
+    for line in handle:
+        record.append(line)
+        yield line
 
 
-def _read_csv_file(lake_file: LakeFile, columns: Sequence[str]) -> pa.Table:
-    """One CSV file: a row per record with its fields as text and the line it starts on; a
-    record the reader cannot split into the declared columns lands with its raw text in the
-    first column and the reason in `_load_error`. Blank lines hold no record and are skipped."""
+def _csv_schema(columns: Sequence[str]) -> pa.Schema:
+    """The stream of a CSV load: every declared column as text, then the metadata columns."""
+    return pa.schema([pa.field(name, pa.string()) for name in columns] + list(STREAM_META))
+
+
+def _check_csv_header(lake_file: LakeFile, columns: Sequence[str], first: str) -> None:
+    """Fail, naming the file, when its header is not the declared one."""
     header = ",".join(columns)
-    good: list[list[str]] = []
-    good_lines: list[int] = []
-    bad: list[tuple[int, str, str]] = []
+    if first != header:
+        raise LakeLoadError(
+            f"{lake_file.path}: header {first!r} differs from the declared {header!r} "
+            "(schema drift)"
+        )
+
+
+def _csv_first_line(lake_file: LakeFile) -> str | None:
+    """The file's first line without its line break; None when the file has no line."""
     with _open_text(lake_file) as handle:
-        lines = _CountedLines(handle)
-        first = next(lines, "").rstrip("\r\n")
-        if lines.number == 0:
-            return _csv_table(lake_file, columns, good, good_lines, bad)
-        if first != header:
-            raise LakeLoadError(
-                f"{lake_file.path}: header {first!r} differs from the declared {header!r} "
-                "(schema drift)"
-            )
-        reader = csv.reader(lines, strict=True)
-        width = len(columns)
+        first = next(handle, None)
+    return None if first is None else first.rstrip("\r\n")
+
+
+def _csv_batches(
+    lake_file: LakeFile, columns: Sequence[str], batch_rows: int = BATCH_ROWS
+) -> Iterator[pa.RecordBatch]:
+    """One CSV file as record batches of at most `batch_rows` rows: a row per record with its
+    fields as text and the line it starts on; a record the reader cannot split into the
+    declared columns lands with its raw text in the first column and the reason in
+    `_load_error`. Blank lines hold no record and are skipped. A file without a line yields
+    nothing (the stream adds the empty-file marker)."""
+    schema = _csv_schema(columns)
+    width = len(columns)
+    filler = [None] * (width - 1)
+    with _open_text(lake_file) as handle:
+        first = next(handle, None)
+        if first is None:
+            return
+        _check_csv_header(lake_file, columns, first.rstrip("\r\n"))
+        record: list[str] = []
+        reader = csv.reader(_kept_lines(handle, record), strict=True)
+        rows: list[Sequence[str | None]] = []
+        starts: list[int] = []
+        errors: list[str | None] = []
         while True:
-            lines.record.clear()
-            start = lines.number + 1
+            record.clear()
+            start = reader.line_num + 2  # the lines the reader took, and the header
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
-                bad.append((start, "".join(lines.record).rstrip("\r\n"), f"CSV ERROR: {exc}"))
-                continue
-            if not row:
-                continue
-            if len(row) == width:
-                good.append(row)
-                good_lines.append(start)
-                continue
-            kind = "MISSING COLUMNS" if len(row) < width else "TOO MANY COLUMNS"
-            bad.append(
-                (
-                    start,
-                    "".join(lines.record).rstrip("\r\n"),
-                    f"{kind}: Expected Number of Columns: {width} Found: {len(row)}",
-                )
-            )
-    return _csv_table(lake_file, columns, good, good_lines, bad)
+                error: str | None = f"CSV ERROR: {exc}"
+            else:
+                if not row:
+                    continue
+                if len(row) == width:
+                    error = None
+                else:
+                    kind = "MISSING COLUMNS" if len(row) < width else "TOO MANY COLUMNS"
+                    error = f"{kind}: Expected Number of Columns: {width} Found: {len(row)}"
+            rows.append(row if error is None else ["".join(record).rstrip("\r\n"), *filler])
+            starts.append(start)
+            errors.append(error)
+            if len(rows) >= batch_rows:
+                yield _csv_batch(schema, lake_file, rows, starts, errors)
+                rows, starts, errors = [], [], []
+        if rows:
+            yield _csv_batch(schema, lake_file, rows, starts, errors)
 
 
-def _csv_table(
+def _csv_batch(
+    schema: pa.Schema,
     lake_file: LakeFile,
-    columns: Sequence[str],
-    good: Sequence[Sequence[str]],
-    good_lines: Sequence[int],
-    bad: Sequence[tuple[int, str, str]],
-) -> pa.Table:
-    """The Arrow part of one CSV file: good rows, then rejected ones, then nothing (the caller
-    adds the empty-file marker when there is no row at all)."""
-    fields = list(zip(*good, strict=True)) if good else [() for _ in columns]
-    data: dict[str, pa.Array] = {}
-    for index, name in enumerate(columns):
-        values = list(fields[index])
-        if index == 0:
-            values += [text for _, text, _ in bad]
-        else:
-            values += [None] * len(bad)
-        data[name] = pa.array(values, pa.string())
-    count = len(good) + len(bad)
-    data["_source_file"] = pa.array([lake_file.path] * count, pa.string())
-    data["_line_number"] = pa.array([*good_lines, *(line for line, _, _ in bad)], pa.int64())
-    data["_load_error"] = pa.array([None] * len(good) + [error for _, _, error in bad], pa.string())
-    return pa.table(data)
+    rows: Sequence[Sequence[str | None]],
+    starts: Sequence[int],
+    errors: Sequence[str | None],
+) -> pa.RecordBatch:
+    """A batch of CSV records (rows of equal width) with their lines and errors."""
+    fields = list(zip(*rows, strict=True))
+    arrays = [pa.array(values, pa.string()) for values in fields]
+    arrays += [
+        pa.array([lake_file.path] * len(rows), pa.string()),
+        pa.array(starts, pa.int64()),
+        pa.array(errors, pa.string()),
+    ]
+    return pa.record_batch(arrays, schema=schema)
 
 
 def _check_schema(lake_file: LakeFile, found: Sequence[tuple[str, str]], columns: Columns) -> None:
@@ -217,37 +296,70 @@ def _check_schema(lake_file: LakeFile, found: Sequence[tuple[str, str]], columns
 
 
 def load_csv(
-    dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any, columns: Sequence[str]
-) -> pa.Table:
+    dbt: Any,
+    session: duckdb.DuckDBPyConnection,
+    inventory: Any,
+    columns: Sequence[str],
+    batch_rows: int = BATCH_ROWS,
+) -> duckdb.DuckDBPyRelation:
     """CSV with a header row (plain or gzip), every field as text, each row with its line.
     Rows with the wrong column count (or a broken quote) land with their raw text in the first
-    column and the reason in `_load_error`."""
+    column and the reason in `_load_error`. Every header is checked before the rows stream."""
     files = pending_files(dbt, session, inventory, CSV_EXTENSIONS)
     declared = {name: "varchar" for name in columns}
-    parts = [_empty_marker(f) for f in files if f.size == 0]
-    tables = per_file([f for f in files if f.size > 0], "CSV", lambda f: _read_csv_file(f, columns))
     read = [f for f in files if f.size > 0]
-    parts += [_empty_marker(f) for f, t in zip(read, tables, strict=True) if t.num_rows == 0]
+    for lake_file, first in zip(read, per_file(read, "CSV", _csv_first_line), strict=True):
+        if first is not None:
+            _check_csv_header(lake_file, columns, first)
+    parts = [_empty_marker(f) for f in files if f.size == 0]
     arrow_parts = {}
-    if any(t.num_rows for t in tables):
-        arrow_parts["lakesight_csv_rows"] = pa.concat_tables([t for t in tables if t.num_rows])
-        parts.append("select * from lakesight_csv_rows")
+    if read:
+        name = _unique_name("csv")
+        arrow_parts[name] = _stream(
+            read, "CSV", _csv_schema(columns), lambda f: _csv_batches(f, columns, batch_rows)
+        )
+        parts.append(f"select * from {name}")
     return _assemble(session, parts, declared, files, arrow_parts)
 
 
-def _read_gzip_lines(lake_file: LakeFile) -> pa.Table:
-    """A gzip-compressed line file, split into lines as `load_lines` splits plain files."""
-    with _open_text(lake_file) as handle:
-        content = handle.read()
-    lines = re.sub(r"\r?\n$", "", content).split("\n") if content else []
-    return pa.table(
-        {
-            "_source_file": pa.array([lake_file.path] * len(lines), pa.string()),
-            "_line_number": pa.array(range(1, len(lines) + 1), pa.int64()),
-            "line": pa.array(lines, pa.string()),
-            "_load_error": pa.nulls(len(lines), pa.string()),
-        }
-    )
+_LINE_SCHEMA = pa.schema([pa.field("line", pa.string()), *STREAM_META])
+
+
+def _gzip_lines(lake_file: LakeFile) -> Iterator[str]:
+    """The lines of a gzip-compressed UTF-8 file, split as `load_lines` splits plain files: on
+    LF only (a CR before it stays, but for the last line's), a final line break ending the last
+    line rather than starting an empty one."""
+    with gzip.open(lake_file.path, "rb") as handle:
+        pending: str | None = None  # a complete line, held back until it is known not last
+        for raw in handle:
+            if pending is not None:
+                yield pending
+                pending = None
+            if raw.endswith(b"\n"):
+                pending = raw[:-1].decode("utf-8")
+            else:  # the last line, without a line break
+                yield raw.decode("utf-8")
+        if pending is not None:
+            yield pending.removesuffix("\r")
+
+
+def _gzip_line_batches(
+    lake_file: LakeFile, batch_rows: int = BATCH_ROWS
+) -> Iterator[pa.RecordBatch]:
+    """A gzip-compressed line file as record batches of at most `batch_rows` lines."""
+    lines = _gzip_lines(lake_file)
+    number = 0
+    while chunk := list(itertools.islice(lines, batch_rows)):
+        yield pa.record_batch(
+            [
+                pa.array(chunk, pa.string()),
+                pa.array([lake_file.path] * len(chunk), pa.string()),
+                pa.array(range(number + 1, number + len(chunk) + 1), pa.int64()),
+                pa.nulls(len(chunk), pa.string()),
+            ],
+            schema=_LINE_SCHEMA,
+        )
+        number += len(chunk)
 
 
 def load_lines(
@@ -255,7 +367,8 @@ def load_lines(
     session: duckdb.DuckDBPyConnection,
     inventory: Any,
     extensions: Sequence[str] = JSONL_EXTENSIONS,
-) -> pa.Table:
+    batch_rows: int = BATCH_ROWS,
+) -> duckdb.DuckDBPyRelation:
     """Line-oriented text (JSON Lines, web logs, manifests; plain or gzip): one row per line,
     `line` as text, with its 1-based line number. Parsing happens in staging, where bad lines
     are quarantined."""
@@ -272,92 +385,149 @@ def load_lines(
             "string_split(regexp_replace(content, '\\r?\\n$', ''), chr(10)) as lines "
             f"from read_text({paths}))"
         )
-    tables = per_file(compressed, "gzip-compressed UTF-8 text", _read_gzip_lines)
-    parts += [_empty_marker(f) for f, t in zip(compressed, tables, strict=True) if t.num_rows == 0]
     arrow_parts = {}
-    if any(t.num_rows for t in tables):
-        arrow_parts["lakesight_gzip_lines"] = pa.concat_tables([t for t in tables if t.num_rows])
-        parts.append("select * from lakesight_gzip_lines")
-    try:
-        return _assemble(session, parts, {"line": "varchar"}, files, arrow_parts)
-    except duckdb.Error:
-        # find the file the reader choked on (for example bytes that are not UTF-8)
-        per_file(
-            plain,
-            "UTF-8 text",
-            lambda f: session.sql(
-                f"select count(*) from read_text({sql_string(f.path)})"
-            ).fetchall(),
+    if compressed:
+        name = _unique_name("gzip_lines")
+        arrow_parts[name] = _stream(
+            compressed,
+            "gzip-compressed UTF-8 text",
+            _LINE_SCHEMA,
+            lambda f: _gzip_line_batches(f, batch_rows),
         )
-        raise
+        parts.append(f"select * from {name}")
+    return _assemble(session, parts, {"line": "varchar"}, files, arrow_parts)
+
+
+def _duckdb_columns(session: duckdb.DuckDBPyConnection, schema: pa.Schema) -> list[tuple[str, str]]:
+    """The columns of an Arrow schema with the DuckDB types they load as."""
+    relation = session.from_arrow(schema.empty_table())
+    return list(zip(relation.columns, [str(t) for t in relation.types], strict=True))
 
 
 def load_parquet(
     dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any, columns: Columns
-) -> pa.Table:
-    """Parquet through DuckDB; every file's schema is checked against the declared one first."""
+) -> duckdb.DuckDBPyRelation:
+    """Parquet through DuckDB, one scan over the new files; every file's schema is checked
+    against the declared one first."""
     files = pending_files(dbt, session, inventory, (".parquet",))
+    read = [f for f in files if f.size > 0]
 
     def check(lake_file: LakeFile) -> None:
         relation = session.read_parquet(lake_file.path)
         _check_schema(lake_file, list(zip(relation.columns, relation.types, strict=True)), columns)
 
-    per_file([f for f in files if f.size > 0], "Parquet", check)
+    per_file(read, "Parquet", check)
     parts = [_empty_marker(f) for f in files if f.size == 0]
-    parts += [
-        f"select * exclude (file_row_number), {sql_string(f.path)} as _source_file, "
-        f"file_row_number + 1 as _line_number, null as _load_error "
-        f"from read_parquet({sql_string(f.path)}, file_row_number = true)"
-        for f in files
-        if f.size > 0
-    ]
+    if read:
+        paths = "[" + ", ".join(sql_string(f.path) for f in read) + "]"
+        parts.append(
+            "select * exclude (filename, file_row_number), filename as _source_file, "
+            "file_row_number + 1 as _line_number, null as _load_error "
+            f"from read_parquet({paths}, filename = true, file_row_number = true, "
+            "union_by_name = true)"
+        )
     return _assemble(session, parts, columns, files)
 
 
-def _load_arrow(
-    dbt: Any,
+def _with_position(
+    batch: pa.RecordBatch, schema: pa.Schema, lake_file: LakeFile, first: int
+) -> pa.RecordBatch:
+    """A batch of a file's records in the stream's schema, with the file and the 1-based record
+    number of each row (`first` being the number of the batch's first row)."""
+    count = batch.num_rows
+    data = [
+        batch.column(field.name).cast(field.type) for field in schema if field not in STREAM_META
+    ]
+    return pa.record_batch(
+        [
+            *data,
+            pa.array([lake_file.path] * count, pa.string()),
+            pa.array(range(first, first + count), pa.int64()),
+            pa.nulls(count, pa.string()),
+        ],
+        schema=schema,
+    )
+
+
+def _positioned(
+    batches: Iterable[pa.RecordBatch], schema: pa.Schema, lake_file: LakeFile
+) -> Iterator[pa.RecordBatch]:
+    """A file's batches, in file order, with `_with_position`'s columns."""
+    number = 1
+    for batch in batches:
+        yield _with_position(batch, schema, lake_file, number)
+        number += batch.num_rows
+
+
+def _load_stream(
     session: duckdb.DuckDBPyConnection,
-    inventory: Any,
+    files: Sequence[LakeFile],
     columns: Columns,
     what: str,
-    read: Any,
-) -> pa.Table:
-    """Shared path of the formats read in Python (Avro, ORC): one Arrow table per file."""
-    files = pending_files(dbt, session, inventory, (f".{what.lower()}",))
-
-    def read_one(lake_file: LakeFile) -> pa.Table:
-        table: pa.Table = read(lake_file.path)
-        relation = session.from_arrow(table)
-        _check_schema(lake_file, list(zip(relation.columns, relation.types, strict=True)), columns)
-        return (
-            table.append_column("_source_file", pa.array([lake_file.path] * table.num_rows))
-            .append_column("_line_number", pa.array(range(1, table.num_rows + 1), pa.int64()))
-            .append_column("_load_error", pa.nulls(table.num_rows, pa.string()))
-        )
-
+    file_schema: Callable[[LakeFile], pa.Schema],
+    batches: Callable[[LakeFile, pa.Schema], Iterable[pa.RecordBatch]],
+) -> duckdb.DuckDBPyRelation:
+    """Shared path of the formats read in Python (Avro, ORC): every file's schema (`file_schema`)
+    is checked first, then all files are read as one stream of batches (`batches`), whose data
+    columns are cast to the Arrow types of the first file (same DuckDB types, say `string` and
+    `large_string`)."""
+    read = [f for f in files if f.size > 0]
+    schemas = per_file(read, what, file_schema)
+    for lake_file, schema in zip(read, schemas, strict=True):
+        _check_schema(lake_file, _duckdb_columns(session, schema), columns)
     parts = [_empty_marker(f) for f in files if f.size == 0]
-    tables = per_file([f for f in files if f.size > 0], what, read_one)
-    arrow_parts = {f"lakesight_{what.lower()}_{i}": t for i, t in enumerate(tables)}
-    parts += [f"select * from {name}" for name in arrow_parts]
-    parts += [
-        _empty_marker(f)
-        for f, t in zip([f for f in files if f.size > 0], tables, strict=True)
-        if t.num_rows == 0
-    ]
+    arrow_parts = {}
+    if read:
+        first = schemas[0]
+        stream_schema = pa.schema(
+            [first.field(first.get_field_index(name)) for name in columns] + list(STREAM_META)
+        )
+        name = _unique_name(what.lower())
+        arrow_parts[name] = _stream(
+            read,
+            what,
+            stream_schema,
+            lambda f: _positioned(batches(f, stream_schema), stream_schema, f),
+        )
+        parts.append(f"select * from {name}")
     return _assemble(session, parts, columns, files, arrow_parts)
+
+
+def _avro_schema(lake_file: LakeFile) -> pa.Schema:
+    """An Avro file's schema as Arrow, from its header (no records read)."""
+    return pl.read_avro(lake_file.path, n_rows=0).to_arrow().schema
+
+
+def _avro_batches(lake_file: LakeFile, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """An Avro file's records, read by polars (a file at a time), as record batches."""
+    yield from pl.read_avro(lake_file.path).to_arrow().to_batches(max_chunksize=BATCH_ROWS)
 
 
 def load_avro(
     dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any, columns: Columns
-) -> pa.Table:
-    """Avro through polars (much faster than fastavro)."""
-    return _load_arrow(
-        dbt, session, inventory, columns, "Avro", lambda p: pl.read_avro(p).to_arrow()
-    )
+) -> duckdb.DuckDBPyRelation:
+    """Avro through polars (much faster than fastavro), one stream over the new files."""
+    files = pending_files(dbt, session, inventory, (".avro",))
+    return _load_stream(session, files, columns, "Avro", _avro_schema, _avro_batches)
 
 
 def load_orc(
     dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any, columns: Columns
-) -> pa.Table:
-    """ORC through pyarrow."""
-    return _load_arrow(dbt, session, inventory, columns, "ORC", lambda p: orc.read_table(p))
+) -> duckdb.DuckDBPyRelation:
+    """ORC through one pyarrow dataset over the new files, scanned a fragment (file) at a time,
+    in stripe order, so each row keeps its file and record number."""
+    files = pending_files(dbt, session, inventory, (".orc",))
+    fragments: dict[str, ds.Fragment] = {}
+
+    def batches(lake_file: LakeFile, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+        return fragments[lake_file.path].to_batches(batch_size=BATCH_ROWS, use_threads=False)
+
+    def file_schema(lake_file: LakeFile) -> pa.Schema:
+        return orc.ORCFile(lake_file.path).schema  # the footer: a truncated file fails here
+
+    read = [f for f in files if f.size > 0]
+    relation = _load_stream(session, files, columns, "ORC", file_schema, batches)
+    if read:  # after the footers are checked (a dataset reads the first file's unchecked)
+        dataset = ds.dataset([f.path for f in read], format="orc")
+        fragments.update({fragment.path: fragment for fragment in dataset.get_fragments()})
+    return relation
