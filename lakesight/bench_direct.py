@@ -27,8 +27,12 @@ def load(con: duckdb.DuckDBPyConnection, name: str, fmt: str, files: list[Path])
     """Create table `name` from the files of one lake table."""
     paths = _paths(files)
     if fmt == "csv":
+        # the dialect given, not sniffed: the sniffer gives up on files holding bad records (the
+        # lake has some on purpose); a direct reader skips those rows instead of capturing them
         query = (
-            f"select * from read_csv({paths}, all_varchar = true, header = true, filename = true)"
+            f"select * from read_csv({paths}, all_varchar = true, header = true, filename = true, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = false, null_padding = true, "
+            "ignore_errors = true, union_by_name = true)"
         )
     elif fmt in ("jsonl", "log"):
         query = (
