@@ -45,6 +45,7 @@ from lakesight.security.native import (
 )
 from lakesight.security.resolved import PolicyNotBuilt
 from lakesight.site import build_site
+from lakesight.spark.cli import spark_app
 from lakesight.summary import print_summary, warehouse_path
 
 app = typer.Typer(
@@ -57,6 +58,7 @@ app.add_typer(lake_app, name="lake")
 app.add_typer(dashboards_app, name="dashboards")
 app.add_typer(notebooks_app, name="notebooks")
 app.add_typer(ml_app, name="ml")
+app.add_typer(spark_app, name="spark")
 app.command(name="validate")(validate)
 
 _debug = False

@@ -28,7 +28,7 @@ typed as (
         trim(_level_3_text) as category_level_3,
         try_cast(_list_price_text as decimal(12, 2)) as list_price_usd,
         try_cast(_unit_cost_text as decimal(12, 2)) as unit_cost_usd,
-        try_strptime(_updated_at_text, '%Y-%m-%d %H:%M:%S') as updated_at,
+        {{ try_parse_timestamp("_updated_at_text", '%Y-%m-%d %H:%M:%S') }} as updated_at,
         _product_id_text,
         _list_price_text,
         _unit_cost_text,

@@ -13,7 +13,7 @@ typed as (
         cast(shipped_at as timestamp) as shipped_at,
         cast(delivered_at as timestamp) as delivered_at,
         cast(coalesce(delivered_at, shipped_at) as timestamp) as event_at,
-        cast(to_json(source) as varchar) as _raw_record,
+        {{ row_to_json('source') }} as _raw_record,
         _load_error,
         _source_file,
         _line_number,

@@ -19,7 +19,7 @@ typed as (
         upper(trim(currency_code)) as currency_code,
         lower(trim(method)) as payment_method,
         timezone('UTC', event_at) as event_at,
-        cast(to_json(source) as varchar) as _raw_record,
+        {{ row_to_json('source') }} as _raw_record,
         _load_error,
         _source_file,
         _line_number,

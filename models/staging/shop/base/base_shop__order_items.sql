@@ -27,7 +27,7 @@ fx_rates as (
 orders_typed as (
     select
         try_cast(trim(order_id) as bigint) as order_id,
-        try_strptime(trim(ordered_at), '%Y-%m-%d %H:%M:%S') as ordered_at,
+        {{ try_parse_timestamp("trim(ordered_at)", '%Y-%m-%d %H:%M:%S') }} as ordered_at,
         upper(trim(currency_code)) as currency_code
     from raw_orders
     where _load_error is null
@@ -70,7 +70,7 @@ typed as (
             where o.order_id = source.order_id
         ) as _order_fx_period,
         order_id in (select o.order_id from raw_orders_loaded as o) as _order_loaded_since,
-        cast(to_json(source) as varchar) as _raw_record,
+        {{ row_to_json('source') }} as _raw_record,
         _load_error,
         _source_file,
         _line_number,

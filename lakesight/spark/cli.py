@@ -1,0 +1,70 @@
+"""`lakesight spark …`: the Spark target's steps that dbt-spark cannot run itself."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lakesight.load.files import LakeLoadError
+from lakesight.spark.session import SparkUnavailable, unavailable_reason
+
+spark_app = typer.Typer(
+    help="The Spark target (docs/scale-out.md): load the raw layer into Spark tables.",
+    no_args_is_help=True,
+)
+
+_err = Console(stderr=True)
+
+
+@spark_app.command("check")
+def check() -> None:
+    """Exit 0 when Java 17+ and PySpark are present, else say what to install (exit 1)."""
+    reason = unavailable_reason()
+    if reason:
+        _err.print(f"[red]{reason}[/red]")
+        raise typer.Exit(1)
+    typer.echo("Spark target available")
+
+
+@spark_app.command("load")
+def load(
+    lake: Annotated[
+        str | None,
+        typer.Option(
+            "--lake", help="Lake folder. Default: $LAKESIGHT_LAKE if set, else data/lake."
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", "-s", help="Only this raw model (repeatable).")
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Drop and reload the raw tables.")
+    ] = False,
+    project_dir: Annotated[Path, typer.Option(help="The dbt project (profiles.yml).")] = Path(),
+) -> None:
+    """Run the raw models (models/raw/*.py) into raw.* on Spark: new and changed lake files only.
+
+    The session is the profile's `spark` output (metastore and warehouse under
+    $LAKESIGHT_SPARK_DIR); run it before `dbt build --target spark`, not at the same time
+    (embedded Derby admits one process)."""
+    from lakesight.spark.raw import load_raw
+    from lakesight.spark.session import spark_session
+
+    root = str(Path(lake or os.environ.get("LAKESIGHT_LAKE") or "data/lake").resolve())
+    started = time.perf_counter()
+    try:
+        spark = spark_session(project_dir)
+        for result in load_raw(spark, project_dir, root, select or (), full_refresh):
+            typer.echo(
+                f"raw.{result.identifier}: {result.files} file(s), {result.rows} row(s) "
+                f"in {result.seconds:.1f} s"
+            )
+    except (SparkUnavailable, LakeLoadError) as exc:
+        _err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    typer.echo(f"Spark raw step done in {time.perf_counter() - started:.1f} s")
