@@ -207,6 +207,38 @@ def test_a_changed_seed_rechecks_every_row_of_an_incremental_base_model(
     )
 
 
+def test_a_record_rejected_as_in_the_future_is_rechecked_with_its_key(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """A later version quarantined as lying in the future becomes valid once its time has come;
+    the next incremental build must then supersede the version staged meanwhile. The state of
+    such a build is made by hand: the current version marked future-dated, the one before it
+    current again; an incremental build with nothing new in the lake restores both verdicts."""
+    warehouse = built.database_copy(tmp_path)
+    with duckdb.connect(str(warehouse.database)) as con:
+        order_id, newest, older = con.execute(
+            "select order_id, max_by(_line_number || '@' || _source_file, updated_at), "
+            "min_by(_line_number || '@' || _source_file, updated_at) "
+            "from staging.base_shop__orders where _reject_reason is null "
+            "group by order_id having count(*) = 2 order by order_id limit 1"
+        ).fetchone()
+        position = "_line_number || '@' || _source_file"
+        con.execute(
+            "update staging.base_shop__orders set _reject_reason = 'ordered_at is in the future', "
+            f"_is_superseded = false where {position} = ?",
+            [newest],
+        )
+        con.execute(
+            f"update staging.base_shop__orders set _is_superseded = false where {position} = ?",
+            [older],
+        )
+    warehouse.dbt("run", "-s", "base_shop__orders")
+    assert warehouse.query(
+        "select _reject_reason, _is_superseded from staging.base_shop__orders "
+        f"where order_id = {order_id} order by updated_at"
+    ) == [(None, True), (None, False)]
+
+
 def test_a_vanished_file_is_reported_and_fails_under_the_strict_flag(
     built: Warehouse, tmp_path: Path
 ) -> None:

@@ -4,8 +4,8 @@
     A base model types and checks raw rows. On an incremental build it re-checks only its scope:
     the raw rows loaded since its last build (new files, and files reloaded because their content
     changed), every raw row of a key those rows hold now or held before (so versions and copies
-    are re-ranked over the whole key), the rows it rejected as lying in the future (the clock has
-    moved), and whatever the model adds (base_shop__order_items: the lines of orders loaded
+    are re-ranked over the whole key), the rows it rejected as lying in the future and their keys
+    (the clock has moved), and whatever the model adds (base_shop__order_items: the lines of orders loaded
     since). When the rules themselves changed (the model's code, a macro it calls, a seed it
     reads, a var), the scope is every raw row. The strategy replace_file_rows then swaps the
     re-checked rows in.
@@ -19,18 +19,21 @@
 {%- set last = last_build() -%}
 {%- set by_position = unique_key | list == ['_source_file', '_line_number'] -%}
 {%- if last is not none and not by_position %}
-reloaded_files as (
+loaded_files as (
     select distinct _source_file from {{ checked_cte }}
     where {{ loaded_since_last_build() }}
 ),
 
--- the keys the new and reloaded files hold now, and held in their earlier content
+-- the keys the new and reloaded files hold now, and held in their earlier content, and the keys
+-- of records rejected as lying in the future (once valid, such a record may supersede another)
 rescoped_keys as (
     select {{ unique_key | join(', ') }} from {{ checked_cte }}
     where {{ loaded_since_last_build() }}
     union
     select {{ unique_key | join(', ') }} from {{ this }}
-    where _source_file in (select r._source_file from reloaded_files as r)
+    where
+        _source_file in (select f._source_file from loaded_files as f)
+        or _reject_reason like '%is in the future%'
 ),
 {%- endif %}
 
@@ -45,7 +48,8 @@ scoped as (
             where {% for column in unique_key %}k.{{ column }} = c.{{ column }}{% if not loop.last %} and {% endif %}{% endfor %}
         )
         {%- endif %}
-        -- a record rejected as lying in the future may have arrived since
+        -- a record rejected as lying in the future may have arrived since (its key, if it has one,
+        -- is rescoped above)
         or exists (
             select 1 from {{ this }} as t
             where
