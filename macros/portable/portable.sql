@@ -30,3 +30,16 @@
 {% macro spark__row_to_json(alias) -%}
     to_json(struct({{ alias }}.*), map('ignoreNullFields', 'false'))
 {%- endmacro %}
+
+{#- Every column of the row but the named ones (DuckDB `* exclude (…)`, Spark 4 `* except (…)`). -#}
+{% macro star_except(columns) -%}
+    {{ return(adapter.dispatch('star_except', 'lakesight')(columns)) }}
+{%- endmacro %}
+
+{% macro default__star_except(columns) -%}
+    * exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(columns) -%}
+    * except ({{ columns | join(', ') }})
+{%- endmacro %}

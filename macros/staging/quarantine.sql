@@ -33,7 +33,7 @@ numbered as (
 
 flagged as (
     select
-        * exclude (_check_failures, _copy_number, _raw_record),
+        {{ star_except(['_check_failures', '_copy_number', '_raw_record']) }},
         case
             when _check_failures is not null then _check_failures
             when _copy_number > 1
@@ -96,7 +96,7 @@ base as (
 ),
 
 final as (
-    select * exclude (_reject_reason, _is_superseded, _raw_record, _rules_version, _checked_at)
+    select {{ star_except(['_reject_reason', '_is_superseded', '_raw_record', '_rules_version', '_checked_at']) }}
     from base
     where _reject_reason is null and not _is_superseded
 )
