@@ -159,7 +159,12 @@ def load_model(
         if loaded is not None:
             session.register(LOADED_VIEW, loaded)
         dbt = StandInDbt(session, lake, model.identifier, incremental)
-        table = spark_ready(model.module().model(dbt, session))
+        result = model.module().model(dbt, session)
+        # the loaders hand dbt-duckdb a lazy relation over the files: read it while its session
+        # is open (Spark's createDataFrame takes a whole Arrow table on the driver)
+        if isinstance(result, duckdb.DuckDBPyRelation):
+            result = result.fetch_arrow_table()
+        table = spark_ready(result)
     finally:
         session.close()
     keys = set(table.column("_source_file").to_pylist())
