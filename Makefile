@@ -75,8 +75,11 @@ docs: $(STAMP) ## the site/ folder: dbt docs (static), profiles and an index pag
 	$(BIN)/lakesight profiles --out site/profiles
 	$(BIN)/lakesight site
 
-test: lint $(NPM_STAMP) ## set up, lint, then run every test
-	$(BIN)/pytest
+# the test modules run side by side, one module per worker (pytest-xdist: its fixtures are built
+# once); TEST_WORKERS=0 runs them one after another in this process
+TEST_WORKERS ?= auto
+test: lint $(NPM_STAMP) ## set up, lint, then run every test (a worker per core: TEST_WORKERS=)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
 	$(BIN)/ruff check lakesight lakesight_tests models notebooks
