@@ -16,7 +16,8 @@ On one generated lake (`--scale`, `SCALE=` in make), in a temporary folder:
 
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
 process; its peak resident memory is that child's own ru_maxrss (os.wait4). The figures go to
-target/bench.json, which the project site (`lakesight site`) shows.
+target/bench.json, which the project site (`lakesight site`) shows; target/bench-progress.json holds
+the steps finished so far while it runs.
 
     python -m lakesight.bench --scale 1
 """
@@ -43,6 +44,8 @@ BIN = Path(sys.executable).parent
 YDATA_PYTHON = REPO / "target" / "ydata-venv" / "bin" / "python"
 PROFILED = "marts.fct_order_items"
 RESULTS = REPO / "target" / "bench.json"
+#: the steps finished so far, rewritten after each one
+PROGRESS = REPO / "target" / "bench-progress.json"
 
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -63,6 +66,8 @@ class Step:
     command: list[str]
     #: environment overrides: another warehouse or target folder than the main build's
     env: dict[str, str] | None = None
+    #: a comparison outside issue 12's ratios: its failure is noted, the bench goes on
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,18 @@ class Ratio:
     goal: str
     #: compare peak memory instead of time
     memory: bool = False
+
+
+def step_rows(figures: dict[str, tuple[float, float]]) -> list[dict[str, object]]:
+    return [
+        {"step": name, "seconds": round(sec, 2), "peak_rss_mib": round(peak)}
+        for name, (sec, peak) in figures.items()
+    ]
+
+
+def disk_mib(folder: Path) -> float:
+    """The bytes of every file under a folder, in MiB."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 2**20
 
 
 def sql_model_names(manifest: Path) -> list[str]:
@@ -248,6 +265,7 @@ def main() -> None:
                         PROFILED,
                         str(root / "profile-ydata.html"),
                     ],
+                    optional=True,
                 )
             )
         then.append(
@@ -270,14 +288,26 @@ def main() -> None:
         table.add_column("seconds", justify="right")
         table.add_column("peak RSS (MiB)", justify="right")
         figures: dict[str, tuple[float, float]] = {}
+        failed: list[str] = []
+        console = Console()
         for step in first + then:
             if step.command[-1] == "placeholder":
                 names = sql_model_names(root / "target" / "manifest.json")
                 step = Step(step.name, [*step.command[:-1], *names])
-            seconds, peak = measure(step.command, env | (step.env or {}))
+            try:
+                seconds, peak = measure(step.command, env | (step.env or {}))
+            except SystemExit as failure:
+                if not step.optional:
+                    raise
+                failed.append(f"{step.name}: {failure}")
+                continue
             figures[step.name] = (seconds, peak)
             table.add_row(step.name, f"{seconds:.1f}", f"{peak:.0f}")
-        Console().print(table)
+            # a long run (scale 10) that is cut off still leaves the steps it finished
+            console.print(f"{step.name}: {seconds:.1f} s, peak RSS {peak:.0f} MiB")
+            PROGRESS.parent.mkdir(parents=True, exist_ok=True)
+            PROGRESS.write_text(json.dumps(step_rows(figures), indent=2) + "\n", encoding="utf-8")
+        console.print(table)
 
         full = "dbt build (first, full load)"
         ratios = [
@@ -307,7 +337,9 @@ def main() -> None:
         notes = [
             f"peak RSS of the full build: {figures[full][1]:.0f} MiB (goal at scale 1: <= 2048)",
             f"rpt_sales_daily: {agree:,} of {rows:,} rows agree between pandas and dbt",
-            f"warehouse file: {size:.0f} MiB; extracts: {extracts / 2**20:.0f} MiB",
+            f"lake: {disk_mib(lake):,.0f} MiB; warehouse file: {size:,.0f} MiB;"
+            f" extracts: {extracts / 2**20:,.0f} MiB; the bench folder at the end (lake, four"
+            f" warehouses, targets): {disk_mib(root):,.0f} MiB",
         ]
         ours = figures[f"lakesight profile {PROFILED} (DuckDB SQL)"]
         if ydata in figures:
@@ -316,6 +348,8 @@ def main() -> None:
                 f"profile of {PROFILED}: {theirs[0] / ours[0]:.1f}x faster than ydata-profiling,"
                 f" {ours[1] / theirs[1]:.2f} of its peak memory (goal: >= 5x, <= 0.25)"
             )
+        elif YDATA_PYTHON.exists():
+            notes.append(f"ydata-profiling failed: {' '.join(failed)}")
         else:
             notes.append(f"ydata-profiling skipped: no {YDATA_PYTHON} (see bench/)")
         for note in notes:
@@ -329,10 +363,7 @@ def main() -> None:
                 "scale": float(args.scale),
                 "days": int(args.days),
                 "cores": os.cpu_count(),
-                "steps": [
-                    {"step": name, "seconds": round(sec, 2), "peak_rss_mib": round(peak)}
-                    for name, (sec, peak) in figures.items()
-                ],
+                "steps": step_rows(figures),
                 "ratios": results,
                 "notes": notes,
             },
