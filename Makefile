@@ -107,8 +107,8 @@ $(YDATA_STAMP): bench/ydata-requirements.txt
 	  -r bench/ydata-requirements.txt
 	@touch $@
 
-bench: $(STAMP) $(NPM_STAMP) $(YDATA_STAMP) ## time, peak memory and ratios at scale 1 (SCALE=0.1): full/no-op/+1 % builds, SQL floor, direct readers, pandas; target/bench.json
-	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1)
+bench: $(STAMP) $(NPM_STAMP) $(YDATA_STAMP) ## time, peak memory and ratios at scale 1 (SCALE=0.1): full/no-op/+1 % builds, SQL floor, direct readers, pandas (EXTRAS=yes|no: GX, dashboards, profiles; default at scale <= 1); target/bench.json
+	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1) --extras $(or $(EXTRAS),auto)
 
 clean: ## remove generated output (keeps .venv)
 	rm -rf target logs site exports lakesight.duckdb lakesight.duckdb.wal

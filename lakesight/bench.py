@@ -11,9 +11,10 @@ On one generated lake (`--scale`, `SCALE=` in make), in a temporary folder:
   reading the same lake files directly (lakesight.bench_direct);
 - rpt_sales_daily: dbt's path to it (seeds and models, fresh warehouse) against a pandas
   implementation from the same lake files (lakesight.bench_pandas), with how many rows agree;
-- then GX, extracts, dashboards, and the profile of fct_order_items: `lakesight profile` (DuckDB
-  SQL) against ydata-profiling in minimal mode (from its own venv, target/ydata-venv, which `make
-  bench` makes from bench/ydata-requirements.txt; without it that row is skipped, saying so).
+- then (at scale 1 and below, or with `--extras yes`) GX, extracts, dashboards, and the profile
+  of fct_order_items: `lakesight profile` (DuckDB SQL) against ydata-profiling in minimal mode
+  (from its own venv, target/ydata-venv, which `make bench` makes from
+  bench/ydata-requirements.txt; without it that row is skipped, saying so).
 
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
 process; its peak resident memory is that child's own ru_maxrss (os.wait4). The figures go to
@@ -130,6 +131,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="1", help="lake scale (1 = about 1,000,000 order lines)")
     parser.add_argument("--days", default="365", help="days of data")
+    parser.add_argument(
+        "--extras",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="also time GX, extracts, dashboards and profiles (auto: at scale 1 and below)",
+    )
     args = parser.parse_args()
     append_days = str(max(1, round(int(args.days) / 100)))
 
@@ -221,6 +228,10 @@ def main() -> None:
                     str(root / "sales_pandas.parquet"),
                 ],
             ),
+        ]
+        # the consumption side (not issue 12's ratios): at scale 10, ydata-profiling alone would
+        # hold ~10 M pandas rows
+        extras: list[Step] = [
             Step("lakesight validate (GX checkpoint)", [lakesight, "validate"]),
             Step(
                 "lakesight publish (extracts)",
@@ -256,7 +267,7 @@ def main() -> None:
         ]
         ydata = f"ydata-profiling minimal, {PROFILED} (pandas)"
         if YDATA_PYTHON.exists():
-            then.append(
+            extras.append(
                 Step(
                     ydata,
                     [
@@ -269,7 +280,7 @@ def main() -> None:
                     optional=True,
                 )
             )
-        then.append(
+        extras.append(
             Step(
                 "lakesight profiles (site/profiles: every mart, secure datasets per principal)",
                 [
@@ -291,7 +302,8 @@ def main() -> None:
         figures: dict[str, tuple[float, float]] = {}
         failed: list[str] = []
         console = Console()
-        for step in first + then:
+        with_extras = args.extras == "yes" or (args.extras == "auto" and float(args.scale) <= 1)
+        for step in first + then + (extras if with_extras else []):
             if step.command[-1] == "placeholder":
                 names = sql_model_names(root / "target" / "manifest.json")
                 step = Step(step.name, [*step.command[:-1], *names])
@@ -342,8 +354,10 @@ def main() -> None:
             f" extracts: {extracts / 2**20:,.0f} MiB; the bench folder at the end (lake, four"
             f" warehouses, targets): {disk_mib(root):,.0f} MiB",
         ]
-        ours = figures[f"lakesight profile {PROFILED} (DuckDB SQL)"]
-        if ydata in figures:
+        if not with_extras:
+            notes.append("GX, extracts, dashboards and profiles not timed (--extras yes)")
+        elif ydata in figures:
+            ours = figures[f"lakesight profile {PROFILED} (DuckDB SQL)"]
             theirs = figures[ydata]
             notes.append(
                 f"profile of {PROFILED}: {theirs[0] / ours[0]:.1f}x faster than ydata-profiling,"
