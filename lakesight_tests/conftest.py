@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lakesight_tests.support import LAKE_OPTIONS, Warehouse, lakesight
+
+# A pytest-xdist worker runs in a __main__ with neither __spec__ nor __file__, which PySpark 4's
+# pyspark.sql.connect takes for its own doctest run: without grpcio it calls sys.exit(0) on import,
+# and Great Expectations imports it (great_expectations.compatibility.pyspark). Named, it is not.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
 
 
 @pytest.fixture(scope="session")
