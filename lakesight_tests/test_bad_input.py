@@ -129,7 +129,14 @@ def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Wa
     write_avro(
         write(lake, "payments/payments", "part-0009.avro", b""), events, "payment", ("event_at",)
     )
-    write(lake, "web/access_logs", "part-0009.log", "this is not a log line\n")
+    write(
+        lake,
+        "web/access_logs",
+        "part-0009.log",
+        "this is not a log line\n"
+        # an Apache line whose time names no month: strptime would have stopped the build
+        '192.0.2.9 - - [31/Foo/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5"\n',
+    )
     write(
         lake,
         "labelling/review_labels",
@@ -170,6 +177,7 @@ def reasons(warehouse: Warehouse, entity: str) -> list[str]:
         ("crm__customers", "date_of_birth is not a date"),
         ("payments__payments", "duplicate record: same payment_id"),
         ("web__access_logs", "log line in neither W3C extended nor Apache combined format"),
+        ("web__access_logs", "request time is missing or not a timestamp: 31/Foo/2025:10:00:00"),
         ("labelling__review_labels", "manifest line without a label and its -metadata object"),
     ],
 )

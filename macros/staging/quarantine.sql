@@ -42,7 +42,7 @@ flagged as (
         -- the raw record is kept for quarantined rows only (valid rows are in the raw layer)
         case when _check_failures is not null or _copy_number > 1 then _raw_record end as _raw_record,
         '{{ rules_version() }}' as _rules_version,
-        cast(current_timestamp at time zone 'UTC' as timestamp) as _checked_at
+        {{ utc_now() }} as _checked_at
     from numbered
 ),
 

@@ -13,7 +13,7 @@
         {%- set condition, reason = check[0], check[1] %},
         case when coalesce(({{ condition }}), false) then
             {%- if check | length > 2 %}
-            {%- set value = "left(cast((" ~ check[2] ~ ") as varchar), 80)" %}
+            {%- set value = "left(cast((" ~ check[2] ~ ") as " ~ dbt.type_string() ~ "), 80)" %}
             {%- if '{}' in reason %}
             {%- set before, after = reason.split('{}', 1) %}
             '{{ before | replace("'", "''") }}' || coalesce({{ value }}, 'NULL') || '{{ after | replace("'", "''") }}'
@@ -30,7 +30,15 @@
 
 {#- True when the timestamp lies after now (UTC) plus the tolerance of var future_tolerance_hours. -#}
 {% macro is_in_future(timestamp_expression) -%}
+    {{ return(adapter.dispatch('is_in_future', 'lakesight')(timestamp_expression)) }}
+{%- endmacro %}
+
+{% macro default__is_in_future(timestamp_expression) -%}
     ({{ timestamp_expression }} > (current_timestamp at time zone 'UTC') + to_hours({{ var('future_tolerance_hours') }}))
+{%- endmacro %}
+
+{% macro spark__is_in_future(timestamp_expression) -%}
+    ({{ timestamp_expression }} > current_timestamp() + make_interval(0, 0, 0, 0, {{ var('future_tolerance_hours') }}, 0, 0))
 {%- endmacro %}
 
 {#-
@@ -62,5 +70,13 @@
 
 {#- '<currency> in <YYYY-MM>': the FX period a record's amounts are converted at, for reasons. -#}
 {% macro fx_period(currency_expression, timestamp_expression) -%}
+    {{ return(adapter.dispatch('fx_period', 'lakesight')(currency_expression, timestamp_expression)) }}
+{%- endmacro %}
+
+{% macro default__fx_period(currency_expression, timestamp_expression) -%}
     ({{ currency_expression }} || ' in ' || strftime({{ timestamp_expression }}, '%Y-%m'))
+{%- endmacro %}
+
+{% macro spark__fx_period(currency_expression, timestamp_expression) -%}
+    ({{ currency_expression }} || ' in ' || date_format({{ timestamp_expression }}, 'yyyy-MM'))
 {%- endmacro %}

@@ -42,7 +42,7 @@ typed as (
     from parsed
 ),
 
-checked as not materialized (
+checked as {{ not_materialized() }} (
     select
         *,
         {{ reject_reason([

@@ -21,7 +21,7 @@ typed as (
     from source
 ),
 
-checked as not materialized (
+checked as {{ not_materialized() }} (
     select
         *,
         {{ reject_reason([

@@ -10,15 +10,11 @@ parsed as (
 
 typed as (
     select
-        trim(record ->> '$.review_id') as review_id,
-        try_cast(record ->> '$.product_id' as bigint) as product_id,
-        record ->> '$.source' as review_text,
+        trim({{ json_text('record', '$.review_id') }}) as review_id,
+        try_cast({{ json_text('record', '$.product_id') }} as bigint) as product_id,
+        {{ json_text('record', '$.source') }} as review_text,
         -- the label attribute is the job's own name: the key whose '<key>-metadata' object exists
-        list_filter(
-            json_keys(record),
-            lambda k: list_contains(json_keys(record), k || '-metadata')
-            and json_type(record, '$."' || k || '-metadata"') = 'OBJECT'
-        ) as _label_attributes,
+        {{ manifest_label_attributes('record') }} as _label_attributes,
         record,
         record is null as _is_invalid_json,
         line as _raw_record,
@@ -29,15 +25,15 @@ typed as (
     from parsed
 ),
 
-checked as not materialized (
+checked as {{ not_materialized() }} (
     select
         *,
         {{ reject_reason([
             ["_is_invalid_json", "invalid JSON: not a JSON object"],
             ["not _is_invalid_json and (review_id is null or review_id = '')", "review_id is missing"],
             ["not _is_invalid_json and product_id is null", "product_id is missing or not an integer"],
-            ["not _is_invalid_json and len(_label_attributes) = 0", "manifest line without a label and its -metadata object"],
-            ["len(_label_attributes) > 1", "manifest line with more than one label attribute"],
+            ["not _is_invalid_json and " ~ list_length('_label_attributes') ~ " = 0", "manifest line without a label and its -metadata object"],
+            [list_length('_label_attributes') ~ " > 1", "manifest line with more than one label attribute"],
         ]) }} as _check_failures
     from typed
 ),
@@ -49,7 +45,7 @@ final as (
         review_id,
         product_id,
         review_text,
-        _label_attributes[1] as label_attribute_name,
+        {{ list_element('_label_attributes', 1) }} as label_attribute_name,
         record as manifest_record,
         _reject_reason,
         _is_superseded,

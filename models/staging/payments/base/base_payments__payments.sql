@@ -18,7 +18,7 @@ typed as (
         amount as _amount_sent,
         upper(trim(currency_code)) as currency_code,
         lower(trim(method)) as payment_method,
-        timezone('UTC', event_at) as event_at,
+        {{ utc_timestamp('event_at') }} as event_at,
         {{ row_to_json('source') }} as _raw_record,
         _load_error,
         _source_file,
@@ -27,7 +27,7 @@ typed as (
     from source
 ),
 
-checked as not materialized (
+checked as {{ not_materialized() }} (
     select
         *,
         {{ reject_reason([
