@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -115,12 +116,26 @@ def summary(
     run_results: Annotated[
         Path, typer.Option(help="dbt's run_results.json of the build to summarise.")
     ] = Path("target/run_results.json"),
+    spark: Annotated[
+        bool,
+        typer.Option(
+            "--spark",
+            help="The build was on Spark (make build ENGINE=spark): count the lake rows in the "
+            "Spark warehouse ($LAKESIGHT_SPARK_DIR) instead of the DuckDB file.",
+        ),
+    ] = False,
 ) -> None:
     """Summarise the last dbt build: results per resource type, lake rows staged and quarantined."""
     if not run_results.exists():
         typer.echo(f"No dbt results at {run_results}: run `dbt build` first.", err=True)
         raise typer.Exit(1)
-    if not print_summary(run_results, warehouse_path()):
+    counts = None
+    if spark:
+        from lakesight.summary import spark_table_counts
+
+        counts = spark_table_counts()
+    where = Path(os.environ.get("LAKESIGHT_SPARK_DIR", "target/spark")) if spark else None
+    if not print_summary(run_results, where or warehouse_path(), counts=counts):
         raise typer.Exit(1)
 
 

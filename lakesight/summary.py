@@ -1,7 +1,8 @@
 """The one-screen summary `make build` prints after `dbt build`.
 
 It reads dbt's `run_results.json` (what ran and how it ended) and the warehouse itself (how many
-rows each lake table landed, staged, superseded and quarantined), opening the file read-only.
+rows each lake table landed, staged, superseded and quarantined): the DuckDB file, opened
+read-only, or with `make build ENGINE=spark` the Spark warehouse through a session of its own.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,22 @@ def run_outcomes(run_results: Path) -> dict[str, Counter[str]]:
     return outcomes
 
 
+def _counts(
+    bases: list[str], row: Callable[[str], tuple[int, ...]], quote: str
+) -> list[TableCounts]:
+    """The counts of each base table (`row` runs one query, `quote` quotes an identifier)."""
+    counts = []
+    for base in bases:
+        system, entity = base.removeprefix("base_").split("__", 1)
+        raw, rejected = row(
+            f"select count(*), count(_reject_reason) from staging.{quote}{base}{quote}"
+        )
+        (staged,) = row(f"select count(*) from staging.{quote}stg_{system}__{entity}{quote}")
+        superseded = raw - staged - rejected
+        counts.append(TableCounts(f"{system}.{entity}", raw, staged, superseded, rejected))
+    return counts
+
+
 def table_counts(database: Path) -> list[TableCounts]:
     """Raw, staged, superseded and rejected rows of every lake table (base and stg models)."""
     with duckdb.connect(str(database), read_only=True) as con:
@@ -58,23 +76,31 @@ def table_counts(database: Path) -> list[TableCounts]:
                 "order by table_name"
             ).fetchall()
         ]
-        counts = []
-        for base in bases:
-            system, entity = base.removeprefix("base_").split("__", 1)
-            raw, rejected = con.execute(
-                f'select count(*), count(_reject_reason) from staging."{base}"'
-            ).fetchone() or (0, 0)
-            staged = (
-                con.execute(f'select count(*) from staging."stg_{system}__{entity}"').fetchone()
-                or (0,)
-            )[0]
-            superseded = raw - staged - rejected
-            counts.append(TableCounts(f"{system}.{entity}", raw, staged, superseded, rejected))
-        return counts
+        return _counts(bases, lambda sql: tuple(con.execute(sql).fetchone() or (0, 0)), '"')
 
 
-def print_summary(run_results: Path, database: Path, console: Console | None = None) -> bool:
-    """Print the summary; True when dbt reported no error or failure."""
+def spark_table_counts(project_dir: Path = Path()) -> list[TableCounts]:
+    """The same counts on the Spark warehouse (a session as in profiles.yml's spark output)."""
+    from lakesight.spark.session import spark_session
+
+    spark = spark_session(project_dir)
+    bases = sorted(
+        table.name
+        for table in spark.catalog.listTables("staging")
+        if table.name.startswith("base_")
+    )
+    return _counts(bases, lambda sql: tuple(spark.sql(sql).collect()[0]), "`")
+
+
+def print_summary(
+    run_results: Path,
+    database: Path,
+    console: Console | None = None,
+    counts: list[TableCounts] | None = None,
+) -> bool:
+    """Print the summary; True when dbt reported no error or failure. `counts`: the lake rows
+    when they are not read from the DuckDB file `database` (Spark), which then only names
+    where they are."""
     console = console or Console()
     outcomes = run_outcomes(run_results)
     runs = Table(title="dbt build", title_justify="left")
@@ -88,17 +114,19 @@ def print_summary(run_results: Path, database: Path, console: Console | None = N
         runs.add_row(kind, str(ok), str(statuses["warn"]), str(bad), str(statuses["skipped"]))
     console.print(runs)
 
-    if database.exists():
+    if counts is None and database.exists():
+        counts = table_counts(database)
+    if counts is not None:
         lake = Table(title="lake records", title_justify="left")
         for column in ("table", "raw", "staged", "superseded", "quarantined"):
             lake.add_column(column, justify="left" if column == "table" else "right")
-        for counts in table_counts(database):
+        for table in counts:
             lake.add_row(
-                counts.source_table,
-                f"{counts.raw:,}",
-                f"{counts.staged:,}",
-                f"{counts.superseded:,}",
-                f"[yellow]{counts.rejected:,}[/]" if counts.rejected else "0",
+                table.source_table,
+                f"{table.raw:,}",
+                f"{table.staged:,}",
+                f"{table.superseded:,}",
+                f"[yellow]{table.rejected:,}[/]" if table.rejected else "0",
             )
         console.print(lake)
         console.print(

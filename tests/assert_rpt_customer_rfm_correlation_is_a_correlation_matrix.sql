@@ -47,8 +47,12 @@ final as (
     where
         ((select count(*) from rfm) > 0 and (select count(*) from matrix) <> 9)
         or xy.pearson_r is distinct from yx.pearson_r
-        or (isnan(direct.r) and xy.pearson_r is not null)
-        or (not isnan(direct.r) and abs(direct.r - xy.pearson_r) > 1e-9)
+        -- an undefined r (a constant measure) is NaN on DuckDB and NULL on Spark
+        or ((direct.r is null or isnan(direct.r)) and xy.pearson_r is not null)
+        or (
+            direct.r is not null and not isnan(direct.r)
+            and (xy.pearson_r is null or abs(direct.r - xy.pearson_r) > 1e-9)
+        )
 )
 
 select * from final

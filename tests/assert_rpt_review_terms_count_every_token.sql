@@ -16,7 +16,7 @@ terms as (
 tokens as (
     select
         reviews.sentiment,
-        unnest(regexp_extract_all(lower(reviews.review_text), '[a-z]+')) as token
+        {{ unnest_list("regexp_extract_all(lower(reviews.review_text), '[a-z]+', 0)") }} as token
     from {{ ref('int_review_labels_resolved') }} as reviews
     where reviews.sentiment is not null
 ),

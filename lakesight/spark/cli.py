@@ -61,10 +61,35 @@ def load(
         spark = spark_session(project_dir)
         for result in load_raw(spark, project_dir, root, select or (), full_refresh):
             typer.echo(
-                f"raw.{result.identifier}: {result.files} file(s), {result.rows} row(s) "
-                f"in {result.seconds:.1f} s"
+                f"{result.schema}.{result.identifier}: {result.files} file(s), "
+                f"{result.rows} row(s) in {result.seconds:.1f} s"
             )
     except (SparkUnavailable, LakeLoadError) as exc:
         _err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     typer.echo(f"Spark raw step done in {time.perf_counter() - started:.1f} s")
+
+
+@spark_app.command("extract")
+def extract(
+    principal: Annotated[
+        list[str], typer.Option("--principal", "-p", help="A principal to read as (repeatable).")
+    ],
+    out: Annotated[Path, typer.Option(help="Writes <out>/<principal>/<view>.parquet.")],
+    project_dir: Annotated[Path, typer.Option(help="The dbt project (profiles.yml).")] = Path(),
+) -> None:
+    """Write every secure view as each principal sees it, as parquet (after the Spark build).
+
+    current_user() is set for each principal the way Spark's Thrift Server sets it for an
+    authenticated session (lakesight/spark/secure.py): what that user would read there. Not a
+    boundary of its own: run it where the warehouse's owner runs dbt, not as the principal."""
+    from lakesight.spark.secure import extract_as, principal_folder
+    from lakesight.spark.session import spark_session
+
+    try:
+        spark = spark_session(project_dir)
+        for name, rows in extract_as(spark, principal, out).items():
+            typer.echo(f"{name!r}: {rows} row(s) in {out / principal_folder(name)}")
+    except SparkUnavailable as exc:
+        _err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc

@@ -1,5 +1,8 @@
 """The raw layer on Spark: every `models/raw/raw_*.py` model, run outside dbt, into `raw.<model>`.
 
+Also the project's one other Python model, `staging.stg_lake__manifest` (the lake's generation
+parameters), rewritten in full each time as dbt would rebuild the table.
+
 dbt-spark cannot run dbt Python models with `method: session` (its only Python submission
 helpers are Databricks clusters), so `make build ENGINE=spark` runs this step before dbt. It
 runs each raw model's own `model(dbt, session)` against a stand-in `dbt` object: the same
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 RAW_SCHEMA = "raw"
+#: the Python model outside models/raw/ that the Spark step runs, and its schema
+MANIFEST_MODEL = ("staging", Path("models") / "staging" / "lake" / "stg_lake__manifest.py")
 LOADED_VIEW = "lakesight_spark_loaded"
 
 
@@ -86,7 +91,11 @@ class StandInDbt:
         """The model's config is dbt's business (materialized=incremental): nothing to do."""
 
     def source(self, source_name: str, table_name: str) -> duckdb.DuckDBPyRelation:
-        """The lake inventory of `<system>/<table>`, as the DuckDB source's external_location."""
+        """The lake inventory of `<system>/<table>`, as the DuckDB source's external_location
+        (for `lake.manifest`: the lake's `_lake.json`)."""
+        if (source_name, table_name) == ("lake", "manifest"):
+            manifest = sql_string(f"{self._lake}/_lake.json")
+            return self._session.sql(f"select * from read_json({manifest}, filename = true)")
         folder = f"{self._lake}/{source_name}/{table_name}/**"
         return self._session.sql(f"select * from read_blob({sql_string(folder)})")
 
@@ -142,6 +151,7 @@ class LoadResult:
     files: int
     rows: int
     seconds: float
+    schema: str = RAW_SCHEMA
 
 
 def load_model(
@@ -174,6 +184,23 @@ def load_model(
     return LoadResult(model.identifier, len(keys), table.num_rows, time.perf_counter() - started)
 
 
+def load_manifest(spark: SparkSession, project_dir: Path, lake: str) -> LoadResult:
+    """Run `stg_lake__manifest` into its Spark table, replacing it."""
+    started = time.perf_counter()
+    schema, path = MANIFEST_MODEL
+    model = RawModel(path.stem, project_dir / path)
+    session = duckdb.connect()
+    try:
+        relation = model.module().model(StandInDbt(session, lake, model.identifier, False), session)
+        table = relation.fetch_arrow_table()
+    finally:
+        session.close()
+    spark.sql(f"create database if not exists {schema}")
+    frame = spark.createDataFrame(table)
+    frame.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{model.identifier}")
+    return LoadResult(model.identifier, 1, table.num_rows, time.perf_counter() - started, schema)
+
+
 def load_raw(
     spark: SparkSession,
     project_dir: Path,
@@ -182,13 +209,23 @@ def load_raw(
     full_refresh: bool = False,
     report: Callable[[LoadResult], None] | None = None,
 ) -> Iterator[LoadResult]:
-    """Load every (selected) raw model, one after the other."""
+    """Load every (selected) raw model, one after the other, then the lake manifest."""
     spark.sql(f"create database if not exists {RAW_SCHEMA}")
     for model in raw_models(project_dir, select):
         result = load_model(spark, model, lake, full_refresh)
         if report:
             report(result)
         yield result
+    if not select:
+        yield load_manifest(spark, project_dir, lake)
 
 
-__all__ = ["META_COLUMNS", "LoadResult", "RawModel", "StandInDbt", "load_raw", "raw_models"]
+__all__ = [
+    "META_COLUMNS",
+    "LoadResult",
+    "RawModel",
+    "StandInDbt",
+    "load_manifest",
+    "load_raw",
+    "raw_models",
+]

@@ -232,5 +232,213 @@
 {%- endmacro %}
 
 {% macro spark__json_text(json_expression, path) -%}
-    get_json_object({{ json_expression }}, '{{ path }}')
+    {#- Spark's JSON path has no quoted member ($."a-b"): the bracket form $['a-b'] -#}
+    get_json_object({{ json_expression }}, '{{ path | replace('."', "[\\'") | replace('"', "\\']") }}')
+{%- endmacro %}
+
+{#-
+    The member of a JSON object whose name is the SQL expression `key` (not known until the row
+    is read): its text when `as_text`, else the JSON of its value; NULL when absent.
+-#}
+{% macro json_member(json_expression, key, as_text) -%}
+    {{ return(adapter.dispatch('json_member', 'lakesight')(json_expression, key, as_text)) }}
+{%- endmacro %}
+
+{% macro default__json_member(json_expression, key, as_text) -%}
+    {{ 'json_extract_string' if as_text else 'json_extract' }}({{ json_expression }}, '$."' || {{ key }} || '"')
+{%- endmacro %}
+
+{% macro spark__json_member(json_expression, key, as_text) -%}
+    {#- get_json_object gives a member's text, or the JSON of an object or array -#}
+    get_json_object({{ json_expression }}, concat('$[\'', {{ key }}, '\']'))
+{%- endmacro %}
+
+{#- The text split at every match of a regular expression, as a list. -#}
+{% macro split_regex(expression, pattern) -%}
+    {{ return(adapter.dispatch('split_regex', 'lakesight')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__split_regex(expression, pattern) -%}
+    regexp_split_to_array({{ expression }}, {{ regex_literal(pattern) }})
+{%- endmacro %}
+
+{% macro spark__split_regex(expression, pattern) -%}
+    split({{ expression }}, {{ regex_literal(pattern) }}, -1)
+{%- endmacro %}
+
+{#- In a select list: one output row per element of the list (none for an empty or NULL list). -#}
+{% macro unnest_list(expression) -%}
+    {{ return(adapter.dispatch('unnest_list', 'lakesight')(expression)) }}
+{%- endmacro %}
+
+{% macro default__unnest_list(expression) -%}
+    unnest({{ expression }})
+{%- endmacro %}
+
+{% macro spark__unnest_list(expression) -%}
+    explode({{ expression }})
+{%- endmacro %}
+
+{#- Aggregate: the continuous (interpolated) quantile at `fraction` (0–1) of the values, as double. -#}
+{% macro percentile_cont(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont', 'lakesight')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont(expression, fraction) -%}
+    quantile_cont(cast({{ expression }} as double), {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile_cont(expression, fraction) -%}
+    percentile(cast({{ expression }} as double), {{ fraction }})
+{%- endmacro %}
+
+{#- Aggregate: the most frequent value; the smallest of those tied. -#}
+{% macro most_frequent(expression) -%}
+    {{ return(adapter.dispatch('most_frequent', 'lakesight')(expression)) }}
+{%- endmacro %}
+
+{% macro default__most_frequent(expression) -%}
+    mode({{ expression }} order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__most_frequent(expression) -%}
+    mode({{ expression }}, true)
+{%- endmacro %}
+
+{#- The English name of a date's weekday ('Monday') or month ('January'): part is 'day' or 'month'. -#}
+{% macro date_name(part, expression) -%}
+    {{ return(adapter.dispatch('date_name', 'lakesight')(part, expression)) }}
+{%- endmacro %}
+
+{% macro default__date_name(part, expression) -%}
+    {{ {'day': 'dayname', 'month': 'monthname'}[part] }}({{ expression }})
+{%- endmacro %}
+
+{% macro spark__date_name(part, expression) -%}
+    date_format({{ expression }}, '{{ {'day': 'EEEE', 'month': 'MMMM'}[part] }}')
+{%- endmacro %}
+
+{#- ISO day of the week of a date: 1 = Monday … 7 = Sunday. -#}
+{% macro iso_day_of_week(expression) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'lakesight')(expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(expression) -%}
+    extract(isodow from {{ expression }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(expression) -%}
+    extract(dow_iso from {{ expression }})
+{%- endmacro %}
+
+{#-
+    A table function of one row per month from the timestamp `start` to `stop` (inclusive), for a
+    FROM clause after a comma (it may read the tables before it); alias it `as name (column)`.
+-#}
+{% macro month_series(start, stop) -%}
+    {{ return(adapter.dispatch('month_series', 'lakesight')(start, stop)) }}
+{%- endmacro %}
+
+{% macro default__month_series(start, stop) -%}
+    generate_series({{ start }}, {{ stop }}, interval 1 month)
+{%- endmacro %}
+
+{% macro spark__month_series(start, stop) -%}
+    {#- sequence() fails when start is after stop: no row then, as generate_series -#}
+    lateral explode(
+        case when {{ start }} <= {{ stop }} then sequence({{ start }}, {{ stop }}, interval 1 month) end
+    )
+{%- endmacro %}
+
+{#- A list literal of text elements (SQL expressions); typed, so an empty list has a type too. -#}
+{% macro text_list(items) -%}
+    {{ return(adapter.dispatch('text_list', 'lakesight')(items)) }}
+{%- endmacro %}
+
+{% macro default__text_list(items) -%}
+    cast([{{ items | join(', ') }}] as varchar[])
+{%- endmacro %}
+
+{% macro spark__text_list(items) -%}
+    cast(array({{ items | join(', ') }}) as array<string>)
+{%- endmacro %}
+
+{#- A list as text, its elements joined by a separator (a SQL expression). -#}
+{% macro join_list(list_expression, separator) -%}
+    {{ return(adapter.dispatch('join_list', 'lakesight')(list_expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__join_list(list_expression, separator) -%}
+    array_to_string({{ list_expression }}, {{ separator }})
+{%- endmacro %}
+
+{% macro spark__join_list(list_expression, separator) -%}
+    array_join({{ list_expression }}, {{ separator }})
+{%- endmacro %}
+
+{#- Aggregate: the distinct values as text, sorted, joined by a separator (a SQL expression). -#}
+{% macro distinct_text_agg(expression, separator) -%}
+    {{ return(adapter.dispatch('distinct_text_agg', 'lakesight')(expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__distinct_text_agg(expression, separator) -%}
+    string_agg(distinct {{ expression }}, {{ separator }} order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__distinct_text_agg(expression, separator) -%}
+    array_join(array_sort(collect_set({{ expression }})), {{ separator }})
+{%- endmacro %}
+
+{#- True when a map has the key. -#}
+{% macro map_has_key(map_expression, key) -%}
+    {{ return(adapter.dispatch('map_has_key', 'lakesight')(map_expression, key)) }}
+{%- endmacro %}
+
+{% macro default__map_has_key(map_expression, key) -%}
+    map_contains({{ map_expression }}, {{ key }})
+{%- endmacro %}
+
+{% macro spark__map_has_key(map_expression, key) -%}
+    map_contains_key({{ map_expression }}, {{ key }})
+{%- endmacro %}
+
+{#- A map as text, to compare maps (Spark cannot group or DISTINCT on a map). -#}
+{% macro map_text(map_expression) -%}
+    {{ return(adapter.dispatch('map_text', 'lakesight')(map_expression)) }}
+{%- endmacro %}
+
+{% macro default__map_text(map_expression) -%}
+    cast({{ map_expression }} as varchar)
+{%- endmacro %}
+
+{% macro spark__map_text(map_expression) -%}
+    to_json({{ map_expression }})
+{%- endmacro %}
+
+{#-
+    The keyword after `name as` that makes a CTE read twice be computed once: DuckDB's
+    `materialized`; nothing on Spark (no such hint).
+-#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'lakesight')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro spark__materialized_cte() -%}
+{%- endmacro %}
+
+{#- The SHA-256 of a text, as 64 lower-case hex digits. -#}
+{% macro sha256_hex(expression) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'lakesight')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
 {%- endmacro %}

@@ -26,7 +26,7 @@
     {%- if config.get('materialized') != 'view' -%}
         {{ exceptions.raise_compiler_error("secure model " ~ this ~ " must be materialized as a view (a table would freeze the principal of whoever built it)") }}
     {%- endif -%}
-    {%- set found = run_query("select rls_mode, array_to_string(rule_columns, ',') from " ~ datasets ~ " where dataset = " ~ sec_literal(dataset)) -%}
+    {%- set found = run_query("select rls_mode, " ~ join_list('rule_columns', "','") ~ " from " ~ datasets ~ " where dataset = " ~ sec_literal(dataset)) -%}
     {%- if found.rows | length != 1 -%}
         {{ exceptions.raise_compiler_error("secure model " ~ this ~ ": dataset " ~ dataset ~ " is not in the resolved policy (seeds/security/sec_datasets.csv)") }}
     {%- endif -%}
@@ -77,11 +77,11 @@
 with
 
 principal as (
-    select {{ sec_principal_expr() }} as user_name,
+    select {{ sec_principal_expr() }} as user_name
 ),
 
 active_user as (
-    select principal.user_name as user_name,
+    select principal.user_name as user_name
     from principal
     inner join {{ principals }} as principals
         on principals.principal_type = 'user' and principals.principal = principal.user_name
@@ -91,14 +91,14 @@ active_user as (
 ),
 
 principal_groups as (
-    select distinct members.group_name as group_name,
+    select distinct members.group_name as group_name
     from {{ members }} as members
     inner join active_user
         on members.user_name = active_user.user_name
 ),
 
 granted_columns as (
-    select distinct grants.column_name as column_name,
+    select distinct grants.column_name as column_name
     from {{ grants }} as grants
     where grants.dataset = {{ sec_literal(dataset) }}
         and (
@@ -112,14 +112,14 @@ access as (
         {%- for name in masks %}
         coalesce(bool_or(granted_columns.column_name = {{ sec_literal(name) }}), false) as {{ sec_ident('clear__' ~ name) }},
         {%- endfor %}
-        count(*) as granted_count,
+        count(*) as granted_count
     from granted_columns
 ),
 
 {%- if rls_mode == 'rules' %}
 
 applicable_rules as (
-    select rules.cells as cells,
+    select rules.cells as cells
     from {{ row_rules }} as rules
     where rules.dataset = {{ sec_literal(dataset) }}
         and (
@@ -131,12 +131,14 @@ applicable_rules as (
 
 base as (
     select
+        {%- set selected = [] %}
         {%- for column in base_columns %}
-        base.{{ sec_ident(column.name) }} as {{ sec_ident(column.name) }},
+        {%- do selected.append('base.' ~ sec_ident(column.name) ~ ' as ' ~ sec_ident(column.name)) %}
         {%- endfor %}
         {%- for name in lookup_names %}{% if name in rls_columns %}
-        lookup.{{ sec_ident(name) }} as {{ sec_ident('rls__' ~ name) }},
+        {%- do selected.append('lookup.' ~ sec_ident(name) ~ ' as ' ~ sec_ident('rls__' ~ name)) %}
         {%- endif %}{% endfor %}
+        {{ selected | join(',\n        ') }}
     from {{ base }} as base
     {%- if lookup is not none %}
     left join {{ lookup.relation }} as lookup
@@ -145,7 +147,7 @@ base as (
 ),
 
 visible as (
-    select base.*,
+    select base.*
     from base
     {%- if rls_mode == 'public' %}
     where exists (select 1 from active_user)
@@ -157,8 +159,8 @@ visible as (
             {%- for name in rls_columns %}
             {%- set value = 'base.' ~ sec_ident(('rls__' ~ name) if name in lookup_names else name) %}
             and (
-                not map_contains(rules.cells, {{ sec_literal(name) }})
-                or list_contains(rules.cells[{{ sec_literal(name) }}], cast({{ value }} as varchar))
+                not {{ map_has_key('rules.cells', sec_literal(name)) }}
+                or array_contains(rules.cells[{{ sec_literal(name) }}], cast({{ value }} as {{ dbt.type_string() }}))
             )
             {%- endfor %}
     )
@@ -176,9 +178,9 @@ final as (
                 when access.{{ sec_ident('clear__' ~ name) }} then {{ col }}
                 else {{ sec_mask_expr(masks[name], col, column.data_type) }}
             end as {{ column.data_type }}
-        ) as {{ sec_ident(column.name) }},
+        ) as {{ sec_ident(column.name) }}{{ ',' if not loop.last }}
         {%- else %}
-        {{ col }} as {{ sec_ident(column.name) }},
+        {{ col }} as {{ sec_ident(column.name) }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from visible

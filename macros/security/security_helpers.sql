@@ -1,18 +1,49 @@
 {#- Small helpers of the security layer: policy values never reach SQL text except through these. -#}
 
-{#- A SQL string literal: single quotes doubled, so no cell content can end the literal. -#}
+{#- A SQL string literal no cell content can end. -#}
 {% macro sec_literal(value) -%}
+    {{ return(adapter.dispatch('sec_literal', 'lakesight')(value)) }}
+{%- endmacro %}
+
+{#- DuckDB: single quotes doubled (a backslash is an ordinary character). -#}
+{% macro default__sec_literal(value) -%}
     '{{ (value | string).replace("'", "''") }}'
 {%- endmacro %}
 
-{#- A quoted SQL identifier (double quotes doubled). -#}
+{#- Spark: a backslash escapes the next character, so backslashes are doubled, then quotes escaped. -#}
+{% macro spark__sec_literal(value) -%}
+    '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}'
+{%- endmacro %}
+
+{#- A quoted SQL identifier. -#}
 {% macro sec_ident(name) -%}
+    {{ return(adapter.dispatch('sec_ident', 'lakesight')(name)) }}
+{%- endmacro %}
+
+{#- DuckDB: in double quotes, double quotes doubled. -#}
+{% macro default__sec_ident(name) -%}
     "{{ (name | string).replace('"', '""') }}"
 {%- endmacro %}
 
-{#- The current principal: the session variable, cast to varchar, trimmed and A-Z lower-cased (NULL if unset). -#}
+{#- Spark: in backticks, backticks doubled (a double-quoted name would be a string). -#}
+{% macro spark__sec_ident(name) -%}
+    `{{ (name | string).replace('`', '``') }}`
+{%- endmacro %}
+
+{#- The current principal, trimmed and A-Z lower-cased (NULL if unset). -#}
 {% macro sec_principal_expr() -%}
+    {{ return(adapter.dispatch('sec_principal_expr', 'lakesight')()) }}
+{%- endmacro %}
+
+{#- DuckDB: the session variable lakesight_principal (set by whoever opens the session). -#}
+{% macro default__sec_principal_expr() -%}
     {{ sec_normalise("getvariable('lakesight_principal')") }}
+{%- endmacro %}
+
+{#- Spark: the session's user, which the Thrift Server sets from authentication (a persistent
+    view cannot read a session variable: docs/spark.md §4). -#}
+{% macro spark__sec_principal_expr() -%}
+    {{ sec_normalise("current_user()") }}
 {%- endmacro %}
 
 {#- A rule cell is a wildcard when it is NULL, empty or '*'. -#}
@@ -27,11 +58,11 @@
     {%- elif mask == 'redact' -%}
         case when {{ column_sql }} is null then null else '****' end
     {%- elif mask == 'hash' -%}
-        sha256({{ sec_literal(env_var('LAKESIGHT_MASK_SALT', 'lakesight-dev-salt')) }} || {{ column_sql }})
+        {{ sha256_hex(sec_literal(env_var('LAKESIGHT_MASK_SALT', 'lakesight-dev-salt')) ~ ' || ' ~ column_sql) }}
     {%- elif mask == 'email_domain' -%}
         case
             when {{ column_sql }} is null then null
-            when contains({{ column_sql }}, '@') then '****@' || string_split({{ column_sql }}, '@')[-1]
+            when contains({{ column_sql }}, '@') then '****@' || {{ list_element(split_text(column_sql, "'@'"), -1) }}
             else '****'
         end
     {%- elif mask == 'last4' -%}

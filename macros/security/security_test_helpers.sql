@@ -24,7 +24,7 @@
 {#- The failing rows of a secure-layer test: (principal, problem, row_count), none when all passed. -#}
 {% macro sec_test_failures(failures, problem) -%}
     {%- if failures | length == 0 %}
-    select cast(null as varchar) as principal, cast(null as varchar) as problem, 0 as row_count
+    select cast(null as {{ dbt.type_string() }}) as principal, cast(null as {{ dbt.type_string() }}) as problem, 0 as row_count
     where false
     {%- else %}
     select *

@@ -66,9 +66,9 @@
                     select
                         {%- for name in rule_columns %}
                         {%- if name in model_names %}
-                        cast(v.{{ sec_ident(name) }} as varchar) as {{ sec_ident('c__' ~ name) }},
+                        cast(v.{{ sec_ident(name) }} as {{ dbt.type_string() }}) as {{ sec_ident('c__' ~ name) }},
                         {%- else %}
-                        cast(l.{{ sec_ident(name) }} as varchar) as {{ sec_ident('c__' ~ name) }},
+                        cast(l.{{ sec_ident(name) }} as {{ dbt.type_string() }}) as {{ sec_ident('c__' ~ name) }},
                         {%- endif %}
                         {%- endfor %}
                         1 as one,

@@ -27,7 +27,7 @@
 
     {%- if rls_mode == 'rules' -%}
         {%- do checks.append("select " ~ sec_literal(seed) ~ " as seed, null as seed_row, 'UserName' as column_name, 'dataset has rls_mode rules but no rule for an active user or a known group' as problem where not exists (select 1 from " ~ row_rules ~ " where dataset = " ~ ds ~ ")") -%}
-        {%- set columns = run_query("select unnest(rule_columns) from " ~ datasets ~ " where dataset = " ~ ds) -%}
+        {%- set columns = run_query("select " ~ unnest_list('rule_columns') ~ " from " ~ datasets ~ " where dataset = " ~ ds) -%}
         {%- for row in columns.rows -%}
             {%- if row[0] not in available_columns -%}
                 {%- do checks.append("select " ~ sec_literal(seed) ~ ", 0, " ~ sec_literal(row[0]) ~ ", 'rule column is not a column of dataset " ~ dataset ~ "'") -%}
@@ -52,17 +52,17 @@
 
     {%- if rls_mode == 'rules' -%}
         {#- warnings: duplicate rules -#}
-        {%- set dup = run_query("select count(*) - count(distinct (user_name, group_name, cells)) from " ~ row_rules ~ " where dataset = " ~ ds) -%}
+        {%- set dup = run_query("select count(*) - count(distinct coalesce(user_name, '') || '|' || coalesce(group_name, '') || '|' || " ~ map_text('cells') ~ ") from " ~ row_rules ~ " where dataset = " ~ ds) -%}
         {%- if dup.rows[0][0] > 0 -%}
             {% do exceptions.warn("security policy: seeds/security/" ~ seed ~ ".csv has duplicate rules (they change nothing)") %}
         {%- endif -%}
         {#- warnings: list values that occur in no row of the data (a typo); not judged on empty data -#}
         {%- set unmatched = [] -%}
         {%- for key, source in column_sources.items() -%}
-            {%- do unmatched.append("select seed_row, " ~ sec_literal(key) ~ " as column_name, element from (select seed_row, unnest(cells[" ~ sec_literal(key) ~ "]) as element from " ~ row_rules ~ " where dataset = " ~ ds ~ ") where element not in (select distinct cast(" ~ sec_ident(key) ~ " as varchar) from " ~ source ~ " where " ~ sec_ident(key) ~ " is not null) and exists (select 1 from " ~ source ~ ")") -%}
+            {%- do unmatched.append("select seed_row, " ~ sec_literal(key) ~ " as column_name, element from (select seed_row, " ~ unnest_list('cells[' ~ sec_literal(key) ~ ']') ~ " as element from " ~ row_rules ~ " where dataset = " ~ ds ~ ") where element not in (select distinct cast(" ~ sec_ident(key) ~ " as " ~ dbt.type_string() ~ ") from " ~ source ~ " where " ~ sec_ident(key) ~ " is not null) and exists (select 1 from " ~ source ~ ")") -%}
         {%- endfor -%}
         {%- if unmatched | length > 0 -%}
-            {%- set never = run_query("select seed_row, column_name, string_agg(element, ',' order by element) from (" ~ (unmatched | join('\nunion all\n')) ~ ") group by all order by 1, 2") -%}
+            {%- set never = run_query("select seed_row, column_name, " ~ distinct_text_agg('element', "','") ~ " from (" ~ (unmatched | join('\nunion all\n')) ~ ") group by all order by 1, 2") -%}
             {%- for row in never.rows -%}
                 {% do exceptions.warn("security policy: seeds/security/" ~ seed ~ ".csv row " ~ row[0] ~ ", column " ~ row[1] ~ ": value(s) " ~ row[2] ~ " occur in no row of the data (they match nothing)") %}
             {%- endfor -%}

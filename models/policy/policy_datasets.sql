@@ -17,7 +17,7 @@ final as (
         {{ sec_normalise('datasets.rls_mode') }} as rls_mode,
         case
             when {{ sec_normalise('datasets.rls_mode') }} = 'rules' then rule_columns.rule_columns
-            else cast([] as varchar[])
+            else {{ text_list([]) }}
         end as rule_columns
     from datasets
     left join rule_columns

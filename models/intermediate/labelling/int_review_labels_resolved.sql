@@ -15,8 +15,9 @@ extracted as (
         product_id,
         review_text,
         label_attribute_name,
-        json_extract_string(manifest_record, '$."' || label_attribute_name || '"') as label_value,
-        json_extract(manifest_record, '$."' || label_attribute_name || '-metadata"') as label_metadata
+        {{ json_member('manifest_record', 'label_attribute_name', as_text=true) }} as label_value,
+        {{ json_member('manifest_record', "label_attribute_name || '-metadata'", as_text=false) }}
+            as label_metadata
     from review_labels
 ),
 
@@ -27,11 +28,11 @@ final as (
         review_text,
         label_attribute_name,
         try_cast(label_value as integer) as label_class_id,
-        label_metadata ->> '$."class-name"' as sentiment,
-        try_cast(label_metadata ->> '$.confidence' as double) as confidence,
-        lower(label_metadata ->> '$."human-annotated"') = 'yes' as is_human_annotated,
-        label_metadata ->> '$."job-name"' as labelling_job_name,
-        try_cast(label_metadata ->> '$."creation-date"' as timestamp) as labelled_at
+        {{ json_text('label_metadata', '$."class-name"') }} as sentiment,
+        try_cast({{ json_text('label_metadata', '$.confidence') }} as double) as confidence,
+        lower({{ json_text('label_metadata', '$."human-annotated"') }}) = 'yes' as is_human_annotated,
+        {{ json_text('label_metadata', '$."job-name"') }} as labelling_job_name,
+        try_cast({{ json_text('label_metadata', '$."creation-date"') }} as timestamp) as labelled_at
     from extracted
 )
 

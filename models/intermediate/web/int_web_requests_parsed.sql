@@ -8,7 +8,7 @@
     the rows of a reloaded file none of whose lines are requests any more.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     unique_key='_source_file',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
@@ -53,14 +53,14 @@ final as (
         access_logs.user_agent,
         md5(coalesce(access_logs.client_ip, '') || '|' || coalesce(access_logs.user_agent, '')) as visitor_id,
         case
-            when regexp_matches(access_logs.url_path, '^/?$') then 'home'
-            when regexp_matches(access_logs.url_path, '^/(c|category)/') then 'category'
-            when regexp_matches(access_logs.url_path, '^/(p|product)/') then 'product'
-            when regexp_matches(access_logs.url_path, '^/cart') then 'cart'
-            when regexp_matches(access_logs.url_path, '^/checkout/(complete|confirmation|thank)')
+            when {{ regex_matches('access_logs.url_path', '^/?$') }} then 'home'
+            when {{ regex_matches('access_logs.url_path', '^/(c|category)/') }} then 'category'
+            when {{ regex_matches('access_logs.url_path', '^/(p|product)/') }} then 'product'
+            when {{ regex_matches('access_logs.url_path', '^/cart') }} then 'cart'
+            when {{ regex_matches('access_logs.url_path', '^/checkout/(complete|confirmation|thank)') }}
                 then 'order_confirmation'
-            when regexp_matches(access_logs.url_path, '^/checkout') then 'checkout'
-            when regexp_matches(access_logs.url_path, '^/search') then 'search'
+            when {{ regex_matches('access_logs.url_path', '^/checkout') }} then 'checkout'
+            when {{ regex_matches('access_logs.url_path', '^/search') }} then 'search'
             else 'other'
         end as page_type,
         user_agents.device_class,

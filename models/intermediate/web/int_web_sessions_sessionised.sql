@@ -9,7 +9,7 @@
     visitors left with no request at all.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     unique_key='visitor_id',
     incremental_strategy='delete+insert',
     on_schema_change='sync_all_columns',
@@ -79,7 +79,7 @@ flagged as (
         *,
         case
             when previous_requested_at is null then 1
-            when requested_at - previous_requested_at > to_minutes({{ var('session_inactivity_minutes') }}) then 1
+            when requested_at - previous_requested_at > interval {{ var('session_inactivity_minutes') }} minutes then 1
             else 0
         end as is_session_start
     from gaps

@@ -16,11 +16,11 @@ final as (
         cast(extract(quarter from date_day) as integer) as calendar_quarter,
         cast(extract(month from date_day) as integer) as calendar_month,
         cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
-        cast(extract(isodow from date_day) as integer) as iso_day_of_week,
-        dayname(date_day) as day_name,
-        monthname(date_day) as month_name,
+        cast({{ iso_day_of_week('date_day') }} as integer) as iso_day_of_week,
+        {{ date_name('day', 'date_day') }} as day_name,
+        {{ date_name('month', 'date_day') }} as month_name,
         cast(extract(week from date_day) as integer) as iso_week,
-        extract(isodow from date_day) in (6, 7) as is_weekend
+        {{ iso_day_of_week('date_day') }} in (6, 7) as is_weekend
     from days
 )
 

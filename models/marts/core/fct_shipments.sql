@@ -13,7 +13,7 @@ final as (
         shipped_at,
         delivered_at,
         delivered_at is not null as is_delivered,
-        cast({{ dbt.datediff('shipped_at', 'delivered_at', 'minute') }} / 60.0 as decimal(10, 2)) as delivery_hours  -- noqa: LT05
+        cast({{ dbt.datediff('shipped_at', 'delivered_at', 'second') }} / 3600.0 as decimal(10, 2)) as delivery_hours  -- noqa: LT05
     from shipments
 )
 

@@ -42,11 +42,10 @@ data_range as (
 cutoffs as (
     select cast(series.month_start as date) as cutoff_date
     from data_range,
-        generate_series(
-            cast(date_trunc('month', data_range.first_order_date) + interval 1 month as timestamp),
-            cast(data_range.last_order_date as timestamp),
-            interval 1 month
-        ) as series (month_start)
+        {{ month_series(
+            "cast(date_trunc('month', data_range.first_order_date) + interval 1 month as timestamp)",
+            'cast(data_range.last_order_date as timestamp)',
+        ) }} as series (month_start)
 ),
 
 order_facts as (
@@ -95,7 +94,7 @@ order_features as (
         max(order_facts.order_date) as last_order_date,
         min(order_facts.order_date) as first_order_date,
         sum(order_facts.gross_revenue_usd) as gross_revenue_usd,
-        avg(case when order_facts.channel in ('web', 'mobile_app') then 1.0 else 0.0 end) as online_order_share
+        avg(case when order_facts.channel in ('web', 'mobile_app') then 1 else 0 end) as online_order_share
     from cutoffs
     inner join order_facts
         on order_facts.ordered_at < cast(cutoffs.cutoff_date as timestamp)
@@ -154,30 +153,28 @@ final as (
         order_features.cutoff_date,
         customers.country_code,
         coalesce(geography.region_name, 'Unknown') as region_name,
-        order_features.cutoff_date - cast(customers.signed_up_at as date) as tenure_days,
-        order_features.cutoff_date - order_features.last_order_date as days_since_last_order,
-        order_features.cutoff_date - order_features.first_order_date as days_since_first_order,
+        cast({{ dbt.datediff("cast(customers.signed_up_at as date)", 'order_features.cutoff_date', 'day') }} as bigint) as tenure_days,  -- noqa: LT05
+        cast({{ dbt.datediff("order_features.last_order_date", 'order_features.cutoff_date', 'day') }} as bigint) as days_since_last_order,  -- noqa: LT05
+        cast({{ dbt.datediff("order_features.first_order_date", 'order_features.cutoff_date', 'day') }} as bigint) as days_since_first_order,  -- noqa: LT05
         order_features.order_count,
         order_features.order_count_90d,
         cast(order_features.gross_revenue_usd as double) as gross_revenue_usd,
-        cast(order_features.gross_revenue_usd / order_features.order_count as double)
+        cast(order_features.gross_revenue_usd as double) / order_features.order_count
             as avg_order_value_usd,
         coalesce(refund_features.refund_count, 0) as refund_count,
         cast(coalesce(refund_features.refunded_usd, 0) as double) as refunded_usd,
         cast(order_features.online_order_share as double) as online_order_share,
-        cast(coalesce(category_features.beauty_usd, 0) / nullif(category_features.line_total_usd, 0) as double)
+        cast(coalesce(category_features.beauty_usd, 0) as double) / nullif(category_features.line_total_usd, 0)
             as beauty_share,
-        cast(coalesce(category_features.books_usd, 0) / nullif(category_features.line_total_usd, 0) as double)
+        cast(coalesce(category_features.books_usd, 0) as double) / nullif(category_features.line_total_usd, 0)
             as books_share,
-        cast(
-            coalesce(category_features.electronics_usd, 0) / nullif(category_features.line_total_usd, 0)
-            as double
-        ) as electronics_share,
-        cast(coalesce(category_features.fashion_usd, 0) / nullif(category_features.line_total_usd, 0) as double)
+        cast(coalesce(category_features.electronics_usd, 0) as double) / nullif(category_features.line_total_usd, 0)
+            as electronics_share,
+        cast(coalesce(category_features.fashion_usd, 0) as double) / nullif(category_features.line_total_usd, 0)
             as fashion_share,
-        cast(coalesce(category_features.home_usd, 0) / nullif(category_features.line_total_usd, 0) as double)
+        cast(coalesce(category_features.home_usd, 0) as double) / nullif(category_features.line_total_usd, 0)
             as home_share,
-        cast(coalesce(category_features.sports_usd, 0) / nullif(category_features.line_total_usd, 0) as double)
+        cast(coalesce(category_features.sports_usd, 0) as double) / nullif(category_features.line_total_usd, 0)
             as sports_share,
         order_features.cutoff_date + interval 90 day <= data_range.last_order_date as has_label_window,
         case

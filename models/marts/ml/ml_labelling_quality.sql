@@ -19,7 +19,7 @@ human_majority as (
     select
         labelling_job_name,
         product_id,
-        mode(label_class_id order by label_class_id) as human_label_class_id
+        {{ most_frequent('label_class_id') }} as human_label_class_id
     from labels
     where is_human_annotated
     group by labelling_job_name, product_id
@@ -50,13 +50,13 @@ final as (
         count(*) filter (where not scored.is_human_annotated) as auto_labelled_count,
         cast(avg(case when scored.is_human_annotated then 0 else 1 end) as double) as auto_labelled_share,
         cast(min(scored.confidence) as double) as confidence_min,
-        cast(quantile_cont(scored.confidence, 0.25) as double) as confidence_p25,
-        cast(median(scored.confidence) as double) as confidence_median,
-        cast(quantile_cont(scored.confidence, 0.75) as double) as confidence_p75,
+        {{ percentile_cont('scored.confidence', 0.25) }} as confidence_p25,
+        {{ percentile_cont('scored.confidence', 0.5) }} as confidence_median,
+        {{ percentile_cont('scored.confidence', 0.75) }} as confidence_p75,
         cast(max(scored.confidence) as double) as confidence_max,
         count(scored.agrees_with_humans) as compared_count,
         cast(
-            avg(case when scored.agrees_with_humans then 1.0 else 0.0 end)
+            avg(case when scored.agrees_with_humans then 1 else 0 end)
             filter (where scored.agrees_with_humans is not null)
             as double
         ) as auto_human_agreement,

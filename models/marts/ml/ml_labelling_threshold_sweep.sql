@@ -13,7 +13,7 @@ human_majority as (
     select
         labelling_job_name,
         product_id,
-        mode(label_class_id order by label_class_id) as human_label_class_id
+        {{ most_frequent('label_class_id') }} as human_label_class_id
     from labels
     where is_human_annotated
     group by labelling_job_name, product_id
@@ -46,10 +46,10 @@ final as (
         thresholds.confidence_threshold,
         count(*) filter (where auto_labels.confidence >= thresholds.confidence_threshold) as kept_count,
         cast(
-            avg(case when auto_labels.confidence >= thresholds.confidence_threshold then 1.0 else 0.0 end)
+            avg(case when auto_labels.confidence >= thresholds.confidence_threshold then 1 else 0 end)
             as double
         ) as coverage,
-        cast(avg(case when auto_labels.agrees_with_humans then 1.0 else 0.0 end) filter (
+        cast(avg(case when auto_labels.agrees_with_humans then 1 else 0 end) filter (
             where auto_labels.confidence >= thresholds.confidence_threshold
             and auto_labels.agrees_with_humans is not null
         ) as double) as accuracy

@@ -29,7 +29,7 @@ sentiment as (
     select
         products.category_level_1,
         count(*) as review_count,
-        avg(case when reviews.sentiment = 'positive' then 1.0 else 0.0 end) as positive_reviews
+        avg(case when reviews.sentiment = 'positive' then 1 else 0 end) as positive_reviews
     from reviews
     inner join products
         on reviews.product_id = products.product_id
@@ -51,7 +51,7 @@ conversions as (
     select
         product_views.category_level_1,
         count(*) as session_count,
-        avg(case when sessions.converted then 1.0 else 0.0 end) as conversion_rate
+        avg(case when sessions.converted then 1 else 0 end) as conversion_rate
     from product_views
     inner join sessions
         on product_views.session_id = sessions.session_id

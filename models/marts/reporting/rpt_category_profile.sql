@@ -35,7 +35,7 @@ sales as (
         products.category_level_1,
         sum(order_items.line_amount_usd) as revenue_usd,
         sum(order_items.line_amount_usd - order_items.quantity * products.unit_cost_usd) as margin_usd,
-        avg(case when orders.refunded_usd > 0 then 1.0 else 0.0 end) as refund_rate
+        avg(case when orders.refunded_usd > 0 then 1 else 0 end) as refund_rate
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
@@ -53,7 +53,7 @@ profiles as (
     select
         categories.category_level_1,
         cast(sales.revenue_usd as double) as revenue_usd,
-        cast(sales.margin_usd / nullif(sales.revenue_usd, 0) as double) as margin,
+        cast(sales.margin_usd as double) / nullif(sales.revenue_usd, 0) as margin,
         cast(sales.refund_rate as double) as refund_rate,
         engagement.positive_reviews,
         engagement.conversion_rate

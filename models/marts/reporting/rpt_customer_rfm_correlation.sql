@@ -75,13 +75,21 @@ final as (
     select
         measure_x,
         measure_y,
-        -- NULL (not NaN) for a constant measure; a rounding error of the last bit must not put r
-        -- outside [-1, 1]
+        -- NULL for a constant measure (DuckDB's corr gives NaN, Spark's NULL; Spark's greatest and
+        -- least skip a NULL); a rounding error of the last bit must not put r outside [-1, 1]
         -- rounded to 12 places: a double's last bits must not depend on the order of a parallel sum
-        cast(case when not isnan(pearson_r) then round(greatest(-1, least(1, pearson_r)), 12) end as double)
-            as pearson_r,
-        cast(case when not isnan(spearman_rho) then round(greatest(-1, least(1, spearman_rho)), 12) end as double)
-            as spearman_rho,
+        cast(
+            case
+                when pearson_r is not null and not isnan(pearson_r)
+                    then round(greatest(-1, least(1, pearson_r)), 12)
+            end as double
+        ) as pearson_r,
+        cast(
+            case
+                when spearman_rho is not null and not isnan(spearman_rho)
+                    then round(greatest(-1, least(1, spearman_rho)), 12)
+            end as double
+        ) as spearman_rho,
         cast(customer_count as integer) as customer_count
     from matrix
 )

@@ -12,7 +12,7 @@
 with
 
 orders as (
-    select gross_revenue_usd as order_value from {{ ref('fct_orders') }}
+    select cast(gross_revenue_usd as double) as order_value from {{ ref('fct_orders') }}
     where not is_cancelled
 ),
 
@@ -22,7 +22,7 @@ summary as (
         min(order_value) as min_value,
         max(order_value) as max_value,
         stddev_samp(order_value) as sd,
-        quantile_cont(order_value, 0.75) - quantile_cont(order_value, 0.25) as iqr
+        {{ percentile_cont('order_value', 0.75) }} - {{ percentile_cont('order_value', 0.25) }} as iqr
     from orders
 ),
 

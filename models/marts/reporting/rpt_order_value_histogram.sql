@@ -59,7 +59,7 @@ final as (
         binned.channel,
         cast(binned.order_count as integer) as order_count,
         cast(binned.gross_revenue_usd as decimal(18, 2)) as gross_revenue_usd,
-        cast(binned.order_count / (bins.bin_upper - bins.bin_lower) as double) as density
+        cast(binned.order_count as double) / (bins.bin_upper - bins.bin_lower) as density
     from binned
     inner join bins
         on binned.bin_number = bins.bin_number

@@ -40,7 +40,9 @@ final as (
         part,
         cast(value_usd as decimal(18, 2)) as value_usd,
         -- rounded to 12 places: a double's last bits must not depend on the order of a parallel sum
-        cast(round(value_usd / nullif(sum(value_usd) over (partition by breakdown), 0), 12) as double) as share_of_total
+        cast(
+            round(cast(value_usd as double) / nullif(sum(value_usd) over (partition by breakdown), 0), 12) as double
+        ) as share_of_total
     from parts
 )
 

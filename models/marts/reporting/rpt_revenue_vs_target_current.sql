@@ -37,12 +37,12 @@ actuals as (
 targets as (
     select
         monthly.region_name,
-        -- the current month's target, prorated to the days elapsed
+        -- the current month's target, prorated to the days elapsed (the day of the month)
         sum(
             case
                 when monthly.month_start_date = as_of.month_start_date
                     then monthly.target_revenue_usd
-                        * (as_of.as_of_date - as_of.month_start_date + 1)
+                        * day(as_of.as_of_date)
                         / day(last_day(as_of.month_start_date))
             end
         ) as month_to_date_target_usd,
@@ -53,7 +53,7 @@ targets as (
                     then monthly.target_revenue_usd
                 when monthly.month_start_date = as_of.month_start_date
                     then monthly.target_revenue_usd
-                        * (as_of.as_of_date - as_of.month_start_date + 1)
+                        * day(as_of.as_of_date)
                         / day(last_day(as_of.month_start_date))
             end
         ) as year_to_date_target_usd

@@ -20,7 +20,7 @@ tokens as (
     select
         review_id,
         sentiment,
-        unnest(regexp_split_to_array(lower(review_text), '[^a-z]+')) as term
+        {{ unnest_list(split_regex('lower(review_text)', '[^a-z]+')) }} as term
     from reviews
 ),
 
