@@ -116,8 +116,14 @@ $(YDATA_STAMP): bench/ydata-requirements.txt
 	  -r bench/ydata-requirements.txt
 	@touch $@
 
-bench: $(STAMP) $(NPM_STAMP) $(YDATA_STAMP) ## time, peak memory and ratios at scale 1 (SCALE=0.1): full/no-op/+1 % builds, SQL floor, direct readers, pandas (EXTRAS=yes|no: GX, dashboards, profiles; default at scale <= 1); target/bench.json
+bench: $(STAMP) $(NPM_STAMP) $(if $(filter spark,$(ENGINE)),,$(YDATA_STAMP)) ## time, peak memory and ratios at scale 1 (SCALE=0.1): full/no-op/+1 % builds, SQL floor, direct readers, pandas (EXTRAS=yes|no: GX, dashboards, profiles; default at scale <= 1); target/bench.json. ENGINE=spark: Spark local vs DuckDB, target/bench-spark.json
+ifeq ($(ENGINE),spark)
+	@$(BIN)/lakesight spark check
+	$(BIN)/python -m lakesight.bench_spark --scale $(or $(SCALE),1) \
+	  --select "$(SPARK_SELECT)" --exclude "$(SPARK_EXCLUDE)"
+else
 	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1) --extras $(or $(EXTRAS),auto)
+endif
 
 clean: ## remove generated output (keeps .venv)
 	rm -rf target logs site exports lakesight.duckdb lakesight.duckdb.wal

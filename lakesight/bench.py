@@ -50,6 +50,18 @@ RESULTS = REPO / "target" / "bench.json"
 PROGRESS = REPO / "target" / "bench-progress.json"
 
 
+def bench_env(root: Path, lake: Path) -> dict[str, str]:
+    """The environment of the bench's children: the lake, warehouse and dbt folders under root."""
+    return os.environ | {
+        "LAKESIGHT_LAKE": str(lake),
+        "LAKESIGHT_DB": str(root / "bench.duckdb"),
+        "LAKESIGHT_TEMP_DIR": str(root / "duckdb_tmp"),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_PROFILES_DIR": str(REPO),
+    }
+
+
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run a command; return its wall seconds and its own peak RSS in MiB."""
     started = time.perf_counter()
@@ -143,14 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lakesight-bench-") as folder:
         root = Path(folder)
         lake = root / "lake"
-        env = os.environ | {
-            "LAKESIGHT_LAKE": str(lake),
-            "LAKESIGHT_DB": str(root / "bench.duckdb"),
-            "LAKESIGHT_TEMP_DIR": str(root / "duckdb_tmp"),
-            "DBT_TARGET_PATH": str(root / "target"),
-            "DBT_LOG_PATH": str(root / "logs"),
-            "DBT_PROFILES_DIR": str(REPO),
-        }
+        env = bench_env(root, lake)
 
         def apart(name: str) -> dict[str, str]:
             """A warehouse and target folder of their own (a fresh load, the main one kept)."""
