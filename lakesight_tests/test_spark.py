@@ -317,5 +317,18 @@ def test_secure_views_equal_per_principal(
             assert not any(rows.values()), f"{name!r} sees rows: {rows}"
         for view, count in rows.items():
             shown[view] += count
-    # every view shows rows to someone: the comparison is not one of empty views
-    assert all(shown.values()), shown
+    # every view over a mart with rows shows rows to someone: not a comparison of empty views
+    # (on this 7-day lake the churn features, which need whole months, are empty)
+    manifest = json.loads((duck.target / "manifest.json").read_text())
+    with duckdb.connect(str(duck.database), read_only=True) as con:
+        for node in manifest["nodes"].values():
+            if node["resource_type"] != "model" or node["name"] not in shown:
+                continue
+            parents = [unique_id.split(".")[-1] for unique_id in node["depends_on"]["nodes"]]
+            marts = [name for name in parents if name.startswith(("fct_", "dim_", "rpt_", "ml_"))]
+            mart_rows = sum(
+                con.sql(f"select count(*) from marts.{m}").fetchall()[0][0] for m in marts
+            )
+            assert shown[node["name"]] or not mart_rows, (
+                f"secure.{node['name']} shows no row to anyone"
+            )
