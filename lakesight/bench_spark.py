@@ -148,10 +148,18 @@ def main() -> None:
                 "days": args.days,
                 "cores": os.cpu_count(),
                 "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "steps": figures,
+                "steps": [
+                    {
+                        "engine": step.engine,
+                        "step": step.name,
+                        "seconds": round(seconds, 2),
+                        "peak_rss_mib": round(peak),
+                    }
+                    for step, seconds, peak in figures
+                ],
                 "totals": {
-                    e: {"seconds": round(s, 1), "peak_rss_mib": round(p)}
-                    for e, (s, p) in totals.items()
+                    engine: {"seconds": round(seconds, 1), "peak_rss_mib": round(peak)}
+                    for engine, (seconds, peak) in totals.items()
                 },
             },
             indent=2,
