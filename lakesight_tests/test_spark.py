@@ -18,6 +18,7 @@ Skipped without Java 17+ or PySpark.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -29,7 +30,7 @@ import pytest
 
 from lakesight.spark.secure import principal_folder
 from lakesight.spark.session import unavailable_reason
-from lakesight_tests.support import BIN, REPO, Warehouse, run_checked
+from lakesight_tests.support import BIN, REPO, Warehouse, project_copy, run_checked
 
 pytestmark = pytest.mark.skipif(
     unavailable_reason() is not None, reason=f"Spark target unavailable: {unavailable_reason()}"
@@ -102,10 +103,22 @@ class SparkBuild:
     def lakesight(self, *args: str) -> str:
         return run_checked([str(BIN / "lakesight"), *args], REPO, self.env(), True).stdout
 
-    def dbt(self, *args: str) -> str:
-        return run_checked(
-            [str(BIN / "dbt"), *args, "--target", "spark"], REPO, self.env(), True
-        ).stdout
+    def dbt(
+        self,
+        *args: str,
+        project: Path = REPO,
+        expect_success: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> str:
+        """Run dbt on Spark, in the repository or in a copy of the project; its output."""
+        result = run_checked(
+            [str(BIN / "dbt"), *args, "--target", "spark"],
+            project,
+            self.env() | {"DBT_PROFILES_DIR": str(project)} | (extra_env or {}),
+            expect_success,
+        )
+        assert expect_success or result.returncode != 0, result.stdout[-3000:]
+        return result.stdout + result.stderr
 
     def files(self, schema: str, table: str) -> str:
         return str(self.directory / "warehouse" / f"{schema}.db" / table / "*.parquet")
@@ -332,3 +345,137 @@ def test_secure_views_equal_per_principal(
             assert shown[node["name"]] or not mart_rows, (
                 f"secure.{node['name']} shows no row to anyone"
             )
+
+
+def test_gx_mart_suites_agree(engines: tuple[Warehouse, SparkBuild], tmp_path: Path) -> None:
+    """The GX mart suites on GX's Spark engine (`lakesight spark validate`) find what they find
+    on DuckDB: every expectation evaluated (no query error), the same ones met, the same ones
+    failed with the same offenders (on this lake: the auto-labelled share, a warning)."""
+    from lakesight.quality.runner import run_checkpoint
+    from lakesight.quality.suites import mart_suites
+
+    duck, spark = engines
+    out = tmp_path / "spark_gx.json"
+    spark.lakesight("spark", "validate", "--json", str(out))
+    on_spark = json.loads(out.read_text())
+    on_duck = [dataclasses.asdict(o) for o in run_checkpoint(duck.database, mart_suites())]
+    assert on_spark == on_duck
+    expectations = sum(len(suite.expectations) for suite in mart_suites())
+    assert sum(o["met"] + len(o["failures"]) for o in on_spark) == expectations
+    errors = [f for o in on_spark for f in o["failures"] if f["offenders"].startswith("error:")]
+    assert not errors, errors
+
+
+#: policy text that must reach SQL as itself: quotes and backslashes that would end a literal,
+#: comment starts, a backtick, ${…} that Spark's variable substitution would replace (LS_PROBE is
+#: set in dbt's environment), escapes that must stay text, a look-alike and control characters
+HOSTILE = (
+    "\\",
+    "x\\",
+    "\\'",
+    "'",
+    "''",
+    "' or '1'='1",
+    "a\\' or 1=1 --",
+    "`",
+    '"',
+    "${env:LS_PROBE}",
+    "\\${spark.master}",
+    "$",
+    "--",
+    "/*",
+    "\u00e9\u212a",
+    "line\nbreak",
+    "\\u0041",
+    "\\n",
+    "%s",
+)
+
+
+def _shown(output: str) -> dict[str, object]:
+    """The one row `dbt --quiet show --output json` printed (the JVM's warnings follow it)."""
+    shown = json.JSONDecoder().raw_decode(output, output.index("{"))[0]["show"]
+    assert len(shown) == 1, output[-2000:]
+    return shown[0]
+
+
+def test_policy_text_round_trips_through_the_quoting_on_both_engines(
+    engines: tuple[Warehouse, SparkBuild], tmp_path: Path
+) -> None:
+    """sec_literal and sec_ident, the only way policy text reaches SQL: each hostile value
+    comes back as itself, as a value and as a column name, on Spark as on DuckDB; a name holding
+    ${ is refused on Spark (a quoted name there has no escape that could protect it)."""
+    duck, spark = engines
+    query = (
+        "select {% for v in var('hostile') %}{{ sec_literal(v) }} as {{ sec_ident('v' ~ loop.index)"
+        " }}, 1 as {{ sec_ident(v if '${' not in v else 'n' ~ loop.index) }}"
+        "{{ ', ' if not loop.last }}{% endfor %}"
+    )
+    arguments = ("--quiet", "show", "--inline", query, "--output", "json", "--limit", "1")
+    hostile = json.dumps({"hostile": list(HOSTILE)})
+    expected: dict[str, object] = {}
+    for index, value in enumerate(HOSTILE, 1):
+        expected[f"v{index}"] = value
+        expected[value if "${" not in value else f"n{index}"] = 1
+    probe = {"LS_PROBE": "leaked"}
+    # a DuckDB file of its own: the query reads nothing, and GX may still hold the warehouse
+    scratch = probe | {"LAKESIGHT_DB": str(tmp_path / "show.duckdb")}
+    on_duck = run_checked(
+        [str(BIN / "dbt"), *arguments, "--vars", hostile], REPO, duck.env() | scratch, True
+    )
+    assert _shown(on_duck.stdout) == expected
+    assert _shown(spark.dbt(*arguments, "--vars", hostile, extra_env=probe)) == expected
+    refused = spark.dbt(
+        "--quiet",
+        "show",
+        "--inline",
+        "select 1 as {{ sec_ident('${env:LS_PROBE}') }}",
+        expect_success=False,
+        extra_env=probe,
+    )
+    assert "holds ${, which Spark's variable substitution would replace" in refused, refused
+    assert "leaked" not in refused
+
+
+def test_a_bad_policy_fails_the_spark_build_naming_file_row_and_column(
+    engines: tuple[Warehouse, SparkBuild], tmp_path: Path
+) -> None:
+    """A typo in a dataset name (`customer` in the email rows of both CLS seeds): the Spark build
+    fails as the DuckDB one does, naming seed file, row and column; nothing downstream is built
+    and the views of the last build show the email to no one. Runs last: it leaves the refused
+    policy in this module's Spark warehouse."""
+    _, spark = engines
+    project = project_copy(tmp_path)
+    for name in ("sec_cls_columns.csv", "sec_cls_grants.csv"):
+        path = project / "seeds" / "security" / name
+        path.write_text(path.read_text().replace("customers,email,", "customer,email,"))
+    output = spark.dbt(
+        "build",
+        "-s",
+        "path:seeds/security",
+        "path:models/policy",
+        "path:models/secure",
+        "--exclude",
+        "test_name:sec_no_row_outside_rules",
+        "test_name:sec_masked_unless_granted",
+        project=project,
+        expect_success=False,
+    )
+    for line in (
+        "seeds/security/sec_cls_columns.csv row 1, column dataset: unknown dataset customer"
+        " (not in sec_datasets)",
+        "seeds/security/sec_cls_grants.csv row 1, column dataset: unknown dataset customer",
+    ):
+        assert line in output, output[-6000:]
+    results = json.loads((spark.root / "target" / "run_results.json").read_text())["results"]
+    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
+    assert statuses["policy_datasets"] == "error" and statuses["customers"] == "skipped"
+    out = tmp_path / "as_principal"
+    spark.lakesight(
+        "spark", "extract", "-p", "bob@example.com", "-p", "carol@example.com", "--out", str(out)
+    )
+    with duckdb.connect() as con:
+        for name in ("bob@example.com", "carol@example.com"):
+            view = out / principal_folder(name) / "customers.parquet"
+            emails = con.sql(f"select email from read_parquet('{view}')").fetchall()
+            assert emails == [], (name, emails[:3])

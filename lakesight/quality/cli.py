@@ -101,6 +101,11 @@ def validate(
             raise typer.Exit(1) from error
         index = (data_docs / "index.html").resolve()
         console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
+    verdict(console, outcomes)
+
+
+def verdict(console: Console, outcomes: list[SuiteOutcome]) -> None:
+    """Print the totals; exit 1 when a critical expectation failed."""
     critical = sum(len(outcome.critical) for outcome in outcomes)
     warned = sum(len(outcome.failures) for outcome in outcomes) - critical
     met = sum(outcome.met for outcome in outcomes)

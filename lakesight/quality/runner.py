@@ -24,6 +24,7 @@ OFFENDERS = 3
 #: the Data Docs site `lakesight validate --data-docs` builds, and the run name its pages show
 DATA_DOCS_SITE = "lakesight"
 RUN_NAME = "lakesight-validate"
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": OFFENDERS}
 
 
 def expectation_name(result: ExpectationValidationResult) -> str:
@@ -116,6 +117,18 @@ def secure_columns(datasource: Any) -> dict[str, list[str]]:
     return columns
 
 
+def validation_definition(
+    context: Any, suite: Suite, batch_definition: Any
+) -> gx.ValidationDefinition:
+    """The suite's expectations on one batch, registered in the context."""
+    expectation_suite = context.suites.add(
+        gx.ExpectationSuite(name=suite.name, expectations=list(suite.expectations))
+    )
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=expectation_suite)
+    )
+
+
 def run_checkpoint(
     database: Path, suites: tuple[Suite, ...] | None = None, *, data_docs: Path | None = None
 ) -> list[SuiteOutcome]:
@@ -143,23 +156,12 @@ def run_checkpoint(
             asset = datasources[suite.principal].add_table_asset(
                 name=suite.name, table_name=suite.table, schema_name=suite.schema
             )
-            expectation_suite = context.suites.add(
-                gx.ExpectationSuite(name=suite.name, expectations=list(suite.expectations))
-            )
             definitions.append(
-                context.validation_definitions.add(
-                    gx.ValidationDefinition(
-                        name=suite.name,
-                        data=asset.add_batch_definition_whole_table("all"),
-                        suite=expectation_suite,
-                    )
-                )
+                validation_definition(context, suite, asset.add_batch_definition_whole_table("all"))
             )
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
-                name="lakesight",
-                validation_definitions=definitions,
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": OFFENDERS},
+                name="lakesight", validation_definitions=definitions, result_format=RESULT_FORMAT
             )
         )
         result = checkpoint.run(run_id=RunIdentifier(run_name=RUN_NAME))
@@ -174,3 +176,24 @@ def run_checkpoint(
         condense(suite_result.suite_name, suite_result)
         for suite_result in result.run_results.values()
     ]
+
+
+def run_on_spark(spark: Any, suites: tuple[Suite, ...]) -> list[SuiteOutcome]:
+    """Validate the Spark warehouse's tables with the suites, on GX's Spark engine.
+
+    Each suite's table is a dataframe batch of `spark.table(schema.table)` in the given
+    session (GX reuses the active session: same metastore and warehouse as dbt-spark); its
+    unexpected-rows queries run as Spark SQL, `{batch}` a temporary view of the dataframe.
+    """
+    context = ephemeral_context()
+    datasource = context.data_sources.add_spark(name="lakesight spark warehouse")
+    outcomes = []
+    for suite in suites:
+        asset = datasource.add_dataframe_asset(name=suite.name)
+        definition = validation_definition(
+            context, suite, asset.add_batch_definition_whole_dataframe("all")
+        )
+        frame = spark.table(f"{suite.schema}.{suite.table}")
+        result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+        outcomes.append(condense(suite.name, result))
+    return outcomes

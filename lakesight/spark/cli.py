@@ -93,3 +93,42 @@ def extract(
     except SparkUnavailable as exc:
         _err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
+
+
+@spark_app.command("validate")
+def validate(
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write each suite's outcome here (JSON)."),
+    ] = None,
+    project_dir: Annotated[Path, typer.Option(help="The dbt project (profiles.yml).")] = Path(),
+) -> None:
+    """Validate the Spark warehouse with the GX mart suites, on GX's Spark engine (after the
+    Spark build); fail on a critical expectation, as `lakesight validate` does on DuckDB.
+
+    The raw landing contract is DuckDB's (its catalog and JSON functions) and the secure suites
+    switch principal per query: on Spark the parity test compares those datasets instead."""
+    import dataclasses
+    import json
+    import logging
+    import warnings
+
+    from lakesight.quality.cli import outcome_table, verdict
+    from lakesight.spark.session import spark_session
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="great_expectations")
+    from lakesight.quality.runner import run_on_spark  # GX is slow to import: only when used
+    from lakesight.quality.suites import mart_suites
+
+    try:
+        spark = spark_session(project_dir)
+    except SparkUnavailable as exc:
+        _err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    outcomes = run_on_spark(spark, mart_suites())
+    if json_out is not None:
+        json_out.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes], indent=2))
+    console = Console()
+    console.print(outcome_table(outcomes))
+    verdict(console, outcomes)

@@ -10,9 +10,11 @@
     '{{ (value | string).replace("'", "''") }}'
 {%- endmacro %}
 
-{#- Spark: a backslash escapes the next character, so backslashes are doubled, then quotes escaped. -#}
+{#- Spark: a backslash escapes the next character, so backslashes are doubled, then quotes escaped;
+    a dollar sign is written \u0024, so that no ${…} is left for Spark's variable substitution
+    (also switched off in profiles.yml) to replace with an environment variable or a setting. -#}
 {% macro spark__sec_literal(value) -%}
-    '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}'
+    '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'").replace("$", "\\u0024") }}'
 {%- endmacro %}
 
 {#- A quoted SQL identifier. -#}
@@ -25,8 +27,12 @@
     "{{ (name | string).replace('"', '""') }}"
 {%- endmacro %}
 
-{#- Spark: in backticks, backticks doubled (a double-quoted name would be a string). -#}
+{#- Spark: in backticks, backticks doubled (a double-quoted name would be a string). A quoted name
+    has no escapes, so a name holding ${ is refused: Spark's variable substitution would rewrite it. -#}
 {% macro spark__sec_ident(name) -%}
+    {%- if '${' in (name | string) -%}
+        {{ exceptions.raise_compiler_error("the name " ~ (name | string) ~ " holds ${, which Spark's variable substitution would replace: rename it") }}
+    {%- endif -%}
     `{{ (name | string).replace('`', '``') }}`
 {%- endmacro %}
 
