@@ -91,7 +91,7 @@ docs: $(STAMP) ## the site/ folder: dbt docs (static), profiles and an index pag
 # once); TEST_WORKERS=0 runs them one after another in this process
 TEST_WORKERS ?= auto
 test: lint $(NPM_STAMP) ## set up, lint, then run every test (a worker per core: TEST_WORKERS=)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
 	$(BIN)/ruff check lakesight lakesight_tests models notebooks

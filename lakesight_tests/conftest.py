@@ -20,8 +20,10 @@ if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
 
 
 #: run first: under pytest-xdist --dist loadfile a module runs whole on one worker, and the
-#: longest one (the Spark parity test, about 20 minutes) collected last kept `make test` going on
-#: one core for its whole length while the other core sat idle
+#: longest one (the Spark parity test, about 20 minutes) run last kept `make test` going on one
+#: core for its whole length while the other core sat idle. xdist hands out the modules with
+#: the most tests first unless told --no-loadscope-reorder (the Makefile passes it): then in
+#: this order
 SLOW_MODULES = ("test_spark.py",)
 
 
