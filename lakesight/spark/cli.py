@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -108,11 +112,6 @@ def validate(
 
     The raw landing contract is DuckDB's (its catalog and JSON functions) and the secure suites
     switch principal per query: on Spark the parity test compares those datasets instead."""
-    import dataclasses
-    import json
-    import logging
-    import warnings
-
     from lakesight.quality.cli import outcome_table, verdict
     from lakesight.spark.session import spark_session
 
