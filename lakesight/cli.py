@@ -21,6 +21,7 @@ from lakesight.ml import TrainError
 from lakesight.ml.cli import ml_app
 from lakesight.notebooks import NotebookError
 from lakesight.notebooks.cli import notebooks_app
+from lakesight.outputs import OutputError
 from lakesight.profile.keys import Manifest
 from lakesight.profile.pages import render_profile
 from lakesight.profile.run import (
@@ -92,7 +93,14 @@ def built_warehouse() -> Path:
 def explain(error: Exception) -> str | None:
     """One sentence with the fix for the errors a user meets, or None for a bug."""
     if isinstance(
-        error, UserError | ExtractError | TileTooLarge | ProfileError | NotebookError | TrainError
+        error,
+        UserError
+        | ExtractError
+        | OutputError
+        | TileTooLarge
+        | ProfileError
+        | NotebookError
+        | TrainError,
     ):
         return str(error)
     if isinstance(error, SpecError):

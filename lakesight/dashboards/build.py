@@ -26,9 +26,15 @@ from lakesight.dashboards.queries import Result, run_tile
 from lakesight.dashboards.spec import Page, Tile, catalogue, load_pages
 from lakesight.dashboards.specs import vega_lite
 from lakesight.dashboards.vega import VEGA, wordcloud_static
+from lakesight.outputs import DASHBOARDS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.security.access import connect_confined
-from lakesight.security.extracts import active_principals, fresh_extract, normalise_principal
+from lakesight.security.extracts import (
+    active_principals,
+    extract_file,
+    fresh_extract,
+    normalise_principal,
+)
 
 #: vl-convert 1.9 bundles Vega-Lite 5.21 as its newest 5.x (npm pins 5.23: same major, same specs)
 VL_CONVERT_VERSION = "5.21"
@@ -121,8 +127,6 @@ def render_principal(
 ) -> Rendered:
     datasets = catalogue()
     folder = out / Path(extract_name).stem
-    if folder.exists():
-        shutil.rmtree(folder)
     folder.mkdir(parents=True)
     rendered = Rendered(principal, folder.name, pages, any_rows=False)
     template = TEMPLATES.get_template("page.html.j2")
@@ -177,11 +181,12 @@ def build_dashboards(
     principals: list[str] | None = None,
 ) -> list[Rendered]:
     """Validate every dashboard file, then render the pages of each principal (default: every
-    active one) from its extract; write the index. Returns what was rendered."""
+    active one) from its extract; write the index. Returns what was rendered.
+
+    `out` is a generated folder (lakesight/outputs.py): the pages are written into a new
+    generation and `out` switches to it at once; with `principals` given, the other principals'
+    folders are carried over from the current generation unchanged."""
     pages = load_pages(dashboards)
-    out.mkdir(parents=True, exist_ok=True)
-    copy_vendor(out)
-    world = world_shapes(out)
     everyone = principals is None
     with duckdb.connect(str(warehouse), read_only=True) as con:
         public = frozenset(
@@ -192,23 +197,33 @@ def build_dashboards(
         )
         if principals is None:
             principals = active_principals(con)
-    if everyone:
-        for stale in out.iterdir():  # sets of principals no longer active
-            if stale.is_dir() and stale.name != "vendor":
-                shutil.rmtree(stale)
-    done = []
-    for principal in principals:
-        with fresh_extract(warehouse, extracts, principal) as (entry, _reason):
-            con = connect_confined(extracts / entry.file)
-            try:
-                done.append(
-                    render_principal(
-                        con, normalise_principal(principal), entry.file, pages, out, world, public
+    with output_lock(out, DASHBOARDS), generation(out, DASHBOARDS) as new:
+        copy_vendor(new.folder)
+        world = world_shapes(new.folder)
+        if not everyone and new.previous is not None:
+            rendering = {Path(extract_file(principal)).stem for principal in principals}
+            for kept in sorted(new.previous.iterdir()):
+                if kept.is_dir() and kept.name not in rendering | {"vendor"}:
+                    new.carry(kept.name)
+        done = []
+        for principal in principals:
+            with fresh_extract(warehouse, extracts, principal) as (entry, _reason):
+                con = connect_confined(extracts / entry.file)
+                try:
+                    done.append(
+                        render_principal(
+                            con,
+                            normalise_principal(principal),
+                            entry.file,
+                            pages,
+                            new.folder,
+                            world,
+                            public,
+                        )
                     )
-                )
-            finally:
-                con.close()
-    (out / "index.html").write_text(
-        TEMPLATES.get_template("index.html.j2").render(principals=done), encoding="utf-8"
-    )
+                finally:
+                    con.close()
+        (new.folder / "index.html").write_text(
+            TEMPLATES.get_template("index.html.j2").render(principals=done), encoding="utf-8"
+        )
     return done

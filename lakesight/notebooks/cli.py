@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from lakesight.outputs import NOTEBOOKS, generation, output_lock
 from lakesight.security.access import DEFAULT_EXTRACTS
 from lakesight.security.extracts import extract_file, normalise_principal
 from lakesight.summary import warehouse_path
@@ -44,7 +45,6 @@ def build(
         Executed,
         find_notebooks,
         plan,
-        remove_stale,
         run_principal,
         write_index,
     )
@@ -54,19 +54,24 @@ def build(
         raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")
     notebooks = find_notebooks(folder)
     principals = plan(warehouse, None if as_ is None else [as_])
-    out.mkdir(parents=True, exist_ok=True)
-    if as_ is None:
-        remove_stale(out, {Path(extract_file(p)).stem for p in principals})
     done = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, transient=True) as progress:
-        task = progress.add_task("notebooks", total=len(principals) * len(notebooks))
-        for principal in principals:
-            folder_name = Path(extract_file(principal)).stem
-            for notebook in run_principal(
-                warehouse, extracts, principal, notebooks, out, Path.cwd()
-            ):
-                progress.update(task, advance=1, description=f"{principal}: {notebook.name}")
-            done.append(Executed(normalise_principal(principal), folder_name, notebooks))
-    index = write_index(out, done)
+    # a generated folder (lakesight/outputs.py): written as a new generation, then switched to
+    with output_lock(out, NOTEBOOKS), generation(out, NOTEBOOKS) as new:
+        if as_ is not None and new.previous is not None:
+            running = {Path(extract_file(p)).stem for p in principals}
+            for kept in sorted(new.previous.iterdir()):
+                if kept.is_dir() and kept.name not in running:
+                    new.carry(kept.name)
+        with Progress(*columns, transient=True) as progress:
+            task = progress.add_task("notebooks", total=len(principals) * len(notebooks))
+            for principal in principals:
+                folder_name = Path(extract_file(principal)).stem
+                for notebook in run_principal(
+                    warehouse, extracts, principal, notebooks, new.folder, Path.cwd()
+                ):
+                    progress.update(task, advance=1, description=f"{principal}: {notebook.name}")
+                done.append(Executed(normalise_principal(principal), folder_name, notebooks))
+        write_index(new.folder, done)
+    index = out / "index.html"
     typer.echo(f"{len(notebooks)} notebooks x {len(done)} principals: {index}")

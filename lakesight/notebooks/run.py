@@ -13,7 +13,6 @@ the notebook and the cell.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,8 +159,6 @@ def run_principal(
     normal = normalise_principal(principal)
     with fresh_extract(warehouse, extracts, principal) as (entry, _reason):
         folder = out / Path(entry.file).stem
-        if folder.exists():
-            shutil.rmtree(folder)
         folder.mkdir(parents=True)
         for notebook in notebooks:
             nb = parameterised(notebook, normal, (extracts / entry.file).resolve(), entry.built_at)
@@ -175,10 +172,3 @@ def write_index(out: Path, done: list[Executed]) -> Path:
     index = out / "index.html"
     index.write_text(PAGES.get_template("index.html.j2").render(done=done), encoding="utf-8")
     return index
-
-
-def remove_stale(out: Path, keep: set[str]) -> None:
-    """Folders of principals no longer run (deactivated, renamed)."""
-    for folder in out.iterdir() if out.exists() else []:
-        if folder.is_dir() and folder.name not in keep:
-            shutil.rmtree(folder)

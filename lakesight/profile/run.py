@@ -4,12 +4,12 @@ the site's profile pages (`lakesight profiles`)."""
 from __future__ import annotations
 
 import difflib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from lakesight.outputs import PROFILES, generation, output_lock
 from lakesight.profile.keys import Manifest
 from lakesight.profile.pages import Entry, render_index, render_profile, slug
 from lakesight.profile.stats import Profile, profile, quote
@@ -102,17 +102,6 @@ def mart_relations(manifest: Manifest) -> list[tuple[str, str]]:
     return sorted(marts)
 
 
-def _clear(out: Path) -> None:
-    """Remove the pages an earlier run wrote (and nothing else)."""
-    if not out.exists():
-        return
-    for path in out.glob("*.html"):
-        path.unlink()
-    for folder in out.glob("as-*"):
-        if folder.is_dir():
-            shutil.rmtree(folder)
-
-
 def build_profiles(
     warehouse: Path,
     out: Path,
@@ -120,12 +109,25 @@ def build_profiles(
     extracts: Path = DEFAULT_EXTRACTS,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write a page per mart and per secure dataset per active principal, and the index."""
+    """Write a page per mart and per secure dataset per active principal, and the index.
+
+    `out` is a generated folder (lakesight/outputs.py): the pages are written into a new
+    generation and `out` switches to it at once; the returned index is `out/index.html`."""
     manifest = Manifest.load(manifest_path)
     if manifest is None:
         raise ProfileError(f"No dbt manifest at {manifest_path}: run `dbt parse` or `make build`.")
-    _clear(out)
-    out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out, PROFILES), generation(out, PROFILES) as new:
+        _write_profiles(warehouse, new.folder, manifest, extracts, progress)
+    return out / "index.html"
+
+
+def _write_profiles(
+    warehouse: Path,
+    out: Path,
+    manifest: Manifest,
+    extracts: Path,
+    progress: Callable[[str], None] | None,
+) -> None:
     marts: list[Entry] = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         present = set(_tables(con))
@@ -163,6 +165,4 @@ def build_profiles(
             (out / href).write_text(page, encoding="utf-8")
             entries.append(Entry(f"secure.{dataset}", href, result))
         sections.append((f"Secure datasets as {principal}", entries))
-    index = out / "index.html"
-    index.write_text(render_index(sections), encoding="utf-8")
-    return index
+    (out / "index.html").write_text(render_index(sections), encoding="utf-8")

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakesight.outputs import DATA_DOCS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES, OfflineError, make_offline
 from lakesight.quality.outcome import SuiteOutcome
 from lakesight.quality.report import dbt_rows, gx_rows, totals, write_html
@@ -76,7 +77,16 @@ def validate(
     warnings.filterwarnings("ignore", module="great_expectations")
     from lakesight.quality.runner import run_checkpoint  # GX is slow to import: only when used
 
-    outcomes = run_checkpoint(path, data_docs=data_docs)
+    if data_docs is None:
+        outcomes = run_checkpoint(path)
+    else:  # a generated folder (lakesight/outputs.py): a new generation, then the switch
+        with output_lock(data_docs, DATA_DOCS), generation(data_docs, DATA_DOCS) as new:
+            outcomes = run_checkpoint(path, data_docs=new.folder)
+            try:
+                pages = make_offline(new.folder)
+            except OfflineError as error:
+                typer.echo(f"GX Data Docs in {data_docs} are not offline: {error}", err=True)
+                raise typer.Exit(1) from error
     console = Console()
     console.print(outcome_table(outcomes))
     rows = gx_rows(outcomes)
@@ -94,11 +104,6 @@ def validate(
     if report is not None:
         console.print(f"Quality report: {write_html(rows, report).resolve()}")
     if data_docs is not None:
-        try:
-            pages = make_offline(data_docs)
-        except OfflineError as error:
-            typer.echo(f"GX Data Docs in {data_docs} are not offline: {error}", err=True)
-            raise typer.Exit(1) from error
         index = (data_docs / "index.html").resolve()
         console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
     verdict(console, outcomes)

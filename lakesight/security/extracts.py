@@ -9,9 +9,11 @@ per dataset, and what it was built from (the warehouse file's identity and the p
   people, the hash makes the name a function of the whole normalised principal, so
   `pat+a@example.com` and `pat_a@example.com` get different files and `../x` stays in the folder.
   Two principals with one file name (a 64-bit collision) make publish refuse, naming both.
-- Every extract is written to a hidden temporary file in the same folder and renamed over the old
-  one (`os.replace`, atomic); the manifest likewise. One lock file per folder (`.lock`, flock)
-  serialises publishers and on-demand builds, so concurrent runs cannot mix their files.
+- The folder is a generated folder (lakesight/outputs.py): every publish, and every on-demand
+  build of one extract, writes a complete new generation (the other extracts hard-linked, the new
+  manifest) and then switches the folder to it at once, so a reader or a kill sees the old
+  extracts with the old manifest or the new ones with the new manifest, never a mix. One lock
+  beside the folder (`.<name>.lock`, flock) serialises publishers and on-demand builds.
 - **Freshness**: an extract is fresh while the warehouse file (path, device, inode, size, mtime in
   ns, and its `.wal` if any) is the one recorded in its manifest entry and the file's sha256 equals
   the manifest's. Any `dbt seed` / `dbt build` writes the warehouse, so a changed policy or new data
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -35,14 +36,12 @@ from typing import Any
 
 import duckdb
 
+from lakesight.outputs import EXTRACTS, clean, generation, output_lock
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
 from lakesight.security.salt import Salt, warehouse_salt
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-LOCK = ".lock"
-#: the files a publish owns in its folder (anything else there is left alone)
-_OWNED = re.compile(r"(.*\.duckdb(\.wal)?|\..*\.tmp(\.wal)?)")
 
 
 class ExtractError(Exception):
@@ -167,14 +166,11 @@ def secure_datasets(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold the folder's lock (exclusive, blocking) while extracts or the manifest change."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Hold the folder's lock (exclusive, blocking) while extracts or the manifest change, after
+    removing what killed runs left (their generations, with partial extracts)."""
+    with output_lock(folder, EXTRACTS):
+        clean(folder)
+        yield
 
 
 def read_manifest(folder: Path) -> dict[str, Extract]:
@@ -206,17 +202,6 @@ def write_manifest(folder: Path, entries: dict[str, Extract]) -> None:
     extracts = [entries[name].to_json() for name in sorted(entries)]
     text = json.dumps({"format": FORMAT, "extracts": extracts}, indent=2) + "\n"
     _replace_atomically(folder / MANIFEST, text)
-
-
-def remove_unlisted(folder: Path, entries: dict[str, Extract]) -> list[Path]:
-    """Delete the extract-like files (top level only) that the manifest does not list."""
-    keep = {entry.file for entry in entries.values()}
-    removed = []
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and _OWNED.fullmatch(path.name) and path.name not in keep:
-            path.unlink()
-            removed.append(path)
-    return removed
 
 
 def build_extract(
@@ -293,30 +278,30 @@ def publish(
     Refuses a warehouse whose hash masks use the development salt (or one it cannot read) unless
     `dev`. `progress(principal, total)` is called as each extract is done.
     """
-    with folder_lock(folder):
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            salt = warehouse_salt(con)
-            if salt in (Salt.DEVELOPMENT, Salt.UNKNOWN) and not dev:
-                what = (
-                    "the development mask salt `lakesight-dev-salt`"
-                    if salt is Salt.DEVELOPMENT
-                    else "a mask salt that cannot be read from its views"
-                )
-                raise ExtractError(
-                    f"The warehouse {warehouse} was built with {what}, so its hashed columns can"
-                    " be reversed with a dictionary: rebuild with a secret LAKESIGHT_MASK_SALT,"
-                    " or pass --dev for extracts that never leave this machine."
-                )
-            principals = active_principals(con)
-            check_names(principals)
-            state = warehouse_state(warehouse)
-            policy = policy_sha256(con)
-            datasets = secure_datasets(con)
-            entries = {}
+    with folder_lock(folder), duckdb.connect(str(warehouse), read_only=True) as con:
+        salt = warehouse_salt(con)
+        if salt in (Salt.DEVELOPMENT, Salt.UNKNOWN) and not dev:
+            what = (
+                "the development mask salt `lakesight-dev-salt`"
+                if salt is Salt.DEVELOPMENT
+                else "a mask salt that cannot be read from its views"
+            )
+            raise ExtractError(
+                f"The warehouse {warehouse} was built with {what}, so its hashed columns can"
+                " be reversed with a dictionary: rebuild with a secret LAKESIGHT_MASK_SALT,"
+                " or pass --dev for extracts that never leave this machine."
+            )
+        principals = active_principals(con)
+        check_names(principals)
+        state = warehouse_state(warehouse)
+        policy = policy_sha256(con)
+        datasets = secure_datasets(con)
+        entries = {}
+        with generation(folder, EXTRACTS) as new:
             for principal in principals:
                 entries[principal] = build_extract(
                     con,
-                    folder,
+                    new.folder,
                     principal,
                     datasets=datasets,
                     warehouse=state,
@@ -325,8 +310,7 @@ def publish(
                 )
                 if progress is not None:
                     progress(principal, len(principals))
-        write_manifest(folder, entries)
-        remove_unlisted(folder, entries)
+            write_manifest(new.folder, entries)
     return [entries[name] for name in sorted(entries)]
 
 
@@ -365,27 +349,36 @@ def fresh_extract(
 
 
 def _rebuild(warehouse: Path, folder: Path, principal: str, entries: dict[str, Extract]) -> Extract:
+    """A new generation of the folder: the other extracts hard-linked, the principal's rebuilt
+    (or dropped when it is no longer active), the manifest; then the switch."""
     normal = normalise_principal(principal)
+    kept: dict[str, Extract] = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        if normal not in active_principals(con):
-            if entries.pop(normal, None) is not None:
-                write_manifest(folder, entries)
-            (folder / extract_file(normal)).unlink(missing_ok=True)
-            raise ExtractError(
-                f"{principal.strip()!r} is not an active user of the warehouse's policy"
-                " (policy.policy_principals), so it has no extract and sees nothing."
-            )
-        entries[normal] = build_extract(
-            con,
-            folder,
-            normal,
-            datasets=secure_datasets(con),
-            warehouse=warehouse_state(warehouse),
-            policy=policy_sha256(con),
-            salt=warehouse_salt(con),
+        active = normal in active_principals(con)
+        if active or normal in entries:
+            with generation(folder, EXTRACTS) as new:
+                kept = {
+                    name: entry
+                    for name, entry in entries.items()
+                    if name != normal and new.carry(entry.file)
+                }
+                if active:
+                    kept[normal] = build_extract(
+                        con,
+                        new.folder,
+                        normal,
+                        datasets=secure_datasets(con),
+                        warehouse=warehouse_state(warehouse),
+                        policy=policy_sha256(con),
+                        salt=warehouse_salt(con),
+                    )
+                write_manifest(new.folder, kept)
+    if not active:
+        raise ExtractError(
+            f"{principal.strip()!r} is not an active user of the warehouse's policy"
+            " (policy.policy_principals), so it has no extract and sees nothing."
         )
-    write_manifest(folder, entries)
-    return entries[normal]
+    return kept[normal]
 
 
 def _staleness(warehouse: Path, folder: Path, entry: Extract | None) -> str | None:
