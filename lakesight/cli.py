@@ -301,11 +301,12 @@ def query(
 PUBLISH_HELP = """Write one DuckDB extract per active principal, and exports/manifest.json.
 
 Each extract holds only the tables secure.<dataset> as that principal sees them. File names are
-<slug>-<hash of the principal>.duckdb (never two principals in one file); each is written to a
-temporary file and renamed; extracts of principals no longer active, and other *.duckdb files of
-the folder, are removed. The manifest lists principal, file, bytes, sha256, and rows and a content
-hash per dataset. A warehouse built with the development mask salt is refused unless --dev.
---check only compares the extracts with the manifest.
+<slug>-<hash of the principal>.duckdb (never two principals in one file). The folder is written as
+a new generation and switched to at once (a kill leaves the old extracts or the new ones, each with
+its manifest); only what publish wrote is removed, and a folder holding anything else (or the
+current folder, the repository, the lake) is refused. The manifest lists principal, file, bytes,
+sha256, and rows and a content hash per dataset. A warehouse built with the development mask
+salt is refused unless --dev. --check only compares the extracts with the manifest.
 """
 
 
@@ -365,7 +366,7 @@ def publish(
 @app.command(name="export-policies")
 def export_policies_command(
     out: Annotated[Path, typer.Option(help="Folder for the native exports.")] = Path(
-        "exports/native"
+        "exports-native"
     ),
     warehouse: Annotated[
         Path | None,

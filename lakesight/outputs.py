@@ -54,7 +54,7 @@ EXTRACTS = Kind(
 DASHBOARDS = Kind("dashboards", re.compile(rf"index\.html|vendor|{_PRINCIPAL_DIR}"))
 NOTEBOOKS = Kind("notebooks", re.compile(rf"index\.html|{_PRINCIPAL_DIR}"))
 PROFILES = Kind(
-    "profiles", re.compile(r"index\.html|[a-z0-9_-]+\.[a-z0-9_.-]+\.html|as-[a-z0-9-]*-[0-9a-f]{16}")
+    "profiles", re.compile(rf"index\.html|[a-z0-9_-]+\.[a-z0-9_.-]+\.html|as-{_PRINCIPAL_DIR}")
 )
 DATA_DOCS = Kind("gx-data-docs", re.compile(r"index\.html|expectations|validations|static"))
 

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from lakesight.lake import spec
+from lakesight.outputs import OutputError
 from lakesight.security import extracts as extracts_module
 from lakesight.security.access import query_as
 from lakesight.security.extracts import (
@@ -402,22 +403,34 @@ def test_publish_removes_deactivated_principals_and_unlisted_extracts(
     policies: Policies, tmp_path: Path
 ) -> None:
     folder = tmp_path / "exports"
+    folder.mkdir()  # a folder the previous version wrote: its names only, taken over once
+    (folder / "pat_a_example.com.duckdb").write_bytes(b"an extract named by the old scheme")
+    (folder / ".bob.duckdb.123.abcd.tmp").write_bytes(b"left by a killed publish")
+    (folder / ".lock").write_bytes(b"")
     publish(policies.before.database, folder)
     old = folder / extract_file("pat_a@example.com")
     assert old.exists()
-    (folder / "pat_a_example.com.duckdb").write_bytes(b"an extract named by the old scheme")
-    (folder / ".bob.duckdb.123.abcd.tmp").write_bytes(b"left by a killed publish")
-    (folder / "README.txt").write_text("not ours")
-    (folder / "native").mkdir()
-    (folder / "native" / "x.duckdb").write_text("not at the top level")
-    publish(policies.after.database, folder)
-    assert not old.exists()
     assert not (folder / "pat_a_example.com.duckdb").exists()
     assert not (folder / ".bob.duckdb.123.abcd.tmp").exists()
-    assert (folder / "README.txt").exists() and (folder / "native" / "x.duckdb").exists()
+    publish(policies.after.database, folder)
+    assert not old.exists()
     manifest = check_folder(folder, policies.after.database)
     principals = {entry["principal"] for entry in manifest["extracts"]}
     assert "pat+a@example.com" in principals and "pat_a@example.com" not in principals
+
+
+def test_publish_refuses_a_folder_holding_what_it_did_not_write(
+    policies: Policies, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    publish(policies.before.database, folder)
+    (folder / "README.txt").write_text("not ours")
+    (folder / "native").mkdir()
+    (folder / "native" / "x.duckdb").write_text("not ours either")
+    with pytest.raises(OutputError, match=r"holds README\.txt, native/x\.duckdb, which"):
+        publish(policies.after.database, folder)
+    assert (folder / "README.txt").exists() and (folder / "native" / "x.duckdb").exists()
+    check_folder(folder, policies.before.database)
 
 
 def test_a_stale_extract_is_rebuilt_after_the_policy_changed(

@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +23,15 @@ import duckdb
 import pytest
 
 from lakesight.dashboards.build import build_dashboards
-from lakesight.outputs import EXTRACTS, OWNERSHIP, OutputError, check_target
+from lakesight.outputs import (
+    DASHBOARDS,
+    EXTRACTS,
+    OWNERSHIP,
+    OutputError,
+    check_target,
+    clean,
+    output_lock,
+)
 from lakesight.security.access import query_as
 from lakesight.security.extracts import folder_lock, publish, read_manifest, verify
 from lakesight_tests.support import BIN, REPO, Warehouse
@@ -61,6 +70,43 @@ def killed_at(step: int, action: Callable[[], object]) -> bool:
         assert os.WTERMSIG(status) == signal.SIGKILL
         return True
     assert os.WEXITSTATUS(status) == 0, f"the run failed (exit {os.WEXITSTATUS(status)})"
+    return False
+
+
+#: a lakesight command run as `python -c PRELUDE <step> <args…>` that SIGKILLs itself at the
+#: step-th file-system change (vl-convert's threads do not survive a fork: a process of its own)
+PRELUDE = f"""
+import os, signal, sys
+step, calls = int(sys.argv[1]), 0
+def hook(real):
+    def mutate(*args, **kwargs):
+        global calls
+        calls += 1
+        if calls == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return mutate
+for name in {MUTATIONS!r}:
+    setattr(os, name, hook(getattr(os, name)))
+sys.argv = ["lakesight", *sys.argv[2:]]
+from lakesight.cli import main
+main()
+"""
+
+
+def killed_running(step: int, env: dict[str, str], *args: str) -> bool:
+    """Run `lakesight args…` killed at its `step`-th file-system change; True when killed."""
+    result = subprocess.run(
+        [sys.executable, "-c", PRELUDE, str(step), *args],
+        cwd=REPO,
+        env=env | {"PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == -signal.SIGKILL:
+        return True
+    assert result.returncode == 0, result.stderr
     return False
 
 
@@ -125,7 +171,9 @@ def test_a_kill_at_any_step_of_publish_leaves_the_old_or_the_new_extracts(
         run = tmp_path / f"run-{step}"
         shutil.copytree(base, run, symlinks=True)
         folder = run / "exports"
-        killed = killed_at(step, lambda: publish(new_warehouse.database, folder, dev=True))
+        killed = killed_at(
+            step, lambda folder=folder: publish(new_warehouse.database, folder, dev=True)
+        )
         state = entitlements(folder)
         assert state in (old, new) if killed else state == new
         with folder_lock(folder):  # what the next run does first: remove what the kill left
@@ -170,7 +218,10 @@ def test_a_kill_at_any_step_of_an_on_demand_build_leaves_a_verified_folder(
         shutil.copytree(base, run, symlinks=True)
         folder = run / "extracts"
         killed = killed_at(
-            step, lambda: query_as(warehouse.database, "bob@example.com", "select 1", folder)
+            step,
+            lambda folder=folder: query_as(
+                warehouse.database, "bob@example.com", "select 1", folder
+            ),
         )
         if tree(folder) != before:  # the switch happened: a complete, verified generation
             entitlements(folder)
@@ -223,13 +274,16 @@ def test_a_kill_at_any_step_of_dashboards_build_leaves_a_complete_generation(
         run = tmp_path / f"run-{step}"
         shutil.copytree(base, run, symlinks=True)
         out = run / "site" / "dashboards"
-        killed = killed_at(
-            step, lambda: build_dashboards(built.database, second, out, extracts, PRINCIPALS[:1])
+        killed = killed_running(
+            step,
+            built.env(),
+            *("dashboards", "build", "--as", PRINCIPALS[0], "--dashboards", str(second)),
+            *("--out", str(out), "--extracts", str(extracts)),
         )
         assert tree(out) in (old, new) if killed else tree(out) == new
         assert relative_links(out) == []
-        with folder_lock(out):
-            pass
+        with output_lock(out, DASHBOARDS):  # what the next build does first
+            clean(out)
         assert leftovers(run / "site", "dashboards") == []
         shutil.rmtree(run)
         if not killed:
@@ -268,13 +322,16 @@ def run_in(root: Path, env: dict[str, str], *args: str) -> str:
     return line
 
 
+PAGES = ("--dashboards", str(REPO / "dashboards"))
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [
         (("publish", "--dev", "--exports", "."), "is the current folder"),
         (("publish", "--dev", "--exports", "site"), "holds dbt-docs.html, gx, profiles"),
-        (("dashboards", "build", "--dashboards", str(REPO / "dashboards")), "holds dbt-docs"),
-        (("dashboards", "build", "--dashboards", str(REPO / "dashboards"), "--out", "."), "is the current folder"),
+        (("dashboards", "build", *PAGES), "holds dbt-docs"),
+        (("dashboards", "build", *PAGES, "--out", "."), "is the current folder"),
         (("notebooks", "build", "--notebooks", str(REPO / "notebooks")), "holds dbt-docs"),
         (("profiles", "--manifest", "MANIFEST"), "holds dbt-docs"),
         (("publish", "--dev", "--exports", "lake/x"), "is inside the lake"),
