@@ -264,9 +264,8 @@ def generation(out: Path, kind: Kind) -> Iterator[Generation]:
     path.parent.mkdir(parents=True, exist_ok=True)
     new = path.parent / f".{path.name}.gen-{secrets.token_hex(8)}"
     new.mkdir()
-    previous = current if current is not None and path.is_symlink() else None
-    try:
-        yield Generation(path, new, previous)
+    try:  # files are carried from the current generation, or from an earlier version's folder
+        yield Generation(path, new, current)
         document = {"format": FORMAT, "kind": kind.name, "files": _files(new)}
         (new / OWNERSHIP).write_text(json.dumps(document, indent=1) + "\n")
         _fsync_folder(new)

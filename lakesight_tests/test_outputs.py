@@ -33,6 +33,7 @@ from lakesight.outputs import (
     OutputError,
     check_target,
     clean,
+    generation,
     output_lock,
 )
 from lakesight.security.access import query_as
@@ -355,3 +356,16 @@ def test_a_folder_an_earlier_version_wrote_is_migrated_once(tmp_path: Path) -> N
     (legacy / "native").mkdir()
     with pytest.raises(OutputError, match="holds native, which is not extracts"):
         check_target(legacy, EXTRACTS)
+    assert (legacy / "native").exists()
+    (legacy / "native").rmdir()
+    with output_lock(legacy, EXTRACTS), generation(legacy, EXTRACTS) as new:
+        assert new.carry("bob-0123456789abcdef.duckdb")
+        (new.folder / "manifest.json").write_text("new")
+    assert legacy.is_symlink()
+    assert sorted(path.name for path in legacy.iterdir()) == [
+        OWNERSHIP,
+        "bob-0123456789abcdef.duckdb",
+        "manifest.json",
+    ]
+    assert (legacy / "manifest.json").read_text() == "new"
+    assert leftovers(tmp_path, "exports") == []
