@@ -89,7 +89,7 @@ def tree(folder: Path) -> dict[str, str]:
 def leftovers(parent: Path, name: str) -> list[str]:
     """What lies beside the generated folder `name` besides it, its lock and its generation."""
     pattern = re.compile(rf"\.{re.escape(name)}\.gen-[0-9a-f]{{16}}")
-    current = os.readlink(parent / name)
+    current = os.readlink(parent / name) if (parent / name).is_symlink() else None
     return sorted(
         entry.name
         for entry in parent.iterdir()
@@ -103,8 +103,10 @@ def entitlements(folder: Path) -> dict[str, dict[str, object]]:
     content of each dataset."""
     assert verify(folder) == []
     entries = read_manifest(folder)
-    visible = {path.name for path in folder.iterdir()}
-    assert visible == {entry.file for entry in entries.values()} | {"manifest.json", OWNERSHIP}
+    visible = {
+        path.name for path in folder.iterdir() if path.name[0] != "." or ".tmp" in path.name
+    }  # hidden: the ownership manifest (and the previous version's lock)
+    assert visible == {entry.file for entry in entries.values()} | {"manifest.json"}
     return {name: entry.datasets for name, entry in entries.items()}
 
 
