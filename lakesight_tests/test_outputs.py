@@ -335,6 +335,7 @@ def test_a_foreign_file_in_our_own_folder_is_refused_and_a_rerun_works(
 ) -> None:
     (tmp_path / "wh").mkdir()
     warehouse = built.database_copy(tmp_path / "wh")
+    keep_active(warehouse, PRINCIPALS)
     folder = tmp_path / "exports"
     publish(warehouse.database, folder, dev=True)
     publish(warehouse.database, folder, dev=True)  # our own folder: rewritten
