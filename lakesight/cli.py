@@ -257,7 +257,7 @@ def profiles_command(
         extracts,
         progress=lambda name: typer.echo(f"profiling {name}", err=True),
     )
-    typer.echo(f"Profiles: {index.resolve()}")
+    typer.echo(f"Profiles: {index.absolute()}")
 
 
 QUERY_HELP = """Run SQL as a principal, on that principal's extract only, and print the result.

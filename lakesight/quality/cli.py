@@ -104,7 +104,7 @@ def validate(
     if report is not None:
         console.print(f"Quality report: {write_html(rows, report).resolve()}")
     if data_docs is not None:
-        index = (data_docs / "index.html").resolve()
+        index = (data_docs / "index.html").absolute()
         console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
     verdict(console, outcomes)
 
