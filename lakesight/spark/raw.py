@@ -226,7 +226,7 @@ def load_raw(
     full_refresh: bool = False,
     report: Callable[[LoadResult], None] | None = None,
 ) -> Iterator[LoadResult]:
-    """Load every (selected) raw model, one after the other, then the lake manifest."""
+    """Load every (selected) raw model, one after the other, then the lake manifest and the salt."""
     spark.sql(f"create database if not exists {RAW_SCHEMA}")
     for model in raw_models(project_dir, select):
         result = load_model(spark, model, lake, full_refresh)
