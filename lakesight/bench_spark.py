@@ -83,11 +83,11 @@ def main() -> None:
         }
         dbt, lakesight = str(BIN / "dbt"), str(BIN / "lakesight")
         selection = ["--exclude", *exclude, "--indirect-selection", "cautious"]
-        # DuckDB runs the Python models in dbt: the raw ones and the lake manifest, which the
-        # Spark raw step runs there
+        # DuckDB runs the Python models in dbt: the raw ones, the lake manifest and the mask
+        # salt, which the Spark raw step runs there
         duck_selection = [
             "--exclude",
-            *(e for e in exclude if e != "stg_lake__manifest"),
+            *(e for e in exclude if e not in ("stg_lake__manifest", "policy_mask_salt")),
             "--indirect-selection",
             "cautious",
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 import subprocess
 from collections import Counter
@@ -20,6 +21,7 @@ import pytest
 
 from lakesight.lake import spec
 from lakesight.outputs import OutputError
+from lakesight.quality.secure_suites import secure_suites
 from lakesight.security import extracts as extracts_module
 from lakesight.security.access import query_as
 from lakesight.security.extracts import (
@@ -31,6 +33,8 @@ from lakesight.security.extracts import (
     read_manifest,
     verify,
 )
+from lakesight.security.oracle import mask_value
+from lakesight.security.resolved import ResolvedPolicy
 from lakesight.security.salt import Salt, warehouse_salt
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
@@ -52,7 +56,8 @@ DATASETS = (
     "sales_daily",
     "web_funnel_flows",
 )
-SECRET = "a-secret-salt-for-tests"
+#: a secret mask salt, random per run, so that finding its bytes anywhere is no coincidence
+SECRET = f"salt-{secrets.token_hex(16)}"
 
 
 def view_rows(database: Path, principal: str, dataset: str) -> Counter[tuple[Any, ...]]:
@@ -311,12 +316,14 @@ class Salted(Warehouse):
 class Policies:
     before: Salted  # pat+a and pat_a active, secret salt
     after: Salted  # pat_a deactivated
+    root: Path  # everything the builds wrote: project copy, target/, logs/, both warehouses
 
 
 @pytest.fixture(scope="module")
 def policies(tmp_path_factory: pytest.TempPathFactory, built: Warehouse) -> Policies:
     """Two principals whose old file names collided, built with a secret salt; then one of them
-    deactivated (the policy seeds edited in a copy of the project, rebuilt by dbt)."""
+    deactivated (the policy seeds edited in a copy of the project, rebuilt by dbt), and the dbt
+    docs generated (`dbt docs generate --static`, as `make docs` does)."""
     root = tmp_path_factory.mktemp("policies")
     shutil.copy2(built.database, root / "warehouse.duckdb")
     warehouse = Salted(root, built.lake)
@@ -326,7 +333,9 @@ def policies(tmp_path_factory: pytest.TempPathFactory, built: Warehouse) -> Poli
         users.write("pat+a@example.com,true\npat_a@example.com,true\n")
     with (seeds / "sec_rls__orders.csv").open("a") as rules:
         rules.write('pat+a@example.com,,DE,\npat_a@example.com,,"US,CA",\n')
-    warehouse.dbt("build", "--select", "path:seeds/security+", project=project)
+    # the secure layer and the salt it reads (built from the environment's salt by its model)
+    selection = ("--select", "path:seeds/security+", "policy_mask_salt")
+    warehouse.dbt("build", *selection, project=project)
     before = root / "before"
     before.mkdir()
     shutil.copy2(warehouse.database, before / "warehouse.duckdb")
@@ -334,8 +343,18 @@ def policies(tmp_path_factory: pytest.TempPathFactory, built: Warehouse) -> Poli
     (seeds / "sec_users.csv").write_text(
         users.replace("pat_a@example.com,true", "pat_a@example.com,false")
     )
-    warehouse.dbt("build", "--select", "path:seeds/security+", project=project)
-    return Policies(Salted(before, built.lake), warehouse)
+    warehouse.dbt("build", *selection, project=project)
+    # the static docs of the secure layer (compiled views and their tests), as `make docs` has
+    warehouse.dbt(
+        "docs",
+        "generate",
+        "--static",
+        "--select",
+        "path:models/secure",
+        "path:models/policy",
+        project=project,
+    )
+    return Policies(Salted(before, built.lake), warehouse, root)
 
 
 def check_folder(folder: Path, database: Path) -> dict[str, Any]:
@@ -585,30 +604,116 @@ def test_publish_refuses_a_warehouse_built_with_the_development_salt(
 def test_a_secret_salt_is_read_from_the_warehouse_not_the_environment(policies: Policies) -> None:
     with duckdb.connect(str(policies.before.database), read_only=True) as con:
         assert warehouse_salt(con) is Salt.SECRET
+        assert con.execute("select salt from policy.policy_mask_salt").fetchall() == [(SECRET,)]
         sql = con.execute(
             "select sql from duckdb_views()"
             " where schema_name = 'secure' and view_name = 'customers'"
         ).fetchone()[0]
-        assert SECRET in sql  # the salt is in the view text, never in an extract
+        # the view reads the salt when queried: its text names the table, not the value
+        assert SECRET not in sql and "policy_mask_salt" in sql
+
+
+def files_holding(folder: Path, secret: bytes, skip: set[Path]) -> list[str]:
+    """Every file under `folder` (but `skip`) whose bytes hold `secret`."""
+    return sorted(
+        str(path.relative_to(folder))
+        for path in folder.rglob("*")
+        if path.is_file() and path not in skip and secret in path.read_bytes()
+    )
+
+
+def test_the_secret_salt_is_in_no_artifact_but_the_warehouse(
+    policies: Policies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/security.md, "The mask salt": compiled and run SQL, the manifest, run results, the
+    partial-parse state, dbt's debug log, the static dbt docs, the extracts and their manifest,
+    and the GX secure suites hold no byte of the salt; the hashes are still salted with it."""
+    exports = policies.root / "exports"
+    publish(policies.before.database, exports)
+    assert (policies.root / "target" / "static_index.html").exists()
+    assert (policies.root / "logs" / "dbt.log").exists()
+    assert list(exports.glob("*.duckdb")) and (exports / "manifest.json").exists()
+    warehouses = {policies.before.database, policies.after.database}
+    warehouses |= {Path(f"{path}.wal") for path in warehouses}
+    assert files_holding(policies.root, SECRET.encode(), warehouses) == []
+    # the GX secure suites (their queries are what the Data Docs and checkpoint results show)
+    monkeypatch.setenv("LAKESIGHT_MASK_SALT", SECRET)
+    with duckdb.connect(str(policies.before.database), read_only=True) as con:
+        policy = ResolvedPolicy.read(con)
+        columns: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'secure' order by table_name, ordinal_position"
+        ).fetchall():
+            columns.setdefault(table, []).append(column)
+    suites = secure_suites(columns, policy)
+    queries = [e.unexpected_rows_query for suite in suites for e in suite.expectations]
+    assert any("policy_mask_salt" in query for query in queries)
+    assert not [query for query in queries if SECRET in query]
+    # the hash is still sha256(salt || value), as the oracle computes it, in view and extract
+    bob = "bob@example.com"
+    clear = dict(policies.before.query("select customer_id, first_name from marts.dim_customers"))
+    with duckdb.connect(str(policies.before.database), read_only=True) as con:
+        con.execute("set variable lakesight_principal = ?", [bob])
+        shown = dict(con.execute("select customer_id, first_name from secure.customers").fetchall())
+    assert shown and all(shown[key] != clear[key] for key in shown)  # masked for bob
+    assert shown == {key: mask_value("hash", clear[key], SECRET) for key in shown}
+    with duckdb.connect(str(exports / extract_file(bob)), read_only=True) as con:
+        extracted = con.execute("select customer_id, first_name from secure.customers").fetchall()
+    assert dict(extracted) == shown
+
+
+SALTED = "select sha256((select salt from policy.policy_mask_salt) || name) as h from t"
 
 
 @pytest.mark.parametrize(
-    ("view", "salt"),
+    ("view", "table", "salt"),
     [
-        ("select sha256('lakesight-dev-salt' || name) as h from t", Salt.DEVELOPMENT),
-        ("select sha256('s3cret' || name) as h from t", Salt.SECRET),
-        ("select sha256('it''s' || name || 'x') as h from t", Salt.SECRET),
-        ("select sha256(name) as h from t", Salt.UNKNOWN),
+        (SALTED, ["s3cret"], Salt.SECRET),
+        (SALTED, ["it's {x}"], Salt.SECRET),
+        (SALTED, ["lakesight-dev-salt"], Salt.DEVELOPMENT),
+        (SALTED.replace("|| name", "|| name || 'x'"), ["s3cret"], Salt.SECRET),
+        (SALTED, None, Salt.UNKNOWN),  # no salt table
+        (SALTED, [], Salt.UNKNOWN),
+        (SALTED, ["a", "b"], Salt.UNKNOWN),
+        (SALTED, [""], Salt.UNKNOWN),
+        (SALTED, [None], Salt.UNKNOWN),
+        # a warehouse built before the salt table, its salt a literal in the view text
+        ("select sha256('lakesight-dev-salt' || name) as h from t", ["s3cret"], Salt.DEVELOPMENT),
+        ("select sha256('s3cret' || name) as h from t", ["s3cret"], Salt.UNKNOWN),
+        ("select sha256(name) as h from t", ["s3cret"], Salt.UNKNOWN),
         (
-            "select sha256(salt.value || name) as h from t, (select 'k' as value) as salt",
+            "select sha256(name || (select salt from policy.policy_mask_salt)) from t",
+            ["k"],
             Salt.UNKNOWN,
         ),
-        ("select name from t", Salt.NONE),
+        (SALTED.replace("policy_mask_salt", "policy_mask_salt where false"), ["k"], Salt.UNKNOWN),
+        (SALTED.replace("select salt", "select 'k'"), ["k"], Salt.UNKNOWN),
+        (
+            SALTED.replace("salt from policy.policy_mask_salt", "name from main.t"),
+            ["k"],
+            Salt.UNKNOWN,
+        ),
+        (
+            "select sha256(salt.value || name) as h from t, (select 'k' as value) as salt",
+            ["k"],
+            Salt.UNKNOWN,
+        ),
+        (SALTED + " union all select sha256(name) from t", ["k"], Salt.UNKNOWN),
+        ("select name from t", ["k"], Salt.NONE),
     ],
 )
-def test_the_salt_is_read_from_the_views_and_fails_closed(view: str, salt: Salt) -> None:
+def test_the_salt_is_read_from_the_views_and_the_salt_table_and_fails_closed(
+    view: str, table: list[str | None] | None, salt: Salt
+) -> None:
     with duckdb.connect() as con:
         con.execute("create table t as select 'ann' as name")
+        con.execute("create schema policy")
+        con.execute("create table policy.policy_mask_salt (salt varchar)")
+        for value in table or []:
+            con.execute("insert into policy.policy_mask_salt values (?)", [value])
         con.execute("create schema secure")
         con.execute(f"create view secure.v as {view}")
+        if table is None:
+            con.execute("drop table policy.policy_mask_salt")
         assert warehouse_salt(con) is salt

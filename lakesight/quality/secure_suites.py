@@ -11,15 +11,13 @@ exactly as that principal would. For each secure dataset the suite holds:
   (`lakesight.security.resolved`, the rows the views read), not from the SQL under test;
 - one ``UnexpectedRowsExpectation`` per restricted column not granted to the principal: rows whose
   value, compared with the mart's on the primary key, is the clear value or lacks its mask's shape
-  (a hash must be the salted sha256 of the clear value).
+  (a hash must be the sha256 of the clear value salted with `policy.policy_mask_salt`).
 
 An unknown principal (not in the policy) and every inactive user get the same suite, in which the
 allowed set is empty: they must see no row at all.
 """
 
 from __future__ import annotations
-
-import os
 
 from lakesight.quality.suites import Suite, rows
 from lakesight.security.datasets import TARGETS
@@ -28,10 +26,9 @@ from lakesight.security.native import (
     filter_expression,
     read_rules,
     sql_column,
-    sql_literal,
 )
-from lakesight.security.oracle import DEFAULT_SALT
 from lakesight.security.resolved import ResolvedPolicy as Policy
+from lakesight.security.salt import SALT_QUERY
 
 #: a principal the policy does not know
 UNKNOWN = "nobody@example.com"
@@ -103,9 +100,9 @@ def masked_expectation(dataset: str, principal: str, column: str, mask: str):
     c = sql_column(column)
     keys = ", ".join(sql_column(name) for name in target.key)
     if mask == "hash":
-        salt = sql_literal(os.environ.get("LAKESIGHT_MASK_SALT", DEFAULT_SALT))
-        salt = salt.replace("{", "{{").replace("}", "}}")  # GX formats the query: keep braces
-        wrong = f"shown.{c} is distinct from sha256({salt} || mart.{c})"
+        # the warehouse's salt, read when the query runs: the suite, its results and the Data
+        # Docs name the table, never the value (docs/security.md, "The mask salt")
+        wrong = f"shown.{c} is distinct from sha256({SALT_QUERY} || mart.{c})"
     else:
         wrong = f"not ({MASKED_SHAPE[mask].format(c=f'shown.{c}')})"
     clear = (

@@ -284,7 +284,7 @@ def publish(
             what = (
                 "the development mask salt `lakesight-dev-salt`"
                 if salt is Salt.DEVELOPMENT
-                else "a mask salt that cannot be read from its views"
+                else "a mask salt that cannot be read from its views and salt table"
             )
             raise ExtractError(
                 f"The warehouse {warehouse} was built with {what}, so its hashed columns can"

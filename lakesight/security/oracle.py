@@ -131,7 +131,8 @@ class Policy:
 
         `attributes[i]` holds extra rule attributes of `rows[i]` (e.g. an order line's country).
         """
-        salt = os.environ.get("LAKESIGHT_MASK_SALT", DEFAULT_SALT) if salt is None else salt
+        # unset or empty: the development salt, as the build reads it (docs/security.md)
+        salt = (os.environ.get("LAKESIGHT_MASK_SALT") or DEFAULT_SALT) if salt is None else salt
         user = self.active_user(principal)
         if user is None:
             return []

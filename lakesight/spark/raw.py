@@ -1,7 +1,8 @@
 """The raw layer on Spark: every `models/raw/raw_*.py` model, run outside dbt, into `raw.<model>`.
 
-Also the project's one other Python model, `staging.stg_lake__manifest` (the lake's generation
-parameters), rewritten in full each time as dbt would rebuild the table.
+Also the project's other Python models, `staging.stg_lake__manifest` (the lake's generation
+parameters) and `policy.policy_mask_salt` (the mask salt, read from LAKESIGHT_MASK_SALT: never SQL
+text, docs/security.md), each rewritten in full as dbt would rebuild the table.
 
 dbt-spark cannot run dbt Python models with `method: session` (its only Python submission
 helpers are Databricks clusters), so `make build ENGINE=spark` runs this step before dbt. It
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 RAW_SCHEMA = "raw"
-#: the Python model outside models/raw/ that the Spark step runs, and its schema
+#: the Python models outside models/raw/ that the Spark step runs, and their schemas
 MANIFEST_MODEL = ("staging", Path("models") / "staging" / "lake" / "stg_lake__manifest.py")
+SALT_MODEL = ("policy", Path("models") / "policy" / "policy_mask_salt.py")
 LOADED_VIEW = "lakesight_spark_loaded"
 
 
@@ -186,13 +188,28 @@ def load_model(
 
 def load_manifest(spark: SparkSession, project_dir: Path, lake: str) -> LoadResult:
     """Run `stg_lake__manifest` into its Spark table, replacing it."""
+    return load_table_model(spark, project_dir, lake, MANIFEST_MODEL)
+
+
+def load_salt(spark: SparkSession, project_dir: Path, lake: str) -> LoadResult:
+    """Run `policy_mask_salt` into its Spark table, replacing it: the secure views' hash mask reads
+    the salt from it, so the value is never in a statement dbt-spark compiles or logs."""
+    return load_table_model(spark, project_dir, lake, SALT_MODEL)
+
+
+def load_table_model(
+    spark: SparkSession, project_dir: Path, lake: str, where: tuple[str, Path]
+) -> LoadResult:
+    """Run one Python table model (schema, path) into its Spark table, replacing it."""
     started = time.perf_counter()
-    schema, path = MANIFEST_MODEL
+    schema, path = where
     model = RawModel(path.stem, project_dir / path)
     session = duckdb.connect()
     try:
-        relation = model.module().model(StandInDbt(session, lake, model.identifier, False), session)
-        table = relation.fetch_arrow_table()
+        result = model.module().model(StandInDbt(session, lake, model.identifier, False), session)
+        if isinstance(result, duckdb.DuckDBPyRelation):
+            result = result.fetch_arrow_table()
+        table = spark_ready(result)
     finally:
         session.close()
     spark.sql(f"create database if not exists {schema}")
@@ -209,7 +226,7 @@ def load_raw(
     full_refresh: bool = False,
     report: Callable[[LoadResult], None] | None = None,
 ) -> Iterator[LoadResult]:
-    """Load every (selected) raw model, one after the other, then the lake manifest."""
+    """Load every (selected) raw model, one after the other, then the lake manifest and the salt."""
     spark.sql(f"create database if not exists {RAW_SCHEMA}")
     for model in raw_models(project_dir, select):
         result = load_model(spark, model, lake, full_refresh)
@@ -218,6 +235,7 @@ def load_raw(
         yield result
     if not select:
         yield load_manifest(spark, project_dir, lake)
+        yield load_salt(spark, project_dir, lake)
 
 
 __all__ = [
@@ -227,5 +245,6 @@ __all__ = [
     "StandInDbt",
     "load_manifest",
     "load_raw",
+    "load_salt",
     "raw_models",
 ]

@@ -20,6 +20,7 @@
     {%- set datasets = ref('policy_datasets') -%}
     {%- set row_rules = ref('policy_row_rules') -%}
     {%- set problems = ref('policy_problems') -%}
+    {%- set mask_salt = ref('policy_mask_salt') -%}
     {%- if not execute -%}
         select 1 as placeholder
     {%- else -%}
@@ -176,7 +177,7 @@ final as (
         cast(
             case
                 when access.{{ sec_ident('clear__' ~ name) }} then {{ col }}
-                else {{ sec_mask_expr(masks[name], col, column.data_type) }}
+                else {{ sec_mask_expr(masks[name], col, column.data_type, mask_salt) }}
             end as {{ column.data_type }}
         ) as {{ sec_ident(column.name) }}{{ ',' if not loop.last }}
         {%- else %}

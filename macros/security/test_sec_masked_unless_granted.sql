@@ -26,6 +26,7 @@
     {%- set users_as_written = ref('sec_users') -%}
     {%- set cls_columns = ref('policy_restricted_columns') -%}
     {%- set grants = ref('policy_column_grants') -%}
+    {%- set mask_salt = ref('policy_mask_salt') -%}
     {%- set failures = [] -%}
     {%- if execute -%}
         {%- set keys = [key] if key is string else key -%}
@@ -58,7 +59,7 @@
             {%- for row in restricted.rows -%}
                 {%- set name = row[0] -%}
                 {%- set clear = 'b.' ~ sec_ident(name) -%}
-                {%- set expected = clear if name in granted else sec_mask_expr(row[1], clear, types[name]) -%}
+                {%- set expected = clear if name in granted else sec_mask_expr(row[1], clear, types[name], mask_salt) -%}
                 {%- set check -%}
                     select count(*),
                     from {{ model }} as v
