@@ -335,6 +335,116 @@ def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse,
     assert checked > 0
 
 
+def _numbers(value: Any) -> list[float]:
+    """Every number in a spec's value (nested lists and objects too)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [float(value)]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    return []
+
+
+def test_histogram_edges_come_from_the_principals_own_orders(built: Warehouse, rendered) -> None:
+    """The open top bin ends at the principal's own largest order, in the page and in the
+    extract (docs/security.md); no order value only other principals have appears in a page."""
+    out, extracts = rendered
+    manifest = read_manifest(extracts)
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        edges = {
+            float(v)
+            for (v,) in con.execute(
+                "select bin_lower from reference.ref_order_value_bins"
+            ).fetchall()
+        }
+        values = {
+            float(v)
+            for (v,) in con.execute(
+                "select distinct gross_revenue_usd from marts.fct_orders where not is_cancelled"
+            ).fetchall()
+        }
+        largest = max(values)
+    checked = 0
+    for principal in principals(built):
+        with connect_confined(extracts / manifest[principal].file) as con:
+            (own,) = con.execute(
+                "select max(gross_revenue_usd) from orders where not is_cancelled"
+            ).fetchone()
+            (top_in_extract,) = con.execute(
+                "select max(bin_upper) from order_value_histogram"
+            ).fetchone()
+            mine = {
+                float(v)
+                for (v,) in con.execute("select distinct gross_revenue_usd from orders").fetchall()
+            }
+        html = (folder_of(out, principal) / "order_values.html").read_text(encoding="utf-8")
+        specs = page_specs(html)
+        if own is None:
+            assert top_in_extract is None, principal
+            continue
+        own = float(own)
+        for number in (1, 2):  # the warehouse's bins; the equal bins over the orders
+            rows = data_rows(specs[number])
+            assert rows, (principal, number)
+            top = max(float(row["bin_upper"]) for row in rows)
+            # the top bar ends at the principal's largest order, or at a configured bin edge
+            assert top == pytest.approx(own, abs=0.005) or (top in edges and top > own), (
+                principal,
+                number,
+                top,
+                own,
+            )
+            checked += 1
+        assert top_in_extract is None or float(top_in_extract) <= max(own, *edges) + 0.005
+        if float(top_in_extract or 0) > max(edges):
+            assert float(top_in_extract) == pytest.approx(own, abs=0.005), principal
+        # the order values above the principal's largest that only other principals have
+        others = {v for v in values - mine if v > own}
+        for number, spec in specs.items():
+            shown = {round(n, 2) for n in _numbers(spec)}
+            assert not shown & {round(v, 2) for v in others}, (principal, number)
+        if principal == "bob@example.com":
+            assert own < largest  # the case of the issue: bob's top bar stopped at everyone's max
+    assert checked
+
+
+def test_rfm_figures_come_from_the_principals_own_customers(built: Warehouse, rendered) -> None:
+    """Recency and the RFM scores of every row in a principal's extract are computed from the
+    customers of its own country, all of which the principal sees (the row rules filter by
+    country): no figure is a rank among, or a date of, other principals' customers."""
+    _, extracts = rendered
+    manifest = read_manifest(extracts)
+    checked = 0
+    for principal in principals(built):
+        with connect_confined(extracts / manifest[principal].file) as con:
+            rows, wrong = con.execute(
+                """
+                with own as (
+                    select *,
+                        max(last_order_date) over (partition by country_code) - last_order_date
+                            as own_recency,
+                        ntile(5) over (partition by country_code
+                                       order by recency_days desc, customer_id) as own_r,
+                        ntile(5) over (partition by country_code
+                                       order by frequency, customer_id) as own_f,
+                        ntile(5) over (partition by country_code
+                                       order by monetary_usd, customer_id) as own_m
+                    from customer_rfm
+                )
+                select count(*), count(*) filter (where recency_days <> own_recency
+                    or recency_score <> own_r or frequency_score <> own_f
+                    or monetary_score <> own_m)
+                from own
+                """
+            ).fetchone()
+        assert wrong == 0, (principal, wrong, rows)
+        checked += rows
+    assert checked
+
+
 def test_a_principal_with_no_rows_gets_pages_that_say_so(built: Warehouse, rendered) -> None:
     """ivan has no rule: every page over a dataset with row rules says so and holds no chart;
     a page over public datasets only (every active principal sees them) shows him its charts."""
