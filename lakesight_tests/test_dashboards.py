@@ -16,7 +16,12 @@ from lakesight.dashboards import queries
 from lakesight.dashboards.build import build_dashboards
 from lakesight.dashboards.spec import Encoding, Tile, catalogue, load_pages
 from lakesight.security.access import connect_confined
-from lakesight.security.extracts import active_principals, extract_file, read_manifest
+from lakesight.security.extracts import (
+    active_principals,
+    extract_file,
+    fresh_extract,
+    read_manifest,
+)
 from lakesight.security.oracle import Policy
 from lakesight_tests.support import CHROMIUM, REPO, Warehouse, offline_page
 
@@ -366,7 +371,6 @@ def test_histogram_edges_come_from_the_principals_own_orders(built: Warehouse, r
                 "select distinct gross_revenue_usd from marts.fct_orders where not is_cancelled"
             ).fetchall()
         }
-        largest = max(values)
     checked = 0
     for principal in principals(built):
         with connect_confined(extracts / manifest[principal].file) as con:
@@ -406,9 +410,52 @@ def test_histogram_edges_come_from_the_principals_own_orders(built: Warehouse, r
         for number, spec in specs.items():
             shown = {round(n, 2) for n in _numbers(spec)}
             assert not shown & {round(v, 2) for v in others}, (principal, number)
-        if principal == "bob@example.com":
-            assert own < largest  # the case of the issue: bob's top bar stopped at everyone's max
     assert checked
+
+
+def test_the_open_top_bin_ends_at_the_principals_own_largest_order(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """The issue's case, on a copy of the warehouse: an order of 15,100 in DE (which bob does not
+    see) and one of 7,898 in the US (which he does); the histogram mart is rebuilt. Bob's extract
+    and his histogram tile end at 7,898, his own largest order computed by SQL on his extract;
+    15,100 appears in neither (docs/security.md)."""
+    copy = built.database_copy(tmp_path)
+    with duckdb.connect(str(copy.database)) as con:
+        for country, value in (("DE", 15_100), ("US", 7_898)):
+            con.execute(
+                "insert into marts.fct_orders select * replace ("
+                " (select max(order_id) + 1 from marts.fct_orders) as order_id,"
+                " cast(? as decimal(18, 2)) as gross_revenue_usd, false as is_cancelled)"
+                " from marts.fct_orders where country_code = ? limit 1",
+                [value, country],
+            )
+    copy.dbt("run", "--select", "rpt_order_value_histogram")
+    largest = "select max(gross_revenue_usd) from marts.fct_orders where not is_cancelled"
+    assert copy.scalar(largest) == 15_100
+    (page,) = [page for page in load_pages(DASHBOARDS) if page.slug == "order_values"]
+    tile = page.tiles[0]
+    assert tile.dataset == "order_value_histogram"
+    extracts = tmp_path / "extracts"
+    with fresh_extract(copy.database, extracts, "bob@example.com") as (entry, _):
+        con = connect_confined(extracts / entry.file)
+    with con:
+        (own,) = con.execute(
+            "select max(gross_revenue_usd) from orders where not is_cancelled"
+        ).fetchone()
+        assert float(own) == 7_898
+        (top_in_extract,) = con.execute(
+            "select max(bin_upper) from order_value_histogram"
+        ).fetchone()
+        result = queries.run_tile(con, tile, catalogue()[tile.dataset])
+    assert float(top_in_extract) <= float(own)
+    top = max(row["bin_upper"] for row in result.rows)
+    assert top == pytest.approx(float(own))
+    # the bar's height is its share over its own (shorter) width
+    last = max(result.rows, key=lambda row: row["bin_upper"])
+    total = sum(row["count"] for row in result.rows)
+    width = last["bin_upper"] - last["bin_lower"]
+    assert last["density"] == pytest.approx(last["count"] / width / total)
 
 
 def test_rfm_figures_come_from_the_principals_own_customers(built: Warehouse, rendered) -> None:
