@@ -173,7 +173,9 @@ pandas). Above {SAMPLE_ABOVE:,} rows the statistics use a repeatable reservoir s
 
 RELATION is `name` or `schema.name` (e.g. fct_order_items, marts.fct_orders). With --as the
 relation is a secure dataset (e.g. orders) read from that principal's extract (built or
-refreshed first, as `lakesight query --as` does), never from the warehouse.
+refreshed first, as `lakesight query --as` does), never from the warehouse. Without --as, a
+column the security policy restricts for anyone is profiled on its masked values (the most
+restrictive mask of that column name; docs/security.md), never in clear.
 """
 
 
@@ -226,6 +228,9 @@ def profile(
         )
     console = Console()
     console.print(table)
+    if result.masked:
+        shown = ", ".join(f"{name} ({mask})" for name, mask in sorted(result.masked.items()))
+        console.print(f"restricted by the policy, profiled masked: {shown}", markup=False)
     if result.keys is None:
         console.print("primary key: none declared in dbt's manifest")
     else:

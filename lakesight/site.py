@@ -125,6 +125,11 @@ th {{ font-weight: 600; }} .meta {{ color: #666; }}
 <h1>lakesight</h1>
 <p class="meta">Built <span id="built-at">{built_at:%Y-%m-%d %H:%M} UTC</span> from commit
 <code id="commit">{html.escape(commit)}</code>.</p>
+<p class="note" id="audience">The owners' site: its pages show figures of every principal's rows,
+the policy and the audit of who sees what. A principal is given only their own folders
+(<code>dashboards/&lt;extract&gt;/</code> with <code>dashboards/vendor/</code>,
+<code>notebooks/&lt;extract&gt;/</code>, <code>profiles/as-&lt;extract&gt;/</code>) and their
+extract; see docs/security.md, "Who may be given what".</p>
 <h2>Pages</h2>
 <ul id="pages">
 {links}

@@ -16,7 +16,12 @@ from lakesight.dashboards import queries
 from lakesight.dashboards.build import build_dashboards
 from lakesight.dashboards.spec import Encoding, Tile, catalogue, load_pages
 from lakesight.security.access import connect_confined
-from lakesight.security.extracts import active_principals, extract_file, read_manifest
+from lakesight.security.extracts import (
+    active_principals,
+    extract_file,
+    fresh_extract,
+    read_manifest,
+)
 from lakesight.security.oracle import Policy
 from lakesight_tests.support import CHROMIUM, REPO, Warehouse, offline_page
 
@@ -333,6 +338,158 @@ def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse,
             labels = {t.strip() for t in SVG_TEXT.findall(svg.read_text(encoding="utf-8"))}
             assert not labels & forbidden, (principal, svg.name, labels & forbidden)
     assert checked > 0
+
+
+def _numbers(value: Any) -> list[float]:
+    """Every number in a spec's value (nested lists and objects too)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [float(value)]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    return []
+
+
+def test_histogram_edges_come_from_the_principals_own_orders(built: Warehouse, rendered) -> None:
+    """The open top bin ends at the principal's own largest order, in the page and in the
+    extract (docs/security.md); no order value only other principals have appears in a page."""
+    out, extracts = rendered
+    manifest = read_manifest(extracts)
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        edges = {
+            float(v)
+            for (v,) in con.execute(
+                "select bin_lower from reference.ref_order_value_bins"
+            ).fetchall()
+        }
+        values = {
+            float(v)
+            for (v,) in con.execute(
+                "select distinct gross_revenue_usd from marts.fct_orders where not is_cancelled"
+            ).fetchall()
+        }
+    checked = 0
+    for principal in principals(built):
+        with connect_confined(extracts / manifest[principal].file) as con:
+            (own,) = con.execute(
+                "select max(gross_revenue_usd) from orders where not is_cancelled"
+            ).fetchone()
+            (top_in_extract,) = con.execute(
+                "select max(bin_upper) from order_value_histogram"
+            ).fetchone()
+            mine = {
+                float(v)
+                for (v,) in con.execute("select distinct gross_revenue_usd from orders").fetchall()
+            }
+        html = (folder_of(out, principal) / "order_values.html").read_text(encoding="utf-8")
+        specs = page_specs(html)
+        if own is None:
+            assert top_in_extract is None, principal
+            continue
+        own = float(own)
+        for number in (1, 2):  # the warehouse's bins; the equal bins over the orders
+            rows = data_rows(specs[number])
+            assert rows, (principal, number)
+            top = max(float(row["bin_upper"]) for row in rows)
+            # the top bar ends at the principal's largest order, or at a configured bin edge
+            assert top == pytest.approx(own, abs=0.005) or (top in edges and top > own), (
+                principal,
+                number,
+                top,
+                own,
+            )
+            checked += 1
+        assert top_in_extract is None or float(top_in_extract) <= max(own, *edges) + 0.005
+        if float(top_in_extract or 0) > max(edges):
+            assert float(top_in_extract) == pytest.approx(own, abs=0.005), principal
+        # the order values above the principal's largest that only other principals have
+        others = {v for v in values - mine if v > own}
+        for number, spec in specs.items():
+            shown = {round(n, 2) for n in _numbers(spec)}
+            assert not shown & {round(v, 2) for v in others}, (principal, number)
+    assert checked
+
+
+def test_the_open_top_bin_ends_at_the_principals_own_largest_order(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """The issue's case, on a copy of the warehouse: an order of 15,100 in DE (which bob does not
+    see) and one of 7,898 in the US (which he does); the histogram mart is rebuilt. Bob's extract
+    and his histogram tile end at 7,898, his own largest order computed by SQL on his extract;
+    15,100 appears in neither (docs/security.md)."""
+    copy = built.database_copy(tmp_path)
+    with duckdb.connect(str(copy.database)) as con:
+        for country, value in (("DE", 15_100), ("US", 7_898)):
+            con.execute(
+                "insert into marts.fct_orders select * replace ("
+                " (select max(order_id) + 1 from marts.fct_orders) as order_id,"
+                " cast(? as decimal(18, 2)) as gross_revenue_usd, false as is_cancelled)"
+                " from marts.fct_orders where country_code = ? limit 1",
+                [value, country],
+            )
+    copy.dbt("run", "--select", "rpt_order_value_histogram")
+    largest = "select max(gross_revenue_usd) from marts.fct_orders where not is_cancelled"
+    assert copy.scalar(largest) == 15_100
+    (page,) = [page for page in load_pages(DASHBOARDS) if page.slug == "order_values"]
+    tile = page.tiles[0]
+    assert tile.dataset == "order_value_histogram"
+    extracts = tmp_path / "extracts"
+    with fresh_extract(copy.database, extracts, "bob@example.com") as (entry, _):
+        con = connect_confined(extracts / entry.file)
+    with con:
+        (own,) = con.execute(
+            "select max(gross_revenue_usd) from orders where not is_cancelled"
+        ).fetchone()
+        assert float(own) == 7_898
+        (top_in_extract,) = con.execute(
+            "select max(bin_upper) from order_value_histogram"
+        ).fetchone()
+        result = queries.run_tile(con, tile, catalogue()[tile.dataset])
+    assert float(top_in_extract) <= float(own)
+    top = max(row["bin_upper"] for row in result.rows)
+    assert top == pytest.approx(float(own))
+    # the bar's height is its share over its own (shorter) width
+    last = max(result.rows, key=lambda row: row["bin_upper"])
+    total = sum(row["count"] for row in result.rows)
+    width = last["bin_upper"] - last["bin_lower"]
+    assert last["density"] == pytest.approx(last["count"] / width / total)
+
+
+def test_rfm_figures_come_from_the_principals_own_customers(built: Warehouse, rendered) -> None:
+    """Recency and the RFM scores of every row in a principal's extract are computed from the
+    customers of its own country, all of which the principal sees (the row rules filter by
+    country): no figure is a rank among, or a date of, other principals' customers."""
+    _, extracts = rendered
+    manifest = read_manifest(extracts)
+    checked = 0
+    for principal in principals(built):
+        with connect_confined(extracts / manifest[principal].file) as con:
+            rows, wrong = con.execute(
+                """
+                with own as (
+                    select *,
+                        max(last_order_date) over (partition by country_code) - last_order_date
+                            as own_recency,
+                        ntile(5) over (partition by country_code
+                                       order by recency_days desc, customer_id) as own_r,
+                        ntile(5) over (partition by country_code
+                                       order by frequency, customer_id) as own_f,
+                        ntile(5) over (partition by country_code
+                                       order by monetary_usd, customer_id) as own_m
+                    from customer_rfm
+                )
+                select count(*), count(*) filter (where recency_days <> own_recency
+                    or recency_score <> own_r or frequency_score <> own_f
+                    or monetary_score <> own_m)
+                from own
+                """
+            ).fetchone()
+        assert wrong == 0, (principal, wrong, rows)
+        checked += rows
+    assert checked
 
 
 def test_a_principal_with_no_rows_gets_pages_that_say_so(built: Warehouse, rendered) -> None:

@@ -79,6 +79,22 @@ def test_every_notebook_runs_as_every_active_principal(built: Warehouse, execute
             )
 
 
+def test_no_page_shows_a_path_of_the_build_machine(
+    built: Warehouse, executed, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The injected parameters name the extract's file, never where the build machine keeps it
+    (docs/notebooks.md): no page holds the repository's, the temporary root's or $HOME's path."""
+    out, extracts = executed
+    manifest = read_manifest(extracts)
+    machine = {str(REPO), str(tmp_path_factory.getbasetemp()), str(Path.home()), str(built.root)}
+    for principal in principals(built):
+        for html_file in page(out, principal, "sales_eda").parent.glob("*.html"):
+            html = html_file.read_text(encoding="utf-8")
+            assert manifest[principal].file in html, (principal, html_file.name)
+            shown = {path for path in machine if path in html}
+            assert not shown, (principal, html_file.name, shown)
+
+
 def test_a_notebook_sees_exactly_its_principals_orders(built: Warehouse, executed) -> None:
     out, extracts = executed
     manifest = read_manifest(extracts)

@@ -13,8 +13,12 @@ import pytest
 from scipy.stats import gaussian_kde
 
 from lakesight.profile import stats
+from lakesight.profile.keys import Manifest
+from lakesight.profile.masks import fits, restricted, strictest
 from lakesight.profile.pages import render_profile
+from lakesight.profile.run import profile_warehouse
 from lakesight.security.access import connect_confined
+from lakesight.security.resolved import ResolvedPolicy
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 N = 240
@@ -335,6 +339,67 @@ def test_profile_as_a_principal_reads_the_extract_only(warehouse: Warehouse) -> 
     assert "No relation 'marts.fct_orders' in the extract of erin@example.com" in refused.stderr
     inactive = run(warehouse, "orders", "--as", "dave@example.com", "--extracts", str(extracts))
     assert inactive.returncode == 1 and "not an active user" in inactive.stderr
+
+
+def test_a_warehouse_profile_shows_no_restricted_column_in_clear(
+    warehouse: Warehouse, tmp_path
+) -> None:
+    """Every mart carrying a column the policy restricts (for anyone) is profiled on its masked
+    values, on the page and in the terminal: e-mails, phones, streets and first names of
+    dim_customers and dim_customers_history never appear (docs/security.md)."""
+    manifest = Manifest.load(warehouse.target / "manifest.json")
+    with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        clear = {
+            value
+            for (value,) in con.execute(
+                "select email from marts.dim_customers union select phone from marts.dim_customers"
+                " union select street from marts.dim_customers"
+                " union select email from marts.dim_customers_history"
+                " union select street from marts.dim_customers_history"
+            ).fetchall()
+            if value
+        }
+        names = {
+            v for (v,) in con.execute("select first_name from marts.dim_customers").fetchall() if v
+        }
+    assert len(clear) > 20
+    for relation, expected in (
+        ("marts.dim_customers", {"email": "email_domain", "phone": "last4", "street": "redact"}),
+        ("marts.dim_customers_history", {"email": "email_domain", "street": "redact"}),
+        ("marts.dim_products", {"unit_cost_usd": "null"}),
+    ):
+        result = profile_warehouse(warehouse.database, relation, manifest)
+        page = render_profile(result)
+        assert not {value for value in clear if value in page}, relation
+        for column in result.columns:
+            shown = {value for value, _ in column.top} | {column.minimum, column.maximum}
+            assert not shown & (clear | names), (relation, column.name)
+            if column.name == "email":
+                assert column.top and all(v.startswith("****@") for v, _ in column.top)
+            if column.name == "date_of_birth":
+                assert (column.minimum.month, column.minimum.day) == (1, 1)
+                assert (column.maximum.month, column.maximum.day) == (1, 1)
+            if column.name == "unit_cost_usd":
+                assert column.maximum is None and not column.histogram
+                assert "unit_cost_usd" not in result.numeric
+        assert expected.items() <= result.masked.items(), relation
+        assert 'id="masked"' in page
+    terminal = run(warehouse, "dim_customers", "--html", str(tmp_path / "c.html"))
+    assert terminal.returncode == 0, terminal.stderr
+    assert "restricted by the policy, profiled masked:" in terminal.stdout
+    assert not {value for value in clear if value in terminal.stdout}
+
+
+def test_the_most_restrictive_mask_of_a_column_name_wins() -> None:
+    policy = ResolvedPolicy(
+        masks={
+            "a": {"email": "email_domain", "note": "hash"},
+            "b": {"Email": "last4", "note": "null"},
+        }
+    )
+    assert restricted(policy) == {"email": "redact", "note": "null"}
+    assert strictest("year", "hash") == "hash" and strictest("year", "last4") == "redact"
+    assert not fits("redact", "DATE") and fits("redact", "VARCHAR")  # a misfit becomes null
 
 
 def test_an_unknown_or_odd_relation_is_one_sentence(warehouse: Warehouse) -> None:

@@ -7,6 +7,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from lakesight.quality.datadocs import NODE_MODULES
@@ -84,6 +85,7 @@ def test_index_links_resolve_and_show_the_build(site: Path, built: Warehouse, br
     )
     assert f"tests ok / warn / failed\t{shown}" in figures, figures
     assert "unit_tests ok / warn / failed" in figures  # only the build runs unit tests
+    assert "The owners' site" in page.locator("#audience").inner_text()
     hrefs = page.eval_on_selector_all("#pages a", "links => links.map(a => a.getAttribute('href'))")
     assert "gx/index.html" in hrefs
     for href in hrefs:
@@ -127,6 +129,7 @@ def test_security_audit_matrix_page(site: Path, browser_page) -> None:
     carol = matrix.locator("tr", has_text="carol@example.com").inner_text()
     assert "clear: date_of_birth,email,first_name,phone,street" in carol
     assert "inactive" in matrix.locator("tr", has_text="dave@example.com").inner_text()
+    assert "owners only" in page.locator("#audience").inner_text()
     unknown = matrix.locator("tr", has_text="(unknown principal)").inner_text()
     assert "not in the policy" in unknown and unknown.count("\t0 / ") == len(TARGETS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -183,6 +186,27 @@ def test_gx_data_docs_list_the_validations_and_open_one_offline(
     assert page.evaluate("typeof window.jQuery.fn.bootstrapTable") == "function"
     page.screenshot(path=str(SCREENSHOTS / "gx-validation-fct_orders.png"), full_page=True)
     assert left_file == []
+
+
+def test_no_mart_profile_shows_a_restricted_column_in_clear(site: Path, built: Warehouse) -> None:
+    """`lakesight profiles` as `make docs` runs it: no e-mail, phone or street of a customer on
+    any mart page (docs/security.md); the pages say which columns are masked how."""
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        clear = {
+            value
+            for (value,) in con.execute(
+                "select email from marts.dim_customers union select phone from marts.dim_customers"
+                " union select street from marts.dim_customers"
+            ).fetchall()
+            if value
+        }
+    pages = list((site / "profiles").glob("marts.*.html"))
+    assert len(pages) > 10 and clear
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not {value for value in clear if value in html}, page.name
+    customers = (site / "profiles" / "marts.dim_customers.html").read_text(encoding="utf-8")
+    assert 'id="masked"' in customers and "email_domain" in customers
 
 
 def test_profile_pages_render_offline_with_charts(

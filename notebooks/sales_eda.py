@@ -19,7 +19,7 @@
 
 # %% tags=["parameters"]
 PRINCIPAL = "alice@example.com"
-EXTRACT = None  # the extract's path; None builds or refreshes it from the warehouse
+EXTRACT = None  # file name (in $LAKESIGHT_EXTRACTS) or path; None builds it from the warehouse
 
 # %%
 import matplotlib.pyplot as plt

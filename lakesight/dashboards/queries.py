@@ -106,15 +106,17 @@ def histogram_sql(tile: Tile, prebinned: bool) -> tuple[str, list[Any]]:
     where, params = _where(tile)
     x = tile.encoding["x"].field
     if prebinned:  # a dataset binned in the warehouse (bins may be unequal)
+        # the open last bin's rows each end at their own largest value: the bar ends at the
+        # largest of the principal's rows, never at a warehouse-wide edge (docs/security.md)
         y = col(tile, tile.encoding["y"].field)
-        lower, upper = col(tile, "bin_lower"), col(tile, "bin_upper")
+        lower, upper = col(tile, "bin_lower"), f"max({col(tile, 'bin_upper')})"
         sql = (
             f"select cast({lower} as double) as bin_lower,"
             f" cast({upper} as double) as bin_upper,"
             f" cast(sum({y}) as double) as count,"
             f" cast(sum({y}) as double) / cast({upper} - {lower} as double)"
             f" / sum(sum({y})) over () as density from {source(tile)}{where}"
-            f" group by {lower}, {upper} order by bin_lower"
+            f" group by {lower} order by bin_lower"
         )
         return sql, params
     sql = f"""

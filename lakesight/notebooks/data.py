@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -10,15 +11,28 @@ from lakesight.security.access import DEFAULT_EXTRACTS, connect_confined
 from lakesight.security.extracts import fresh_extract
 from lakesight.summary import warehouse_path
 
+#: the folder of the extracts, set by `lakesight notebooks build` for the kernel (not printed)
+EXTRACTS_VARIABLE = "LAKESIGHT_EXTRACTS"
+
+
+def extract_path(extract: str) -> Path:
+    """The extract `extract` names: a file name is looked up in LAKESIGHT_EXTRACTS (else
+    target/extracts); a path is taken as it is."""
+    path = Path(extract)
+    if path.name != extract:
+        return path
+    return Path(os.environ.get(EXTRACTS_VARIABLE) or DEFAULT_EXTRACTS) / path
+
 
 def open_extract(principal: str, extract: str | None = None) -> duckdb.DuckDBPyConnection:
     """The principal's extract opened read-only with external access off (`secure` first).
 
-    `lakesight notebooks build` passes the extract it made for the principal; run by hand (in
-    Jupyter) a notebook passes None and the extract is built or refreshed from the warehouse in
-    LAKESIGHT_DB, as for `lakesight query --as`.
+    `lakesight notebooks build` passes the file name of the extract it made for the principal
+    (the folder in LAKESIGHT_EXTRACTS, so the page shows no path of the build machine); run by
+    hand (in Jupyter) a notebook passes None and the extract is built or refreshed from the
+    warehouse in LAKESIGHT_DB, as for `lakesight query --as`.
     """
     if extract is not None:
-        return connect_confined(Path(extract))
+        return connect_confined(extract_path(extract))
     with fresh_extract(warehouse_path(), DEFAULT_EXTRACTS, principal) as (entry, _reason):
         return connect_confined(DEFAULT_EXTRACTS / entry.file)

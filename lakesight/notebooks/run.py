@@ -5,7 +5,9 @@ site/notebooks/index.html                  the principals and their notebooks
 site/notebooks/<extract-name>/<name>.html  one notebook executed as that principal
 
 A notebook has one cell tagged `parameters` (PRINCIPAL, EXTRACT); the build inserts a cell after
-it with the principal and the path of the extract made for it (papermill's convention), runs
+it with the principal and the file name of the extract made for it (papermill's convention; the
+extracts folder reaches the kernel in LAKESIGHT_EXTRACTS, so the shared page prints no path of the
+build machine: docs/notebooks.md), runs
 the notebook headless with nbclient in this Python's kernel, and exports it with nbconvert's lab
 template minus the scripts it would load from a CDN. A cell that raises fails the build, naming
 the notebook and the cell.
@@ -13,6 +15,7 @@ the notebook and the cell.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 from lakesight.notebooks import NotebookError
+from lakesight.notebooks.data import EXTRACTS_VARIABLE
 from lakesight.security.extracts import active_principals, fresh_extract, normalise_principal
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -68,10 +72,13 @@ def find_notebooks(folder: Path) -> list[Notebook]:
 
 
 def parameterised(
-    notebook: Notebook, principal: str, extract: Path, built_at: str
+    notebook: Notebook, principal: str, extract: str, built_at: str
 ) -> nbformat.NotebookNode:
     """The notebook with the principal's parameters after its `parameters` cell and a first
-    cell saying whose view it is."""
+    cell saying whose view it is. `extract` is the extract's file name, never a path: the page
+    prints it."""
+    if Path(extract).name != extract:
+        raise NotebookError(f"the extract {extract!r} must be a file name, not a path")
     nb = jupytext.read(notebook.path)
     tagged = [i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])]
     if len(tagged) != 1:
@@ -83,13 +90,13 @@ def parameterised(
         cell.metadata["lakesight_cell"] = nb.cells.index(cell) + 1
     injected = nbformat.v4.new_code_cell(
         "# injected by `lakesight notebooks build`\n"
-        f"PRINCIPAL = {principal!r}\nEXTRACT = {str(extract)!r}",
+        f"PRINCIPAL = {principal!r}\nEXTRACT = {extract!r}",
         metadata={"tags": ["injected-parameters"]},
     )
     nb.cells.insert(tagged[0] + 1, injected)
     whose = nbformat.v4.new_markdown_cell(
         f"*This notebook was run as **{principal}**, on that principal's extract"
-        f" `{extract.name}` (built {built_at}): it shows only the rows and columns"
+        f" `{extract}` (built {built_at}): it shows only the rows and columns"
         " this principal may see.*",
         metadata={"tags": ["whose-view"]},
     )
@@ -97,15 +104,21 @@ def parameterised(
     return nb
 
 
-def execute(nb: nbformat.NotebookNode, notebook: Notebook, cwd: Path) -> None:
-    """Run every cell in a fresh kernel; a cell that raises fails with notebook and cell."""
+def execute(
+    nb: nbformat.NotebookNode, notebook: Notebook, cwd: Path, extracts: Path | None = None
+) -> None:
+    """Run every cell in a fresh kernel; a cell that raises fails with notebook and cell.
+    The kernel finds the extracts in `extracts` (LAKESIGHT_EXTRACTS), which no cell prints."""
+    env = dict(os.environ)
+    if extracts is not None:
+        env[EXTRACTS_VARIABLE] = str(extracts.resolve())
     # IPC sockets in Jupyter's runtime folder, not TCP ports any local process could reach
     manager = KernelManager(kernel_name=KERNEL, transport="ipc")
     client = NotebookClient(
         nb, km=manager, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(cwd)}}
     )
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as error:
         raise NotebookError(_failure(nb, notebook, error)) from None
     finally:
@@ -161,8 +174,8 @@ def run_principal(
         folder = out / Path(entry.file).stem
         folder.mkdir(parents=True)
         for notebook in notebooks:
-            nb = parameterised(notebook, normal, (extracts / entry.file).resolve(), entry.built_at)
-            execute(nb, notebook, cwd)
+            nb = parameterised(notebook, normal, entry.file, entry.built_at)
+            execute(nb, notebook, cwd, extracts)
             html = to_html(nb, f"{notebook.title} — as {normal}")
             (folder / f"{notebook.name}.html").write_text(html, encoding="utf-8")
             yield notebook

@@ -11,6 +11,7 @@ import duckdb
 
 from lakesight.outputs import PROFILES, generation, output_lock
 from lakesight.profile.keys import Manifest
+from lakesight.profile.masks import masked_view, restricted
 from lakesight.profile.pages import Entry, render_index, render_profile, slug
 from lakesight.profile.stats import Profile, profile, quote
 from lakesight.security.access import DEFAULT_EXTRACTS, connect_confined
@@ -58,16 +59,28 @@ def _key(manifest: Manifest | None, schema: str, name: str) -> list[str] | None:
 
 
 def profile_warehouse(warehouse: Path, relation: str, manifest: Manifest | None = None) -> Profile:
-    """Profile a relation of the warehouse (opened read-only)."""
+    """Profile a relation of the warehouse (opened read-only), every column the policy restricts
+    for anyone masked (lakesight.profile.masks); a warehouse with no resolved policy is refused."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schema, name = resolve(con, relation, f"the warehouse {warehouse}")
-        return profile(
+        try:
+            masks = restricted(ResolvedPolicy.read(con))
+        except PolicyNotBuilt as error:
+            raise ProfileError(
+                f"Cannot tell which columns of {schema}.{name} the policy restricts: {error}."
+            ) from None
+        full = f"{quote(schema)}.{quote(name)}"
+        rel, applied = masked_view(con, full, masks)
+        result = profile(
             con,
-            f"{quote(schema)}.{quote(name)}",
+            rel,
             display=f"{schema}.{name}",
             source=f"the warehouse {warehouse.name}",
             key=_key(manifest, schema, name),
+            keys_relation=full,
         )
+        result.masked = applied
+        return result
 
 
 def profile_as(

@@ -123,6 +123,8 @@ class Profile:
     computed_at: str
     #: the rows the Spearman ranks were taken over (profiled_rows, or a sample of them)
     spearman_rows: int = 0
+    #: restricted columns profiled on their masked values: column -> mask (lakesight.profile.masks)
+    masked: dict[str, str] = field(default_factory=dict)
 
     @property
     def sampled(self) -> bool:
@@ -381,8 +383,10 @@ def profile(
     sample_above: int = SAMPLE_ABOVE,
     sample_rows: int = SAMPLE_ROWS,
     spearman_rows: int = SPEARMAN_ROWS,
+    keys_relation: str | None = None,
 ) -> Profile:
-    """Profile `relation` (a quoted, existing relation name) on an open connection."""
+    """Profile `relation` (a quoted, existing relation name) on an open connection; the
+    primary-key duplicates are counted on `keys_relation` (the same rows unmasked), else on it."""
     described = con.execute(f"describe select * from {relation}").fetchall()
     (rows,) = _one(con, f"select count(*) from {relation}")
     keys = None
@@ -391,7 +395,7 @@ def profile(
         missing = [name for name in key if name not in known]
         if missing:
             raise ValueError(f"{display}: primary-key column(s) {missing} are not in the relation")
-        keys = _keys(con, relation, key)
+        keys = _keys(con, keys_relation or relation, key)
     rel = relation
     profiled = rows
     if rows > sample_above:

@@ -181,6 +181,9 @@ th, td {{ border: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertic
 </style></head>
 <body>
 <h1>Security audit matrix</h1>
+<p class="note" id="audience">For the warehouse's owners only: it names every principal, their
+groups and what they see. Never give this page to a principal (docs/security.md, "Who may be given
+what").</p>
 <p>What each principal sees of each secure dataset, measured by the last build (page written
 {html.escape(built)}): rows
 visible (queried through the secure view as that principal) out of the dataset's rows, and which

@@ -1,8 +1,11 @@
 {#-
     Customer recency, frequency and monetary value (QuickSight scatter plot, and heat map of the
     scores): one row per customer with at least one order that was not cancelled. Recency is
-    counted back from the newest order day in the warehouse (not from today), so a lake built
-    later reads the same. Scores are quintiles, 5 = best (most recent, most frequent, most spent).
+    counted back from the newest order day of the customers of the same country (not from today),
+    so a lake built later reads the same. Scores are quintiles within the customer's country, 5 =
+    best (most recent, most frequent, most spent). Every figure of a row thus comes from rows of
+    its own country, the unit secure.customer_rfm's row rules filter by: a principal's extract
+    carries no figure derived from customers that principal does not see (docs/security.md).
 -#}
 with
 
@@ -17,10 +20,6 @@ customers as (
 
 geography as (
     select * from {{ ref('dim_geography') }}
-),
-
-as_of as (
-    select max(order_date) as as_of_date from orders
 ),
 
 per_customer as (
@@ -40,11 +39,12 @@ measured as (
         geography.region_name,
         customers.segment,
         per_customer.last_order_date,
-        as_of.as_of_date - per_customer.last_order_date as recency_days,
+        -- the newest order day of the customers of the same country
+        max(per_customer.last_order_date) over (partition by customers.country_code)
+        - per_customer.last_order_date as recency_days,
         per_customer.frequency,
         per_customer.monetary_usd
     from per_customer
-    cross join as_of
     inner join customers
         on per_customer.customer_id = customers.customer_id
     left join geography
@@ -61,9 +61,11 @@ final as (
         cast(recency_days as integer) as recency_days,
         cast(frequency as integer) as frequency,
         cast(monetary_usd as decimal(18, 2)) as monetary_usd,
-        cast(ntile(5) over (order by recency_days desc, customer_id asc) as integer) as recency_score,
-        cast(ntile(5) over (order by frequency, customer_id) as integer) as frequency_score,
-        cast(ntile(5) over (order by monetary_usd, customer_id) as integer) as monetary_score
+        cast(
+            ntile(5) over (partition by country_code order by recency_days desc, customer_id asc) as integer
+        ) as recency_score,
+        cast(ntile(5) over (partition by country_code order by frequency, customer_id) as integer) as frequency_score,
+        cast(ntile(5) over (partition by country_code order by monetary_usd, customer_id) as integer) as monetary_score
     from measured
 )
 
