@@ -244,3 +244,89 @@ def test_parquet_type_drift_fails_naming_the_file(lake_copy: Warehouse) -> None:
     result = lake_copy.dbt("run", "-s", "raw_shop__order_items", expect_success=False)
     assert result.returncode != 0
     assert f"{bad}: schema drift" in result.stdout
+
+
+def test_a_name_read_as_a_glob_is_refused_and_removing_it_recovers(lake_copy: Warehouse) -> None:
+    """`part-*.jsonl` would load every file of its partition a second time under dbt: the raw
+    model fails naming it, loads nothing, and runs once it is gone (docs/lake.md)."""
+    neighbour = sorted((lake_copy.lake / "crm/customers").glob("dt=*/part-*.jsonl"))[0]
+    odd = neighbour.with_name("part-*.jsonl")
+    odd.write_text(neighbour.read_text(encoding="utf-8"), encoding="utf-8")
+    result = lake_copy.dbt("run", "-s", "raw_crm__customers", expect_success=False)
+    assert result.returncode != 0
+    assert f"{odd} (its name holds *, which file readers take for a glob pattern)" in result.stdout
+    odd.unlink()
+    lake_copy.dbt("run", "-s", "raw_crm__customers")
+    lines = sum(
+        len(path.read_text(encoding="utf-8").splitlines())
+        for path in (lake_copy.lake / "crm/customers").glob("dt=*/part-*.jsonl")
+    )
+    assert lake_copy.query(
+        "select count(*), count(distinct (_source_file, _line_number)) from raw.raw_crm__customers"
+    ) == [(lines, lines)]
+
+
+@pytest.mark.parametrize("partition", ["dt=2025-13-45", "dt=2099-01-01"])
+def test_an_impossible_or_future_partition_is_refused_naming_it(
+    lake_copy: Warehouse, partition: str
+) -> None:
+    bad = lake_copy.lake / "shop/orders" / partition / "part-0000.csv"
+    bad.parent.mkdir()
+    bad.write_text(f"{ORDERS_HEADER}\n9000001,1,{GOOD_ORDER}\n", encoding="utf-8")
+    result = lake_copy.dbt("run", "-s", "raw_shop__orders", expect_success=False)
+    assert result.returncode != 0
+    assert str(bad) in result.stdout and "refused" in result.stdout
+    assert "Conversion" not in result.stdout
+
+
+def test_a_symlinked_file_is_refused_naming_it(lake_copy: Warehouse, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.jsonl"
+    neighbour = sorted((lake_copy.lake / "crm/customers").glob("dt=*/part-*.jsonl"))[0]
+    outside.write_text(neighbour.read_text(encoding="utf-8"), encoding="utf-8")
+    link = neighbour.with_name("part-0099.jsonl")
+    link.symlink_to(outside)
+    result = lake_copy.dbt("run", "-s", "raw_crm__customers", expect_success=False)
+    assert result.returncode != 0
+    assert f"symbolic link(s) in the lake folder crm/customers refused: {link}" in result.stdout
+
+
+def test_ground_truth_creation_date_with_an_offset_is_stored_in_utc(lake_copy: Warehouse) -> None:
+    """docs/lake.md, Timestamps: the offset is applied, a naive time is kept as UTC."""
+    created = {
+        "RTZ1": ("2025-03-20T23:30:00+05:00", "2025-03-20 18:30:00"),
+        "RTZ2": ("2025-03-20T23:30:00Z", "2025-03-20 23:30:00"),
+        "RTZ3": ("2025-03-20T23:30:00.5+0530", "2025-03-20 18:00:00.500000"),
+        "RTZ4": ("2025-03-20T23:30:00-03:00", "2025-03-21 02:30:00"),
+        "RTZ5": ("2025-03-20T23:30:00.123456", "2025-03-20 23:30:00.123456"),
+    }
+    lines = [
+        json.dumps(
+            {
+                "source": "ok",
+                "review_id": review_id,
+                "product_id": 1,
+                "review-sentiment": 2,
+                "review-sentiment-metadata": {
+                    "class-name": "positive",
+                    "confidence": 0.9,
+                    "human-annotated": "no",
+                    "job-name": "labeling-job/review-sentiment",
+                    "creation-date": text,
+                },
+            }
+        )
+        for review_id, (text, _) in created.items()
+    ]
+    write(lake_copy.lake, "labelling/review_labels", "part-0009.jsonl", "\n".join(lines) + "\n")
+    models = (
+        "raw_labelling__review_labels base_labelling__review_labels stg_labelling__review_labels"
+    )
+    lake_copy.dbt("run", "-s", *models.split(), "int_review_labels_resolved")
+    found = dict(
+        lake_copy.query(
+            "select review_id, strftime(labelled_at, '%Y-%m-%d %H:%M:%S.%f')"
+            " from intermediate.int_review_labels_resolved where review_id like 'RTZ%'"
+        )
+    )
+    expected = {key: utc if "." in utc else f"{utc}.000000" for key, (_, utc) in created.items()}
+    assert found == expected
