@@ -85,6 +85,33 @@ def test_a_name_with_a_glob_character_is_refused_naming_it(
     assert load(lake, identifier).num_rows > 0
 
 
+@pytest.mark.parametrize(("identifier", "folder", "ext"), FORMATS, ids=FORMAT_IDS)
+def test_a_name_the_inventory_cannot_list_is_refused_naming_it(
+    base_lake: Path, tmp_path: Path, identifier: str, folder: str, ext: str
+) -> None:
+    """DuckDB's `**` glob skips a name with a backslash: it is refused, not skipped."""
+    lake, neighbour = one_table(base_lake, tmp_path, folder, ext)
+    odd = neighbour.with_name(f"part-\\0001{ext}")
+    shutil.copy2(neighbour, odd)
+    with pytest.raises(LakeLoadError, match="cannot list") as refused:
+        load(lake, identifier)
+    assert str(odd) in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["part-0 1", "part-'1", 'part-"1', "part-é1", "part-1%"])
+@pytest.mark.parametrize(("identifier", "folder", "ext"), FORMATS, ids=FORMAT_IDS)
+def test_an_odd_but_literal_name_loads_exactly_its_own_rows(
+    base_lake: Path, tmp_path: Path, identifier: str, folder: str, ext: str, name: str
+) -> None:
+    lake, neighbour = one_table(base_lake, tmp_path, folder, ext)
+    alone = load(lake, identifier).num_rows
+    odd = neighbour.with_name(name + ext)
+    shutil.copy2(neighbour, odd)
+    rows = load(lake, identifier).column("_source_file").to_pylist()
+    assert len(rows) == 2 * alone
+    assert rows.count("/".join(odd.parts[-4:])) == alone
+
+
 def test_a_glob_character_in_the_partition_folder_is_refused(
     base_lake: Path, tmp_path: Path
 ) -> None:
