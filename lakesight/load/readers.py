@@ -3,7 +3,9 @@
 Every reader returns the declared data columns followed by `_source_file`, `_line_number`,
 `_load_error`, `_file_size`, `_file_hash` and `_loaded_at`: every row names the file and the line
 (CSV, JSON Lines, logs: the 1-based line where the record starts, the header being line 1) or
-record (Parquet, Avro, ORC: 1-based row) it came from. A record the reader cannot split into
+record (Parquet, Avro, ORC: 1-based row) it came from. A file without records (no bytes, or a
+Parquet/Avro/ORC schema without rows) leaves one marker row, `_load_error` = EMPTY_FILE, so it
+is counted and not loaded again. A record the reader cannot split into
 fields (a CSV row with the wrong column count, say) still lands, with its text and
 `_load_error`; staging quarantines it. A file that cannot be read at all (truncated
 Parquet/ORC/Avro/gzip, schema drift) fails the load with a LakeLoadError naming the file:
