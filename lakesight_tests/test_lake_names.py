@@ -11,6 +11,7 @@ proved in test_bad_input.py.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -96,6 +97,18 @@ def test_a_name_the_inventory_cannot_list_is_refused_naming_it(
     with pytest.raises(LakeLoadError, match="cannot list") as refused:
         load(lake, identifier)
     assert str(odd) in str(refused.value)
+
+
+def test_a_file_that_is_not_a_regular_file_is_refused_naming_it(
+    base_lake: Path, tmp_path: Path
+) -> None:
+    """A named pipe would block the load forever if it were read: it is refused."""
+    lake, neighbour = one_table(base_lake, tmp_path, "crm/customers", ".jsonl")
+    pipe = neighbour.with_name("part-0001.jsonl")
+    os.mkfifo(pipe)
+    with pytest.raises(LakeLoadError, match="cannot list") as refused:
+        load(lake, "raw_crm__customers")
+    assert str(pipe) in str(refused.value)
 
 
 @pytest.mark.parametrize("name", ["part-0 1", "part-'1", 'part-"1', "part-é1", "part-1%"])

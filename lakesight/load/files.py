@@ -208,12 +208,13 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
     visible = [f for f in listed if not is_ignored(f.path, table_folder)]
     seen = {os.path.normpath(f.path) for f in visible}
     unlisted = [path for path in found if os.path.normpath(path) not in seen]
-    if unlisted:  # DuckDB's glob skips some names (one with a backslash): never silently
+    if unlisted:  # DuckDB's glob skips some names (a backslash) and non-regular files (a FIFO)
         raise _refusal(
             unlisted,
             table_folder,
             "file(s) the lake inventory cannot list",
-            "rename them to dt=YYYY-MM-DD/part-<n>.<ext> with letters, digits, - and _ only",
+            "a lake file must be a regular file named dt=YYYY-MM-DD/part-<n>.<ext> with letters, "
+            "digits, - and _ only: rename or replace them",
         )
 
     def claims(lake_file: LakeFile) -> bool:  # dt=…/part-… right below the table folder
