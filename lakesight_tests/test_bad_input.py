@@ -66,11 +66,18 @@ def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Wa
                 f"9000002,1,{GOOD_ORDER}",
                 f"9000002,1,{GOOD_ORDER}",  # exact duplicate
                 "9000006,1,2099-01-01 10:00:00,2099-01-01 10:00:00,paid,web,EUR,DE",  # future
+                # an offset is not the lake's CSV format (docs/lake.md, Timestamps)
+                "9000011,1,2025-03-20 10:00:00,2025-03-20T10:00:00+05:00,paid,web,EUR,DE",
             ]
         )
         + "\n",
     )
     write(lake, "shop/orders", "part-0010.csv", "")  # empty file
+    schema_only = pq.read_table(sorted((lake / "shop/order_items").glob("dt=*/*.parquet"))[0])
+    pq.write_table(  # a schema and no rows
+        schema_only.schema.empty_table(),
+        write(lake, "shop/order_items", "part-0010.parquet", b""),
+    )
     pq.write_table(
         pa.table(
             {
@@ -135,7 +142,9 @@ def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Wa
         "part-0009.log",
         "this is not a log line\n"
         # an Apache line whose time names no month: strptime would have stopped the build
-        '192.0.2.9 - - [31/Foo/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5"\n',
+        '192.0.2.9 - - [31/Foo/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5"\n'
+        # a local time with its offset: stored in UTC
+        '192.0.2.10 - - [20/Mar/2025:23:30:00 +0530] "GET /tz HTTP/1.1" 200 5 "-" "curl/8.5"\n',
     )
     write(
         lake,
@@ -170,6 +179,8 @@ def reasons(warehouse: Warehouse, entity: str) -> list[str]:
         ("shop__orders", "duplicate record: same order_id and updated_at"),
         ("shop__orders", "ordered_at is in the future"),
         ("shop__orders", "empty file: no records"),
+        ("shop__orders", "updated_at is missing or not a timestamp: 2025-03-20T10:00:00+05:00"),
+        ("shop__order_items", "empty file: no records"),
         ("shop__order_items", "quantity is missing or not positive"),
         ("shop__order_items", "duplicate record: same order_id and line_number"),
         ("crm__customers", "invalid JSON"),
@@ -185,6 +196,12 @@ def test_bad_record_is_quarantined_with_its_reason(
     quarantined: Warehouse, entity: str, reason: str
 ) -> None:
     assert sum(reason in found for found in reasons(quarantined, entity)) == 1
+
+
+def test_an_apache_time_with_an_offset_is_stored_in_utc(quarantined: Warehouse) -> None:
+    assert quarantined.query(
+        "select requested_at from staging.stg_web__access_logs where url_path = '/tz'"
+    ) == [(datetime(2025, 3, 20, 18, 0),)]
 
 
 def test_type_drift_that_still_types_is_accepted(quarantined: Warehouse) -> None:
@@ -330,3 +347,27 @@ def test_ground_truth_creation_date_with_an_offset_is_stored_in_utc(lake_copy: W
     )
     expected = {key: utc if "." in utc else f"{utc}.000000" for key, (_, utc) in created.items()}
     assert found == expected
+
+
+def test_a_customer_time_with_an_offset_is_quarantined_not_dropped(lake_copy: Warehouse) -> None:
+    """The lake's JSON timestamps are `YYYY-MM-DD HH:MM:SS` (UTC): one with an offset is not
+    read as a wall-clock time, nor silently left NULL, but quarantined (docs/lake.md)."""
+    customer = {
+        "customer_id": 9000012,
+        "first_name": "Ana",
+        "last_name": "Silva",
+        "email": "ana@example.com",
+        "phone": "+351 1",
+        "date_of_birth": "1987-04-02",
+        "segment": "consumer",
+        "address": {"street": "1 Rua", "city": "Lisboa", "postal_code": "1", "country_code": "PT"},
+        "signed_up_at": "2025-03-20T09:00:00+01:00",
+        "updated_at": "2025-03-20 09:00:00",
+    }
+    write(lake_copy.lake, "crm/customers", "part-0009.jsonl", json.dumps(customer) + "\n")
+    lake_copy.build(
+        "-s", "+base_crm__customers", "--exclude", "resource_type:test", "resource_type:unit_test"
+    )
+    assert lake_copy.query(
+        "select _reject_reason from staging.base_crm__customers where customer_id = 9000012"
+    ) == [("signed_up_at is not a timestamp: 2025-03-20T09:00:00+01:00",)]
