@@ -66,11 +66,18 @@ def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Wa
                 f"9000002,1,{GOOD_ORDER}",
                 f"9000002,1,{GOOD_ORDER}",  # exact duplicate
                 "9000006,1,2099-01-01 10:00:00,2099-01-01 10:00:00,paid,web,EUR,DE",  # future
+                # an offset is not the lake's CSV format (docs/lake.md, Timestamps)
+                "9000011,1,2025-03-20 10:00:00,2025-03-20T10:00:00+05:00,paid,web,EUR,DE",
             ]
         )
         + "\n",
     )
     write(lake, "shop/orders", "part-0010.csv", "")  # empty file
+    schema_only = pq.read_table(sorted((lake / "shop/order_items").glob("dt=*/*.parquet"))[0])
+    pq.write_table(  # a schema and no rows
+        schema_only.schema.empty_table(),
+        write(lake, "shop/order_items", "part-0010.parquet", b""),
+    )
     pq.write_table(
         pa.table(
             {
@@ -135,7 +142,9 @@ def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Wa
         "part-0009.log",
         "this is not a log line\n"
         # an Apache line whose time names no month: strptime would have stopped the build
-        '192.0.2.9 - - [31/Foo/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5"\n',
+        '192.0.2.9 - - [31/Foo/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5"\n'
+        # a local time with its offset: stored in UTC
+        '192.0.2.10 - - [20/Mar/2025:23:30:00 +0530] "GET /tz HTTP/1.1" 200 5 "-" "curl/8.5"\n',
     )
     write(
         lake,
@@ -170,6 +179,8 @@ def reasons(warehouse: Warehouse, entity: str) -> list[str]:
         ("shop__orders", "duplicate record: same order_id and updated_at"),
         ("shop__orders", "ordered_at is in the future"),
         ("shop__orders", "empty file: no records"),
+        ("shop__orders", "updated_at is missing or not a timestamp: 2025-03-20T10:00:00+05:00"),
+        ("shop__order_items", "empty file: no records"),
         ("shop__order_items", "quantity is missing or not positive"),
         ("shop__order_items", "duplicate record: same order_id and line_number"),
         ("crm__customers", "invalid JSON"),
@@ -185,6 +196,12 @@ def test_bad_record_is_quarantined_with_its_reason(
     quarantined: Warehouse, entity: str, reason: str
 ) -> None:
     assert sum(reason in found for found in reasons(quarantined, entity)) == 1
+
+
+def test_an_apache_time_with_an_offset_is_stored_in_utc(quarantined: Warehouse) -> None:
+    assert quarantined.query(
+        "select requested_at from staging.stg_web__access_logs where url_path = '/tz'"
+    ) == [(datetime(2025, 3, 20, 18, 0),)]
 
 
 def test_type_drift_that_still_types_is_accepted(quarantined: Warehouse) -> None:
@@ -244,3 +261,113 @@ def test_parquet_type_drift_fails_naming_the_file(lake_copy: Warehouse) -> None:
     result = lake_copy.dbt("run", "-s", "raw_shop__order_items", expect_success=False)
     assert result.returncode != 0
     assert f"{bad}: schema drift" in result.stdout
+
+
+def test_a_name_read_as_a_glob_is_refused_and_removing_it_recovers(lake_copy: Warehouse) -> None:
+    """`part-*.jsonl` would load every file of its partition a second time under dbt: the raw
+    model fails naming it, loads nothing, and runs once it is gone (docs/lake.md)."""
+    neighbour = sorted((lake_copy.lake / "crm/customers").glob("dt=*/part-*.jsonl"))[0]
+    odd = neighbour.with_name("part-*.jsonl")
+    odd.write_text(neighbour.read_text(encoding="utf-8"), encoding="utf-8")
+    result = lake_copy.dbt("run", "-s", "raw_crm__customers", expect_success=False)
+    assert result.returncode != 0
+    assert f"{odd} (its name holds *, which file readers take for a glob pattern)" in result.stdout
+    odd.unlink()
+    lake_copy.dbt("run", "-s", "raw_crm__customers")
+    lines = sum(
+        len(path.read_text(encoding="utf-8").splitlines())
+        for path in (lake_copy.lake / "crm/customers").glob("dt=*/part-*.jsonl")
+    )
+    assert lake_copy.query(
+        "select count(*), count(distinct (_source_file, _line_number)) from raw.raw_crm__customers"
+    ) == [(lines, lines)]
+
+
+@pytest.mark.parametrize("partition", ["dt=2025-13-45", "dt=2099-01-01"])
+def test_an_impossible_or_future_partition_is_refused_naming_it(
+    lake_copy: Warehouse, partition: str
+) -> None:
+    bad = lake_copy.lake / "shop/orders" / partition / "part-0000.csv"
+    bad.parent.mkdir()
+    bad.write_text(f"{ORDERS_HEADER}\n9000001,1,{GOOD_ORDER}\n", encoding="utf-8")
+    result = lake_copy.dbt("run", "-s", "raw_shop__orders", expect_success=False)
+    assert result.returncode != 0
+    assert str(bad) in result.stdout and "refused" in result.stdout
+    assert "Conversion" not in result.stdout
+
+
+def test_a_symlinked_file_is_refused_naming_it(lake_copy: Warehouse, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.jsonl"
+    neighbour = sorted((lake_copy.lake / "crm/customers").glob("dt=*/part-*.jsonl"))[0]
+    outside.write_text(neighbour.read_text(encoding="utf-8"), encoding="utf-8")
+    link = neighbour.with_name("part-0099.jsonl")
+    link.symlink_to(outside)
+    result = lake_copy.dbt("run", "-s", "raw_crm__customers", expect_success=False)
+    assert result.returncode != 0
+    assert f"symbolic link(s) in the lake folder crm/customers refused: {link}" in result.stdout
+
+
+def test_ground_truth_creation_date_with_an_offset_is_stored_in_utc(lake_copy: Warehouse) -> None:
+    """docs/lake.md, Timestamps: the offset is applied, a naive time is kept as UTC."""
+    created = {
+        "RTZ1": ("2025-03-20T23:30:00+05:00", "2025-03-20 18:30:00"),
+        "RTZ2": ("2025-03-20T23:30:00Z", "2025-03-20 23:30:00"),
+        "RTZ3": ("2025-03-20T23:30:00.5+0530", "2025-03-20 18:00:00.500000"),
+        "RTZ4": ("2025-03-20T23:30:00-03:00", "2025-03-21 02:30:00"),
+        "RTZ5": ("2025-03-20T23:30:00.123456", "2025-03-20 23:30:00.123456"),
+    }
+    lines = [
+        json.dumps(
+            {
+                "source": "ok",
+                "review_id": review_id,
+                "product_id": 1,
+                "review-sentiment": 2,
+                "review-sentiment-metadata": {
+                    "class-name": "positive",
+                    "confidence": 0.9,
+                    "human-annotated": "no",
+                    "job-name": "labeling-job/review-sentiment",
+                    "creation-date": text,
+                },
+            }
+        )
+        for review_id, (text, _) in created.items()
+    ]
+    write(lake_copy.lake, "labelling/review_labels", "part-0009.jsonl", "\n".join(lines) + "\n")
+    models = (
+        "raw_labelling__review_labels base_labelling__review_labels stg_labelling__review_labels"
+    )
+    lake_copy.dbt("run", "-s", *models.split(), "int_review_labels_resolved")
+    found = dict(
+        lake_copy.query(
+            "select review_id, strftime(labelled_at, '%Y-%m-%d %H:%M:%S.%f')"
+            " from intermediate.int_review_labels_resolved where review_id like 'RTZ%'"
+        )
+    )
+    expected = {key: utc if "." in utc else f"{utc}.000000" for key, (_, utc) in created.items()}
+    assert found == expected
+
+
+def test_a_customer_time_with_an_offset_is_quarantined_not_dropped(lake_copy: Warehouse) -> None:
+    """The lake's JSON timestamps are `YYYY-MM-DD HH:MM:SS` (UTC): one with an offset is not
+    read as a wall-clock time, nor silently left NULL, but quarantined (docs/lake.md)."""
+    customer = {
+        "customer_id": 9000012,
+        "first_name": "Ana",
+        "last_name": "Silva",
+        "email": "ana@example.com",
+        "phone": "+351 1",
+        "date_of_birth": "1987-04-02",
+        "segment": "consumer",
+        "address": {"street": "1 Rua", "city": "Lisboa", "postal_code": "1", "country_code": "PT"},
+        "signed_up_at": "2025-03-20T09:00:00+01:00",
+        "updated_at": "2025-03-20 09:00:00",
+    }
+    write(lake_copy.lake, "crm/customers", "part-0009.jsonl", json.dumps(customer) + "\n")
+    lake_copy.build(
+        "-s", "+base_crm__customers", "--exclude", "resource_type:test", "resource_type:unit_test"
+    )
+    assert lake_copy.query(
+        "select _reject_reason from staging.base_crm__customers where customer_id = 9000012"
+    ) == [("signed_up_at is not a timestamp: 2025-03-20T09:00:00+01:00",)]

@@ -53,6 +53,31 @@ def test_a_clean_build_passes_and_reports_dbt_and_gx_together(
     assert "http://" not in page and "https://" not in page  # offline: nothing to fetch
 
 
+def test_partition_checks_name_an_impossible_or_future_partition_without_failing() -> None:
+    """A raw row from `dt=2025-13-45` or `dt=2099-01-01` (loaded before the loads refused them,
+    docs/lake.md) is reported by name; no check casts the partition in a way that fails."""
+    keys = [
+        "shop/orders/dt=2025-03-01/part-0000.csv",
+        "shop/orders/dt=2025-13-45/part-0000.csv",
+        "shop/orders/dt=2099-01-01/part-0000.csv",
+    ]
+    with duckdb.connect() as con:
+        con.execute("create table orders as select unnest(?) as _source_file", [keys])
+        found: dict[str, list[tuple[object, ...]]] = {}
+        for suite in all_suites():
+            if suite.table != "raw_shop__orders":
+                continue
+            for expectation in suite.expectations:
+                query = getattr(expectation, "unexpected_rows_query", None)
+                if query and "dt=" in query and "raw." not in query:
+                    found[expectation.description] = con.execute(
+                        query.replace("{batch}", "orders")
+                    ).fetchall()
+    refused = found["raw_shop__orders: every row comes from a partition dt=<a past day>"]
+    assert sorted(refused) == [(keys[1],), (keys[2],)]
+    assert "raw_shop__orders: every daily partition landed records" in found
+
+
 def test_a_missing_warehouse_is_one_clear_sentence(tmp_path: Path) -> None:
     result = validate(tmp_path / "nowhere.duckdb")
     assert result.returncode == 1

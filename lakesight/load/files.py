@@ -12,17 +12,27 @@ The rules (docs/lake.md, "What the loads guarantee"):
   `_source_file`, strategy delete+insert), so the raw layer always equals a full load of the lake
   as it is now. A loaded file that disappeared keeps its rows; the `lake_report_missing_files`
   post-hook reports it.
+- A file name is data, never a pattern: a claimed file whose name or partition folder holds a
+  glob character (`*?[]{}`; DuckDB's file readers expand `*`, `?` and `[…]` even in a list of
+  paths) fails the load, naming it, before anything is read.
+- A partition must be a real day, not after tomorrow (UTC): `dt=2025-13-45` or `dt=2099-01-01`
+  fails the load, naming the file.
+- No symbolic link is followed: a link anywhere below the table folder (to a file or a folder,
+  inside the lake or out of it), or a table or system folder that is a link, fails the load,
+  naming it (the inventory's glob would skip it silently). So does any other file the folder
+  holds that the inventory does not list (DuckDB's glob skips a name with a backslash).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import duckdb
@@ -38,6 +48,16 @@ META_COLUMNS = (
     "_file_hash",
     "_loaded_at",
 )
+
+
+#: characters a glob reads as a pattern (DuckDB expands `*`, `?`, `[…]`; Spark and Hive `{…}` too)
+GLOB_CHARACTERS = frozenset("*?[]{}")
+
+#: how far past today (UTC) a partition day may lie: a producer east of UTC is a day ahead
+PARTITION_TOLERANCE = timedelta(days=1)
+
+_PARTITION = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
+_INVENTORY = re.compile(r"read_blob\('((?:[^']|'')*)/\*\*'\)")
 
 
 class LakeLoadError(RuntimeError):
@@ -105,12 +125,97 @@ def fingerprint(files: Sequence[LakeFile]) -> list[LakeFile]:
     return [LakeFile(f.path, f.size, digest) for f, digest in zip(files, digests, strict=True)]
 
 
+def _refusal(problems: Sequence[str], table_folder: str, what: str, fix: str) -> LakeLoadError:
+    """One error for the refused files of a table folder, naming the first five."""
+    shown = "; ".join(problems[:5])
+    if len(problems) > 5:
+        shown += f"; and {len(problems) - 5} more"
+    return LakeLoadError(
+        f"{len(problems)} {what} in the lake folder {table_folder} refused: {shown}; {fix}"
+    )
+
+
+def inventory_folder(inventory: Any) -> str:
+    """The table folder an inventory lists: the inventory is `read_blob('<folder>/**')` (the
+    source's external_location, or the Spark step's stand-in)."""
+    found = _INVENTORY.search(inventory.sql_query())
+    if found is None:
+        raise LakeLoadError(
+            f"cannot tell which lake folder the inventory {inventory.sql_query()!r} lists "
+            "(expected read_blob('<lake>/<system>/<table>/**'))"
+        )
+    return found.group(1).replace("''", "'")
+
+
+def walk_table(folder: str, table_folder: str) -> tuple[list[str], list[str]]:
+    """The symbolic links and the regular files at or below the table folder `folder`, found
+    without following any link (the table and system folders themselves count as links when
+    they are); `_`/`.` names are skipped, as the loads ignore them."""
+    path = Path(folder)
+    links = [str(p) for p in (path.parent, path) if p.is_symlink()]
+    files: list[str] = []
+    pending = [folder] if path.is_dir() and not links else []
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if is_ignored(entry.path, table_folder):
+                    continue
+                if entry.is_symlink():
+                    links.append(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    files.append(entry.path)
+    return sorted(links), sorted(files)
+
+
+def name_problem(lake_file: LakeFile, table_folder: str, today: date) -> str | None:
+    """Why a claimed file is refused, or None: a glob character in its partition folder or
+    name, or a partition day that does not exist or lies after tomorrow (UTC)."""
+    below = relative_to_table(lake_file.path, table_folder)
+    globs = sorted({c for part in below for c in part if c in GLOB_CHARACTERS})
+    if globs:
+        return (
+            f"{lake_file.path} (its name holds {' '.join(globs)}, which file readers take "
+            "for a glob pattern)"
+        )
+    day = _PARTITION.fullmatch(below[0])
+    try:
+        partition = date.fromisoformat(day.group(1)) if day else None
+    except ValueError:
+        partition = None
+    if partition is None:
+        return f"{lake_file.path} ({below[0]} is not a day YYYY-MM-DD)"
+    if partition > today + PARTITION_TOLERANCE:
+        return f"{lake_file.path} ({below[0]} is in the future)"
+    return None
+
+
 def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) -> list[LakeFile]:
-    """Every file of the table folder that the reader claims; fail, naming them, on files it
-    does not claim (other than the ignored `_`/`.` names)."""
+    """Every file of the table folder that the reader claims; fail, naming them, on symbolic
+    links, on files it does not claim (other than the ignored `_`/`.` names), and on claimed
+    files whose name holds a glob character or whose partition is not a past day."""
+    links, found = walk_table(inventory_folder(inventory), table_folder)
+    if links:
+        raise _refusal(
+            links,
+            table_folder,
+            "symbolic link(s)",
+            "the lake follows no link: copy the file into the partition folder instead",
+        )
     listed = [LakeFile(path, size) for path, size in inventory.project("filename, size").fetchall()]
     pattern = claim_pattern(extensions)
     visible = [f for f in listed if not is_ignored(f.path, table_folder)]
+    seen = {os.path.normpath(f.path) for f in visible}
+    unlisted = [path for path in found if os.path.normpath(path) not in seen]
+    if unlisted:  # DuckDB's glob skips some names (a backslash) and non-regular files (a FIFO)
+        raise _refusal(
+            unlisted,
+            table_folder,
+            "file(s) the lake inventory cannot list",
+            "a lake file must be a regular file named dt=YYYY-MM-DD/part-<n>.<ext> with letters, "
+            "digits, - and _ only: rename or replace them",
+        )
 
     def claims(lake_file: LakeFile) -> bool:  # dt=…/part-… right below the table folder
         below = relative_to_table(lake_file.path, table_folder)
@@ -127,7 +232,18 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
             "rename them or move them out of the table folder (names starting with _ or . are "
             "ignored)"
         )
-    return sorted((f for f in visible if claims(f)), key=lambda f: f.key)
+    claimed = sorted((f for f in visible if claims(f)), key=lambda f: f.key)
+    today = datetime.now(UTC).date()
+    problems = [p for f in claimed if (p := name_problem(f, table_folder, today)) is not None]
+    if problems:
+        raise _refusal(
+            problems,
+            table_folder,
+            "file(s)",
+            "rename them to dt=YYYY-MM-DD/part-<n> with a past day and no glob character, or "
+            "move them out of the table folder",
+        )
+    return claimed
 
 
 def pending_files(

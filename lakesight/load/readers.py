@@ -3,7 +3,9 @@
 Every reader returns the declared data columns followed by `_source_file`, `_line_number`,
 `_load_error`, `_file_size`, `_file_hash` and `_loaded_at`: every row names the file and the line
 (CSV, JSON Lines, logs: the 1-based line where the record starts, the header being line 1) or
-record (Parquet, Avro, ORC: 1-based row) it came from. A record the reader cannot split into
+record (Parquet, Avro, ORC: 1-based row) it came from. A file without records (no bytes, or a
+Parquet/Avro/ORC schema without rows) leaves one marker row, `_load_error` = EMPTY_FILE, so it
+is counted and not loaded again. A record the reader cannot split into
 fields (a CSV row with the wrong column count, say) still lands, with its text and
 `_load_error`; staging quarantines it. A file that cannot be read at all (truncated
 Parquet/ORC/Avro/gzip, schema drift) fails the load with a LakeLoadError naming the file:
@@ -42,6 +44,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.orc as orc
+import pyarrow.parquet as pq
 
 from lakesight.load.files import (
     LakeFile,
@@ -408,16 +411,21 @@ def load_parquet(
     dbt: Any, session: duckdb.DuckDBPyConnection, inventory: Any, columns: Columns
 ) -> duckdb.DuckDBPyRelation:
     """Parquet through DuckDB, one scan over the new files; every file's schema is checked
-    against the declared one first."""
+    against the declared one first. A file without rows leaves the empty-file marker row."""
     files = pending_files(dbt, session, inventory, (".parquet",))
     read = [f for f in files if f.size > 0]
 
-    def check(lake_file: LakeFile) -> None:
+    def rows(lake_file: LakeFile) -> int:
+        """The file's row count, from its footer, once its schema is checked."""
         relation = session.read_parquet(lake_file.path)
         _check_schema(lake_file, list(zip(relation.columns, relation.types, strict=True)), columns)
+        return pq.read_metadata(lake_file.path).num_rows
 
-    per_file(read, "Parquet", check)
-    parts = [_empty_marker(f) for f in files if f.size == 0]
+    counts = per_file(read, "Parquet", rows)
+    # a file with a schema and no rows gets the empty-file marker, as an empty file does
+    read = [f for f, count in zip(read, counts, strict=True) if count > 0]
+    kept = set(read)
+    parts = [_empty_marker(f) for f in files if f not in kept]
     if read:
         paths = "[" + ", ".join(sql_string(f.path) for f in read) + "]"
         parts.append(
@@ -466,16 +474,22 @@ def _load_stream(
     what: str,
     file_schema: Callable[[LakeFile], pa.Schema],
     batches: Callable[[LakeFile, pa.Schema], Iterable[pa.RecordBatch]],
+    records: Callable[[LakeFile], int] | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Shared path of the formats read in Python (Avro, ORC): every file's schema (`file_schema`)
     is checked first, then all files are read as one stream of batches (`batches`), whose data
     columns are cast to the Arrow types of the first file (same DuckDB types, say `string` and
-    `large_string`)."""
+    `large_string`). A file `records` counts none of is not read: it leaves the empty-file
+    marker row, as a file of no bytes does (and a file the stream finds no row in)."""
     read = [f for f in files if f.size > 0]
+    if records is not None:
+        counts = per_file(read, what, records)
+        read = [f for f, count in zip(read, counts, strict=True) if count > 0]
     schemas = per_file(read, what, file_schema)
     for lake_file, schema in zip(read, schemas, strict=True):
         _check_schema(lake_file, _duckdb_columns(session, schema), columns)
-    parts = [_empty_marker(f) for f in files if f.size == 0]
+    kept = set(read)
+    parts = [_empty_marker(f) for f in files if f not in kept]
     arrow_parts = {}
     if read:
         first = schemas[0]
@@ -493,6 +507,37 @@ def _load_stream(
     return _assemble(session, parts, columns, files, arrow_parts)
 
 
+def _avro_long(handle: IO[bytes]) -> int:
+    """One Avro zig-zag varint read from the handle."""
+    shift = value = 0
+    while byte := handle.read(1):
+        value |= (byte[0] & 0x7F) << shift
+        shift += 7
+        if not byte[0] & 0x80:
+            return (value >> 1) ^ -(value & 1)
+    raise LakeLoadError(f"{handle.name}: cannot be read as Avro: the file ends inside a block")
+
+
+def _avro_records(lake_file: LakeFile) -> int:
+    """The number of records of an Avro object container, from its block headers (the blocks
+    themselves are skipped, not decoded). polars fails on a compressed block of no records,
+    which writers (polars among them) emit for a frame without rows."""
+    with open(lake_file.path, "rb") as handle:
+        if handle.read(4) != b"Obj\x01":
+            raise LakeLoadError(f"{lake_file.path}: cannot be read as Avro: not an Avro file")
+        while count := _avro_long(handle):  # the header's metadata map, in blocks
+            if count < 0:
+                _avro_long(handle)  # the block's size in bytes
+            for _ in range(abs(count) * 2):  # key and value, each a length and its bytes
+                handle.seek(_avro_long(handle), 1)
+        handle.seek(16, 1)  # the sync marker
+        records = 0
+        while handle.peek(1):
+            records += _avro_long(handle)
+            handle.seek(_avro_long(handle) + 16, 1)
+        return records
+
+
 def _avro_schema(lake_file: LakeFile) -> pa.Schema:
     """An Avro file's schema as Arrow, from its header (no records read)."""
     return pl.read_avro(lake_file.path, n_rows=0).to_arrow().schema
@@ -508,7 +553,9 @@ def load_avro(
 ) -> duckdb.DuckDBPyRelation:
     """Avro through polars (much faster than fastavro), one stream over the new files."""
     files = pending_files(dbt, session, inventory, (".avro",))
-    return _load_stream(session, files, columns, "Avro", _avro_schema, _avro_batches)
+    return _load_stream(
+        session, files, columns, "Avro", _avro_schema, _avro_batches, records=_avro_records
+    )
 
 
 def load_orc(

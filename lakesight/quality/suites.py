@@ -89,8 +89,9 @@ def per_partition(table: str) -> Expectation:
     """No lake partition (dt=…) between the first and the last landed empty."""
     query = """
         with landed as (
-            select distinct cast(regexp_extract(_source_file, 'dt=([0-9-]+)', 1) as date) as dt
+            select distinct try_cast(regexp_extract(_source_file, 'dt=([0-9-]+)', 1) as date) as dt
             from {batch}
+            where dt is not null
         ), days as (
             select unnest(generate_series(min(dt), max(dt), interval 1 day))::date as dt
             from landed
@@ -98,6 +99,20 @@ def per_partition(table: str) -> Expectation:
         select dt as empty_partition from days anti join landed using (dt)
     """
     return rows("warning", f"{table}: every daily partition landed records", query)
+
+
+def partition_days(table: str) -> Expectation:
+    """Every row comes from a partition that is a past day (the loads refuse any other,
+    docs/lake.md): the check reads the partition without a cast that could fail."""
+    query = """
+        select distinct _source_file from {batch}
+        where coalesce(
+            try_cast(regexp_extract(_source_file, '/dt=([^/]*)/', 1) as date)
+                > current_date + 1,
+            true
+        )
+    """
+    return rows("critical", f"{table}: every row comes from a partition dt=<a past day>", query)
 
 
 #: the loader's audit columns on every raw table
@@ -388,7 +403,9 @@ def mart_suites() -> tuple[Suite, ...]:
                     " lake partition",
                     f"""
                     select max(order_date) as newest_order_date, (
-                        select max(cast(regexp_extract(_source_file, 'dt=([0-9-]+)', 1) as date))
+                        select max(
+                            try_cast(regexp_extract(_source_file, 'dt=([0-9-]+)', 1) as date)
+                        )
                         from raw.raw_shop__orders
                     ) as newest_partition
                     from {{batch}}
@@ -535,4 +552,8 @@ def mart_suites() -> tuple[Suite, ...]:
 
 def all_suites() -> tuple[Suite, ...]:
     """Every suite the checkpoint runs: the raw landing contract first, then the marts."""
-    return _raw_contract() + mart_suites()
+    raw = tuple(
+        Suite(s.name, s.schema, s.table, (*s.expectations, partition_days(s.table)))
+        for s in _raw_contract()
+    )
+    return raw + mart_suites()

@@ -442,3 +442,25 @@
 {% macro spark__sha256_hex(expression) -%}
     sha2({{ expression }}, 256)
 {%- endmacro %}
+
+{#-
+    An ISO 8601 timestamp from text as the plain timestamp of its instant in UTC, NULL when it does
+    not parse: a UTC offset (`Z`, `+05:00`, `+0530`, `-03`) is applied (`…T23:30:00+05:00` is
+    18:30 UTC), a timestamp without one is taken as UTC already and kept as written.
+-#}
+{% macro try_parse_iso_timestamp_utc(expression) -%}
+    {{ return(adapter.dispatch('try_parse_iso_timestamp_utc', 'lakesight')(expression)) }}
+{%- endmacro %}
+
+{% macro default__try_parse_iso_timestamp_utc(expression) -%}
+    case
+        when regexp_matches({{ expression }}, ':[0-9]{2}(\.[0-9]+)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+            then timezone('UTC', try_cast({{ expression }} as timestamptz))
+        else try_cast({{ expression }} as timestamp)
+    end
+{%- endmacro %}
+
+{% macro spark__try_parse_iso_timestamp_utc(expression) -%}
+    {#- Spark applies the offset itself; its session time zone is UTC in the project's profile -#}
+    try_cast({{ expression }} as timestamp)
+{%- endmacro %}

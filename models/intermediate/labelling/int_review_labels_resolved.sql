@@ -32,7 +32,7 @@ final as (
         try_cast({{ json_text('label_metadata', '$.confidence') }} as double) as confidence,
         lower({{ json_text('label_metadata', '$."human-annotated"') }}) = 'yes' as is_human_annotated,
         {{ json_text('label_metadata', '$."job-name"') }} as labelling_job_name,
-        try_cast({{ json_text('label_metadata', '$."creation-date"') }} as timestamp) as labelled_at
+        {{ try_parse_iso_timestamp_utc(json_text('label_metadata', '$."creation-date"')) }} as labelled_at
     from extracted
 )
 
