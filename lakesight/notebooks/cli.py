@@ -58,7 +58,7 @@ def build(
     if as_ is None:
         remove_stale(out, {Path(extract_file(p)).stem for p in principals})
     done = []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task("notebooks", total=len(principals) * len(notebooks))
         for principal in principals:

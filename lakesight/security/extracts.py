@@ -35,7 +35,7 @@ from typing import Any
 
 import duckdb
 
-from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
+from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise, why_unknown
 from lakesight.security.salt import Salt, warehouse_salt
 
 MANIFEST = "manifest.json"
@@ -371,9 +371,11 @@ def _rebuild(warehouse: Path, folder: Path, principal: str, entries: dict[str, E
             if entries.pop(normal, None) is not None:
                 write_manifest(folder, entries)
             (folder / extract_file(normal)).unlink(missing_ok=True)
+            why = why_unknown(principal)  # a character no policy name has (docs/security.md)
             raise ExtractError(
-                f"{principal.strip()!r} is not an active user of the warehouse's policy"
-                " (policy.policy_principals), so it has no extract and sees nothing."
+                f"{principal.strip(' ')!r} is not an active user of the warehouse's policy"
+                f" (policy.policy_principals){': ' + why if why else ''}, so it has no extract"
+                " and sees nothing."
             )
         entries[normal] = build_extract(
             con,
