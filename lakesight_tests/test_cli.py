@@ -164,3 +164,11 @@ def test_the_validate_table_prints_offenders_as_data() -> None:
     printed = console.file.getvalue()  # type: ignore[attr-defined]
     assert "marts.[b]x[/b]" in printed
     assert "critical expect_[/x] — [de] :smile: \\x1b[31m" in printed
+
+
+def test_a_lake_error_quoting_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    result = run("lake", "generate", "--start", "[/x] [b]y[/b]", "--lake", str(tmp_path / "l"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: --start must be a date like 2025-01-01 (got '[/x] [b]y[/b]')."
+    )

@@ -91,7 +91,8 @@ def failure(error: duckdb.Error, sql: str, extract: Extract) -> str:
     missing = _NO_TABLE.match(first)
     if isinstance(error, duckdb.CatalogException) and missing and "because" not in first:
         return (
-            f"{extract.principal}'s extract has no table {missing['name']}{at}: it holds {tables}."
+            f"{extract.principal}'s extract has no table {missing['name']}{at}; it holds only"
+            f" {tables}."
         )
     return f"The SQL failed on {extract.principal}'s extract{at} ({first})."
 
