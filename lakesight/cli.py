@@ -9,13 +9,13 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
+from lakesight.display import plain_console, shown
 from lakesight.lake.cli import lake_app
 from lakesight.ml import TrainError
 from lakesight.ml.cli import ml_app
@@ -202,7 +202,7 @@ def profile(
         result = profile_warehouse(warehouse, relation, known)
     else:
         result = profile_as(warehouse, as_, relation, known, extracts)
-    title = f"{result.relation}: {result.rows:,} rows, from {result.source}"
+    title = f"{shown(result.relation)}: {result.rows:,} rows, from {shown(result.source)}"
     if result.sampled:
         title += f" (statistics on a sample of {result.profiled_rows:,} rows)"
     table = Table(title=title)
@@ -211,13 +211,11 @@ def profile(
     for column in result.columns:
 
         def show(value: object) -> str:
-            if value is None:
-                return ""
-            return f"{value:,.4g}" if isinstance(value, float) else str(value)
+            return f"{value:,.4g}" if isinstance(value, float) else shown(value)
 
         table.add_row(
-            column.name,
-            column.type,
+            shown(column.name),
+            shown(column.type),
             f"{column.null_share:.1%}",
             f"{column.distinct:,}",
             show(column.minimum),
@@ -226,23 +224,24 @@ def profile(
             show(column.std),
             show(column.quantiles.get(0.5)),
         )
-    console = Console()
+    console = plain_console()
     console.print(table)
     if result.masked:
-        shown = ", ".join(f"{name} ({mask})" for name, mask in sorted(result.masked.items()))
-        console.print(f"restricted by the policy, profiled masked: {shown}", markup=False)
+        masked = ", ".join(f"{name} ({mask})" for name, mask in sorted(result.masked.items()))
+        console.print(f"restricted by the policy, profiled masked: {shown(masked)}")
     if result.keys is None:
         console.print("primary key: none declared in dbt's manifest")
     else:
         keys = result.keys
         console.print(
-            f"primary key ({', '.join(keys.columns)}): {keys.duplicated_keys:,} duplicated keys"
+            f"primary key ({', '.join(map(shown, keys.columns))}):"
+            f" {keys.duplicated_keys:,} duplicated keys"
             f" ({keys.duplicate_rows:,} extra rows), {keys.null_keys:,} rows with a null key"
         )
     if html is not None:
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_profile(result, home="index.html"), encoding="utf-8")
-        console.print(f"page: {html.resolve()}")
+        console.print(f"page: {shown(html.resolve())}")
 
 
 @app.command(name="profiles")
@@ -274,8 +273,10 @@ It is opened read-only with external access disabled and the configuration locke
 
 Guaranteed: the marts, the policy tables, other principals' extracts, any file (read or write),
 ATTACH, INSTALL/LOAD and SET/PRAGMA of settings are refused with one sentence; SET VARIABLE works
-but changes nothing (nothing in the extract reads a variable). An unknown or inactive principal
-is an error and gets no data.
+but changes nothing (nothing in the extract reads a variable). A syntax error, a table the extract
+does not have or another SQL error is named as such, with its line and column. An unknown or
+inactive principal is an error and gets no data (naming a character such as a tab that makes the
+name unknown). Cells print as they are: never as markup, control characters as escapes.
 
 Not guaranteed: this is not authentication (whoever runs it may name any principal: on this
 machine the warehouse file itself is readable too), and a query may use all memory and CPU.
@@ -297,10 +298,13 @@ def query(
             f" ({result.rebuilt})",
             err=True,
         )
-    table = Table(*result.names, title=f"as {result.extract.principal}: {len(result.rows):,} rows")
+    table = Table(
+        *(shown(name) for name in result.names),
+        title=f"as {shown(result.extract.principal)}: {len(result.rows):,} rows",
+    )
     for row in result.rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
-    Console().print(table)
+        table.add_row(*(shown(value) for value in row))
+    plain_console().print(table)
 
 
 PUBLISH_HELP = """Write one DuckDB extract per active principal, and exports/manifest.json.
@@ -341,31 +345,36 @@ def publish(
             )
         typer.echo(f"Every extract listed in {exports / 'manifest.json'} matches its sha256.")
         return
-    table = Table(title=f"{exports / 'manifest.json'}")
+    table = Table(title=shown(exports / "manifest.json"))
     for name in ("principal", "file", "bytes", "sha256", "rows per dataset"):
         table.add_column(name, overflow="fold", justify="right" if name == "bytes" else "left")
     columns = (
-        TextColumn("extracts"),
+        TextColumn("extracts", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[who]}"),
+        TextColumn("{task.fields[who]}", markup=False),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=plain_console(stderr=True), transient=True) as bar:
         task = bar.add_task("extracts", total=None, who="")
 
         def advance(principal: str, total: int) -> None:
-            bar.update(task, total=total, advance=1, who=principal)
+            bar.update(task, total=total, advance=1, who=shown(principal))
 
         written = publish_extracts(built_warehouse(), exports, dev=dev, progress=advance)
     for extract in written:
         rows = ", ".join(f"{name} {count:,}" for name, count in extract.rows.items())
         table.add_row(
-            extract.principal, extract.file, f"{extract.bytes:,}", extract.sha256[:12], rows
+            shown(extract.principal),
+            shown(extract.file),
+            f"{extract.bytes:,}",
+            extract.sha256[:12],
+            shown(rows),
         )
-    Console().print(table)
+    console = plain_console()
+    console.print(table)
     if written and written[0].mask_salt == "development":
         typer.echo("These extracts use the development mask salt: do not hand them out.", err=True)
-    Console().print("Open an extract read-only with external access disabled (docs/security.md).")
+    console.print("Open an extract read-only with external access disabled (docs/security.md).")
 
 
 @app.command(name="export-policies")
@@ -400,7 +409,7 @@ def export_policies_command(
     See docs/security.md for how they differ from the secure views.
     """
     settings = Settings(account_id, region, namespace, database, cls_admin)
-    table = Table(title=f"native policy exports in {out}")
+    table = Table(title=f"native policy exports in {shown(out)}")
     table.add_column("file", overflow="fold")
     table.add_column("bytes", justify="right")
     table.add_column("what")
@@ -409,8 +418,8 @@ def export_policies_command(
     except PolicyNotBuilt as error:
         raise UserError(f"{error}.") from None
     for item in written:
-        table.add_row(str(item.path.relative_to(out)), f"{item.size:,}", item.what)
-    Console().print(table)
+        table.add_row(shown(item.path.relative_to(out)), f"{item.size:,}", shown(item.what))
+    plain_console().print(table)
 
 
 def main() -> None:
@@ -427,7 +436,7 @@ def main() -> None:
                 f"{type(error).__name__}: {message} (an unexpected error: run again with"
                 " `lakesight --debug …` for the traceback, and report it)"
             )
-        typer.echo(f"lakesight: {sentence}", err=True)
+        typer.echo(f"lakesight: {shown(sentence)}", err=True)
         sys.exit(1)
 
 

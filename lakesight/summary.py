@@ -17,6 +17,9 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from lakesight.display import data, shown
 
 #: resource types in run order, as dbt names them in unique_id prefixes
 RESOURCE_TYPES = ("seed", "model", "snapshot", "test", "unit_test")
@@ -111,7 +114,7 @@ def print_summary(
             continue
         ok = statuses["success"] + statuses["pass"]
         bad = statuses["error"] + statuses["fail"] + statuses["runtime error"]
-        runs.add_row(kind, str(ok), str(statuses["warn"]), str(bad), str(statuses["skipped"]))
+        runs.add_row(data(kind), str(ok), str(statuses["warn"]), str(bad), str(statuses["skipped"]))
     console.print(runs)
 
     if counts is None and database.exists():
@@ -122,7 +125,7 @@ def print_summary(
             lake.add_column(column, justify="left" if column == "table" else "right")
         for table in counts:
             lake.add_row(
-                table.source_table,
+                data(table.source_table),
                 f"{table.raw:,}",
                 f"{table.staged:,}",
                 f"{table.superseded:,}",
@@ -132,6 +135,6 @@ def print_summary(
         console.print(
             "Quarantined rows and their reasons: staging.stg_<system>__<entity>__rejected"
         )
-    console.print(f"Warehouse: {database}")
+    console.print(Text(f"Warehouse: {shown(database)}"))
     failed = sum(s["error"] + s["fail"] + s["runtime error"] for s in outcomes.values())
     return failed == 0

@@ -23,7 +23,7 @@ from lakesight.lake import spec
 from lakesight.outputs import OutputError
 from lakesight.quality.secure_suites import secure_suites
 from lakesight.security import extracts as extracts_module
-from lakesight.security.access import query_as
+from lakesight.security.access import position, query_as
 from lakesight.security.extracts import (
     ExtractError,
     check_names,
@@ -147,6 +147,91 @@ def test_query_as_escapes_through_the_command_line_are_one_sentence(
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_query_prints_cells_and_column_names_as_data(built: Warehouse, cache: Path) -> None:
+    """Rich read `[de]` and `[b]…[/b]` as markup (gone), `[/x]` as a closing tag (a crash) and
+    `:smile:` as an emoji, passed ESC to the terminal and dropped a carriage return."""
+    values = ("[de]", "[b]bold[/b]", "[/x]", ":smile:", "\\[x]", "\x1b[31mred", "a\rb")
+    sql = "select " + ", ".join(
+        f"'{value}' as \"{value}\"" if "\x1b" not in value and "\r" not in value else f"'{value}'"
+        for value in values
+    )
+    env = built.env() | {"COLUMNS": "400"}
+    result = cli(env, "query", "--as", "bob@example.com", sql, "--extracts", str(cache))
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip("│┃ ") for line in result.stdout.splitlines() if line[:1] in "│┃"]
+    header, row = (
+        [cell.strip() for cell in line.split(sep)] for line, sep in zip(lines, "┃│", strict=True)
+    )
+    assert header[:5] == list(values[:5])
+    assert row == [*values[:5], "\\x1b[31mred", "a\\x0db"]
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+    settings = cli(
+        env,
+        "query",
+        "--as",
+        "bob@example.com",
+        "select * from duckdb_settings()",
+        "--extracts",
+        str(cache),
+    )
+    assert settings.returncode == 0, settings.stderr
+    assert "lock_configuration" in settings.stdout
+
+
+@pytest.mark.parametrize(
+    ("sql", "where", "near"),
+    [
+        ("selec 1", "line 1, column 1", '"selec"'),
+        ("select 1; selec * from orders", "line 1, column 11", '"selec"'),
+        ("select *\nfrom orders\nwhere (", "line 3, column 7", '"("'),
+        ("select 'é€', 'ü' selec 1", "line 1, column 24", '"1"'),
+        ("select 'abc", "line 1, column 8", None),
+    ],
+)
+def test_a_syntax_error_says_so_and_where(
+    built: Warehouse, cache: Path, sql: str, where: str, near: str | None
+) -> None:
+    with pytest.raises(ExtractError) as failed:
+        query_as(built.database, "bob@example.com", sql, cache)
+    message = str(failed.value)
+    assert message.startswith(f"The SQL has a syntax error at {where} (")
+    assert near is None or f"syntax error at or near {near}" in message
+    assert "confined" not in message and "\n" not in message
+
+
+def test_the_position_of_a_syntax_error_in_a_long_line() -> None:
+    """DuckDB shortens a long line with `...`: the column is still the one in the SQL."""
+    sql = "select " + ", ".join(f"c{i}" for i in range(60)) + " fro t where x = 1 and "
+    sql += ", ".join(f"d{i}" for i in range(60))
+    with duckdb.connect() as con, pytest.raises(duckdb.ParserException) as failed:
+        con.execute(sql)
+    assert "LINE 1: ..." in str(failed.value)
+    assert position(sql, str(failed.value)) == (1, sql.index(" t where") + 2)
+
+
+def test_a_missing_table_or_column_is_not_called_a_refusal(built: Warehouse, cache: Path) -> None:
+    tables = ", ".join(f"secure.{name}" for name in DATASETS)
+    with pytest.raises(ExtractError) as missing:
+        query_as(built.database, "bob@example.com", "select * from secure.order", cache)
+    assert str(missing.value) == (
+        "bob@example.com's extract has no table order at line 1, column 15; it holds only"
+        f" {tables}."
+    )
+    with pytest.raises(ExtractError) as column:
+        query_as(built.database, "bob@example.com", "select nosuch from orders", cache)
+    assert str(column.value) == (
+        "The SQL failed on bob@example.com's extract at line 1, column 8 (Binder Error:"
+        ' Referenced column "nosuch" not found in FROM clause).'
+    )
+    line = one_sentence(
+        cli(built.env(), "query", "--as", "bob@example.com", "selec 1", "--extracts", str(cache))
+    )
+    assert line == (
+        "lakesight: The SQL has a syntax error at line 1, column 1"
+        ' (syntax error at or near "selec"), so nothing ran: correct it.'
+    )
+
+
 def test_set_variable_cannot_switch_principal(built: Warehouse, cache: Path) -> None:
     bob = query_as(built.database, "bob@example.com", "select * from secure.orders", cache)
     alice = view_rows(built.database, "alice@example.com", "orders")
@@ -238,6 +323,52 @@ def test_an_unknown_or_inactive_principal_is_an_error_and_gets_no_file(
         query_as(built.database, principal, "select * from secure.orders", folder)
     assert [path.name for path in folder.iterdir() if path.suffix == ".duckdb"] == []
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "named"),
+    [
+        ("\t", "U+0009 (TAB)"),
+        ("\u00a0", "U+00A0 (NO-BREAK SPACE)"),
+        ("\u200b", "U+200B (ZERO WIDTH SPACE)"),
+        ("\u3000", "U+3000 (IDEOGRAPHIC SPACE)"),
+        ("\u2028", "U+2028 (LINE SEPARATOR)"),
+        ("\ufeff", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
+        ("\x1b", "U+001B (ESC)"),
+        ("\u00ad", "U+00AD (SOFT HYPHEN)"),
+    ],
+)
+def test_a_principal_with_an_invisible_character_is_told_which(
+    built: Warehouse, tmp_path: Path, suffix: str, named: str
+) -> None:
+    """bob is active; `bob@example.com<TAB>` is not, and the message names the character (it
+    printed 'bob@example.com', stripped of it)."""
+    with pytest.raises(ExtractError) as refused:
+        query_as(built.database, f"bob@example.com{suffix}", "select 1", tmp_path)
+    assert f"): it contains {named} at position 16, so it has no extract" in str(refused.value)
+    assert not list(tmp_path.glob("*.duckdb"))
+
+
+def test_the_command_line_names_the_character_that_makes_a_principal_unknown(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    for principal, shown in (
+        (" bob@example.com\t", "'bob@example.com\\t'"),
+        ("  fran\u212a@example.com", "'fran\u212a@example.com'"),
+    ):
+        line = one_sentence(
+            cli(built.env(), "query", "--as", principal, "select 1", "--extracts", str(tmp_path))
+        )
+        at = (
+            "U+0009 (TAB) at position 17"
+            if "\t" in principal
+            else "U+212A (KELVIN SIGN) at position 7"
+        )
+        assert line == (
+            f"lakesight: {shown} is not an active user of the warehouse's policy"
+            f" (policy.policy_principals): it contains {at}, so it has no extract"
+            " and sees nothing."
+        )
 
 
 def test_the_command_line_says_an_inactive_principal_sees_nothing(

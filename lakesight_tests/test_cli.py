@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 from pathlib import Path
 
 import duckdb
+from rich.console import Console
 
+from lakesight.quality.cli import outcome_table
+from lakesight.quality.outcome import Failure, SuiteOutcome
 from lakesight_tests.support import BIN, REPO
 
 
@@ -108,3 +112,63 @@ def test_profiles_without_a_manifest_is_one_sentence(tmp_path: Path) -> None:
         f"lakesight: No dbt manifest at {manifest}: run `dbt parse` or `make build`."
     )
     assert not (tmp_path / "p").exists()
+
+
+#: names Rich read as markup (`[/x]` a closing tag: a crash), an emoji code or an escaped bracket;
+#: ESC went to the terminal and a carriage return was dropped
+TRAPS = ("[de]", "[b]bold[/b]", "[/x]", ":smile:", "\\[x]", "\x1b[31m", "a\rb")
+
+
+def test_profile_prints_column_names_as_data(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        columns = ", ".join('"' + name + '" integer' for name in TRAPS)
+        con.execute(f"create table t ({columns})")
+        con.execute(f"insert into t values ({', '.join('1' for _ in TRAPS)})")
+    result = subprocess.run(
+        [str(BIN / "lakesight"), "profile", "t", "--manifest", str(tmp_path / "none.json")],
+        cwd=REPO,
+        env=os.environ | {"LAKESIGHT_DB": str(database), "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    names = [
+        cells[0]
+        for line in result.stdout.splitlines()
+        if len(cells := [cell.strip() for cell in line.strip("│┃ ").split("│")]) == 9
+    ]
+    assert names == [name.replace("\x1b", "\\x1b").replace("\r", "\\x0d") for name in TRAPS]
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+
+
+def test_summary_prints_the_warehouse_path_as_data(tmp_path: Path) -> None:
+    folder = tmp_path / "[b]" / "[" / "x] :smile: [" / "b]"  # a path holding "[b]/[/x]…[/b]"
+    folder.mkdir(parents=True)
+    results = folder / "run_results.json"
+    results.write_text('{"results": [{"unique_id": "model.p.m", "status": "success"}]}')
+    result = run_on(folder / "w.duckdb", "summary", "--run-results", str(results))
+    assert result.returncode == 0, result.stderr
+    assert f"Warehouse: {folder / 'w.duckdb'}" in result.stdout.replace("\n", "")
+
+
+def test_the_validate_table_prints_offenders_as_data() -> None:
+    outcome = SuiteOutcome(
+        "marts.[b]x[/b]",
+        met=1,
+        failures=[Failure("expect_[/x]", "critical", "[de] :smile: \x1b[31m")],
+    )
+    console = Console(file=io.StringIO(), width=300, color_system=None)
+    console.print(outcome_table([outcome]))
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "marts.[b]x[/b]" in printed
+    assert "critical expect_[/x] — [de] :smile: \\x1b[31m" in printed
+
+
+def test_a_lake_error_quoting_markup_is_printed_as_it_is(tmp_path: Path) -> None:
+    result = run("lake", "generate", "--start", "[/x] [b]y[/b]", "--lake", str(tmp_path / "l"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: --start must be a date like 2025-01-01 (got '[/x] [b]y[/b]')."
+    )

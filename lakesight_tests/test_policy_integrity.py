@@ -13,12 +13,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import dbt.include.duckdb as dbt_duckdb
 import duckdb
 import pytest
 
 from lakesight.quality.secure_suites import allowed_filter
+from lakesight.security import oracle
 from lakesight.security.native import export_policies
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
+from lakesight.security.seed_csv import BOOLEAN_SPELLINGS, SeedValueError, parse_boolean, read_seed
 from lakesight_tests.support import REPO, Warehouse, project_copy
 
 POLICY = REPO / "seeds" / "security"
@@ -207,6 +210,100 @@ def test_case_6_a_kelvin_sign_principal_is_not_frank(built: Warehouse) -> None:
             assert Counter(rows_as(con, " FRANK@EXAMPLE.COM ", sql)) == frank, dataset
             assert rows_as(con, f"fran{KELVIN}@example.com", sql) == [], dataset
             assert rows_as(con, f"FRAN{KELVIN}@EXAMPLE.COM", sql) == [], dataset
+
+
+def test_a_principal_padded_with_other_whitespace_is_nobody(built: Warehouse) -> None:
+    """The views trim spaces only, as Python does: DuckDB's trim() also stripped a no-break space,
+    so `bob@example.com` + U+00A0 read bob's rows in the views while query --as refused it."""
+    sql = "select * from secure.orders"
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        assert rows_as(con, " bob@example.com  ", sql) == rows_as(con, "bob@example.com", sql) != []
+        for pad in ("\u00a0", "\u3000", "\u2000", "\u202f", "\u1680", "\t", "\u200b"):
+            assert rows_as(con, f"bob@example.com{pad}", sql) == [], repr(pad)
+            assert rows_as(con, f"{pad}bob@example.com", sql) == [], repr(pad)
+            assert ResolvedPolicy.load(built.database).active_user(f"bob@example.com{pad}") is None
+
+
+# --- the seed files, read as dbt seed reads them -------------------------------------------------
+
+#: the statement dbt-duckdb's seed macro runs (its fast path), which seed_csv mirrors
+DBT_DUCKDB_COPY = (
+    "COPY {{ this.render() }} FROM '{{ seed_file_path }}' (FORMAT CSV, HEADER TRUE,"
+    " DELIMITER '{{ delimiter }}')"
+)
+BOOLEAN_CELLS = [
+    *BOOLEAN_SPELLINGS,
+    *(word.upper() for word in BOOLEAN_SPELLINGS),
+    "tRuE",
+    "Yes",
+    " true",
+    "true ",
+    "\ttrue",
+    "on",
+    "off",
+    "2",
+    "01",
+    "-1",
+    "1.0",
+    "null",
+    "NULL",
+    "\uff54rue",  # fullwidth t
+    "tru\u0435",  # Cyrillic e
+    "true\u200b",
+    "\u00a0no",
+]
+
+
+def copied(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> list[tuple[Any, ...]]:
+    """The rows DuckDB loads from a seed file with dbt-duckdb's COPY (empty table first)."""
+    con.execute(f"delete from {table}")
+    con.execute(f"copy {table} from '{path}' (format csv, header true, delimiter ',')")
+    return con.execute(f"select * from {table}").fetchall()
+
+
+def test_the_seed_reading_is_dbt_duckdbs(tmp_path: Path) -> None:
+    """seed_csv against DuckDB's own COPY, the statement dbt-duckdb's seed macro runs: the same
+    booleans accepted (any other text fails the seed), a byte order mark skipped, empty as NULL."""
+    macro = Path(dbt_duckdb.__file__).parent / "macros" / "seed.sql"
+    assert DBT_DUCKDB_COPY in " ".join(macro.read_text().split())
+    path = tmp_path / "sec_users.csv"
+    with duckdb.connect() as con:
+        con.execute("create table users (user_name varchar, is_active boolean)")
+        for bom in ("", "\ufeff"):
+            for cell in BOOLEAN_CELLS:
+                path.write_text(f"{bom}user_name,is_active\nbob,{cell}\n", encoding="utf-8")
+                rows = read_seed(path)
+                try:
+                    loaded = copied(con, path, "users")
+                except duckdb.ConversionException:
+                    with pytest.raises(SeedValueError):
+                        parse_boolean(rows[0]["is_active"])
+                    continue
+                assert loaded == [(r["user_name"], parse_boolean(r["is_active"])) for r in rows]
+        path.write_text('a,b,c\n"",x, y \n,"null",NULL\n"q""q","a,b",\u00a0z\n\n')
+        con.execute("create table cells (a varchar, b varchar, c varchar)")
+        assert copied(con, path, "cells") == [tuple(row.values()) for row in read_seed(path)]
+
+
+def test_the_oracle_reads_the_seeds_as_the_build_does(built: Warehouse, tmp_path: Path) -> None:
+    """A sec_users.csv with a byte order mark and is_active spelled yes/1/Y/no/0/F: dbt builds it,
+    and the oracle reads the same users, active or not (it crashed on the mark, and read yes and 1
+    as inactive)."""
+    users = USERS.splitlines()
+    spellings = ["yes", "1", "Y", "no", "0", "F", "TRUE", "t", "True"]
+    rows = [
+        f"{row.rsplit(',', 1)[0]},{spellings[number % len(spellings)]}"
+        for number, row in enumerate(users[1:])
+    ]
+    text = "\ufeff" + "\n".join([users[0], *rows]) + "\n"
+    result = build_policy(built, tmp_path, {"sec_users.csv": text})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    resolved = ResolvedPolicy.load(tmp_path / "warehouse.duckdb").users
+    seeds = tmp_path / "project" / "seeds" / "security"
+    assert oracle.Policy.load(seeds).users == resolved
+    assert sorted(resolved.values()) != [True] * len(resolved)  # some inactive, some active
+    assert resolved["alice@example.com"] is True  # yes
+    assert oracle.problems(seeds) == []
 
 
 # --- bad policy edits, all in one build ----------------------------------------------------------

@@ -11,6 +11,7 @@ otherwise the view shows what the oracle says. No dbt run per example.
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -21,7 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lakesight.security import oracle as oracle_module
 from lakesight.security.oracle import Policy, problems
+from lakesight.security.resolved import normalise
+from lakesight.security.seed_csv import BOOLEAN_SPELLINGS
 from lakesight_tests.support import Warehouse
 
 USERS = ["ann@x.io", "ben@x.io", "cat@x.io", "dan@x.io"]
@@ -36,6 +40,13 @@ def spelled(name: str) -> st.SearchStrategy[str]:
     return st.sampled_from([name, name.upper(), f" {name}", f"{name.title()} "])
 
 
+def boolean() -> st.SearchStrategy[str]:
+    """`is_active` as a seed may spell it: every spelling DuckDB loads, in any ASCII case."""
+    return st.sampled_from(sorted(BOOLEAN_SPELLINGS)).flatmap(
+        lambda word: st.sampled_from([word, word.upper(), word.title()])
+    )
+
+
 def cell(values: list[str]) -> st.SearchStrategy[str | None]:
     lists = st.lists(st.sampled_from(values), min_size=1, max_size=3).map(",".join)
     return st.one_of(st.none(), st.just(""), st.just("*"), lists)
@@ -43,7 +54,7 @@ def cell(values: list[str]) -> st.SearchStrategy[str | None]:
 
 @st.composite
 def policies(draw: st.DrawFn) -> dict[str, Any]:
-    users = [[draw(spelled(u)), draw(st.booleans())] for u in USERS]
+    users = [[draw(spelled(u)), draw(boolean())] for u in USERS]
     members = draw(st.lists(st.tuples(st.sampled_from(GROUPS), st.sampled_from(USERS)), max_size=6))
     # every group has a member (a rule for a group nobody is in is refused as an unknown group)
     members += [(group, draw(st.sampled_from(USERS))) for group in GROUPS]
@@ -327,3 +338,31 @@ def test_a_principal_sees_the_union_of_what_each_of_its_rules_grants(
     for index in range(len(policy["rules"])):
         union |= set(engine.visible(policy | {"rules": [policy["rules"][index]]}, principal))
     assert set(whole) == union
+
+
+#: characters a name may hide: Unicode whitespace (DuckDB's one-argument trim() strips it, Python's
+#: strip(" ") does not), controls, format characters, look-alikes and case-folding traps
+TRAPS = (
+    " \t\n\r\x0b\x0c\x1c\x85\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+    "KkAZaz\u212a\u0130\u00c4\u0301@."
+)
+
+
+@EXAMPLES
+@given(
+    name=st.text(
+        alphabet=st.one_of(st.sampled_from(TRAPS), st.characters(exclude_categories=["Cs"])),
+        max_size=12,
+    )
+)
+def test_the_compiled_normalisation_equals_pythons(engine: Engine, name: str) -> None:
+    """`sec_normalise` as dbt compiled it (the resolved principals) equals `normalise` of
+    resolved.py and of the oracle on any text: trim spaces only, lower-case A-Z only."""
+    sql = engine.policy_sql["policy_principals"]
+    found = re.search(r"(translate\(.*?'abcdefghijklmnopqrstuvwxyz'\)) as principal", sql)
+    assert found is not None, sql
+    expression = found[1].replace("user_name", "name")
+    (compiled,) = engine.con.execute(
+        f"select {expression} from (select ? as name)", [name]
+    ).fetchone()
+    assert compiled == normalise(name) == oracle_module.normalise(name)

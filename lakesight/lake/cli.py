@@ -14,7 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from lakesight.display import shown
 from lakesight.lake.manifest import LakeError, Manifest
 
 lake_app = typer.Typer(
@@ -65,15 +67,17 @@ def _parse_day(text: str) -> dt.date:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    _err.print(Text.assemble(("error:", "red"), f" {shown(exc)}"), highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
 def _summary(lake: Path, manifest: Manifest, seconds: float) -> None:
     counts = ", ".join(f"{name} {t['records']:,}" for name, t in manifest.tables.items())
     _err.print(
-        f"lake {lake}: {manifest.start} … {manifest.end} ({manifest.days} days, scale "
-        f"{manifest.scale}, seed {manifest.seed}) in {seconds:.1f} s — records: {counts}",
+        Text(
+            f"lake {shown(lake)}: {manifest.start} … {manifest.end} ({manifest.days} days, scale "
+            f"{manifest.scale}, seed {manifest.seed}) in {seconds:.1f} s — records: {counts}"
+        ),
         highlight=False,
     )
 

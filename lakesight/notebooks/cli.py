@@ -55,7 +55,7 @@ def build(
     notebooks = find_notebooks(folder)
     principals = plan(warehouse, None if as_ is None else [as_])
     done = []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
     # a generated folder (lakesight/outputs.py): written as a new generation, then switched to
     with output_lock(out, NOTEBOOKS), generation(out, NOTEBOOKS) as new:
         if as_ is not None and new.previous is not None:

@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from lakesight.display import data, shown
 from lakesight.outputs import DATA_DOCS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES, OfflineError, make_offline
 from lakesight.quality.outcome import SuiteOutcome
@@ -26,17 +28,19 @@ def outcome_table(outcomes: list[SuiteOutcome]) -> Table:
     table.add_column("failed", justify="right")
     table.add_column("failed expectations and worst offenders", overflow="fold")
     for outcome in outcomes:
-        lines = [
-            f"[{'red' if failure.severity == 'critical' else 'yellow'}]{failure.severity}[/]"
-            f" {failure.expectation} — {failure.offenders}"
+        lines = Text("\n").join(
+            Text.assemble(
+                (failure.severity, "red" if failure.severity == "critical" else "yellow"),
+                f" {shown(failure.expectation)} — {shown(failure.offenders)}",
+            )
             for failure in outcome.failures
-        ]
+        )
         failed = str(len(outcome.failures))
         table.add_row(
-            outcome.suite,
+            data(outcome.suite),
             str(outcome.met),
-            f"[red]{failed}[/]" if outcome.critical else failed,
-            "\n".join(lines),
+            Text(failed, style="red") if outcome.critical else failed,
+            lines,
         )
     return table
 
@@ -102,10 +106,10 @@ def validate(
             f" {counts['warn']} warn, {counts['fail']} fail"
         )
     if report is not None:
-        console.print(f"Quality report: {write_html(rows, report).resolve()}")
+        console.print(Text(f"Quality report: {shown(write_html(rows, report).resolve())}"))
     if data_docs is not None:
         index = (data_docs / "index.html").absolute()
-        console.print(f"GX Data Docs: {index} ({len(pages)} pages, no network needed)")
+        console.print(Text(f"GX Data Docs: {shown(index)} ({len(pages)} pages, no network needed)"))
     verdict(console, outcomes)
 
 

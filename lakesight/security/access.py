@@ -8,10 +8,15 @@ or altered, then opened read-only with external access disabled and the configur
 - no file can be read or written, no database attached, no extension installed or loaded, no
   setting changed (`enable_external_access=false`, `lock_configuration=true`, no temp directory);
 - `SET VARIABLE` still works, but nothing in the extract reads a variable.
+
+A failed query is one sentence saying which kind of failure it is (docs/security.md): a syntax error
+(with its line and column), a table the extract does not have, a refusal of the confinement (a
+schema outside the extract, a file, an extension, a setting, a write), or another error of the SQL.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,15 +65,66 @@ def query_as(
             names = [column[0] for column in cursor.description or []]
             rows = cursor.fetchall()
         except duckdb.Error as error:
-            raise ExtractError(_refusal(error, extract)) from None
+            raise ExtractError(failure(error, sql, extract)) from None
     return Result(names, rows, extract, rebuilt)
 
 
-def _refusal(error: duckdb.Error, extract: Extract) -> str:
+#: a table missing from a schema the extract has (not a refusal): DuckDB names no schema then
+_NO_TABLE = re.compile(r"Catalog Error: Table with name (?P<name>.+?) does not exist")
+
+
+def failure(error: duckdb.Error, sql: str, extract: Extract) -> str:
+    """One sentence for a failed confined query, saying which kind of failure it is."""
     first = str(error).strip().splitlines()[0].rstrip(".!") if str(error).strip() else ""
+    where = position(sql, str(error))
+    at = f" at line {where[0]}, column {where[1]}" if where else ""
     tables = ", ".join(f"secure.{name}" for name in extract.datasets) or "no table"
-    return (
-        f"The SQL failed on {extract.principal}'s extract ({first}):"
-        f" a confined query reads only {tables} — no marts, policy, files, other extracts,"
-        " extensions or settings."
-    )
+    if isinstance(error, duckdb.ParserException):
+        detail = first.removeprefix("Parser Error: ")
+        return f"The SQL has a syntax error{at} ({detail}), so nothing ran: correct it."
+    if refused(error, first):
+        return (
+            f"The SQL failed on {extract.principal}'s extract ({first}):"
+            f" a confined query reads only {tables} — no marts, policy, files, other extracts,"
+            " extensions or settings."
+        )
+    missing = _NO_TABLE.match(first)
+    if isinstance(error, duckdb.CatalogException) and missing and "because" not in first:
+        return (
+            f"{extract.principal}'s extract has no table {missing['name']}{at}; it holds only"
+            f" {tables}."
+        )
+    return f"The SQL failed on {extract.principal}'s extract{at} ({first})."
+
+
+def refused(error: duckdb.Error, first: str) -> bool:
+    """Whether DuckDB refused the query for the confinement: a file, an extension, a setting, a
+    write, or a schema the extract does not have (the marts, the policy, another database)."""
+    if isinstance(error, duckdb.PermissionException):
+        return True
+    if isinstance(error, duckdb.InvalidInputException):
+        return "configuration" in first or "read-only" in first or "Cannot execute" in first
+    if isinstance(error, duckdb.CatalogException):
+        return "because schema" in first or "extension" in first or "database" in first
+    return False
+
+
+def position(sql: str, message: str) -> tuple[int, int] | None:
+    """The (line, column) of the SQL an error's `LINE n:` excerpt and caret point at, from 1.
+
+    DuckDB shows the offending line (shortened with `...` around a long one) and a caret line."""
+    found = re.search(r"^LINE (\d+): (.*)\n( *)\^", message, re.MULTILINE)
+    if found is None:
+        return None
+    number, excerpt = int(found[1]), found[2]
+    caret = len(found[3]) - len(f"LINE {number}: ")
+    lines = sql.split("\n")
+    if not 0 < number <= len(lines) or caret < 0:
+        return None
+    if excerpt.startswith("..."):
+        core = excerpt[3:].removesuffix("...")
+        start = lines[number - 1].find(core)
+        if start < 0:
+            return None
+        caret += start - 3
+    return number, caret + 1

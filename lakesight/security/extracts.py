@@ -37,7 +37,7 @@ from typing import Any
 import duckdb
 
 from lakesight.outputs import EXTRACTS, clean, generation, output_lock
-from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
+from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise, why_unknown
 from lakesight.security.salt import Salt, warehouse_salt
 
 MANIFEST = "manifest.json"
@@ -374,9 +374,11 @@ def _rebuild(warehouse: Path, folder: Path, principal: str, entries: dict[str, E
                     )
                 write_manifest(new.folder, kept)
     if not active:
+        why = why_unknown(principal)  # a character no policy name has (docs/security.md)
         raise ExtractError(
-            f"{principal.strip()!r} is not an active user of the warehouse's policy"
-            " (policy.policy_principals), so it has no extract and sees nothing."
+            f"{principal.strip(' ')!r} is not an active user of the warehouse's policy"
+            f" (policy.policy_principals){': ' + why if why else ''}, so it has no extract"
+            " and sees nothing."
         )
     return kept[normal]
 

@@ -1,12 +1,12 @@
 """An independent reading of the policy (DESIGN §5) in plain Python, to check the secure views.
 
-It shares no code with the SQL under test: it reads the seed CSV files itself and applies the rules
-row by row to the mart rows it is given.
+It shares no code with the SQL under test: it reads the seed CSV files itself, as `dbt seed` loads
+them (`lakesight.security.seed_csv`: a byte order mark skipped, an empty cell NULL, booleans spelled
+as DuckDB accepts them), and applies the rules row by row to the mart rows it is given.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from lakesight.security.seed_csv import SeedValueError, parse_boolean, read_seed
 
 DEFAULT_SALT = "lakesight-dev-salt"
 IDENTITY_COLUMNS = ("username", "groupname")
@@ -27,11 +29,6 @@ def normalise(identifier: str | None) -> str | None:
     return "".join(
         chr(ord(char) + 32) if "A" <= char <= "Z" else char for char in identifier.strip(" ")
     )
-
-
-def read_seed(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def is_wildcard(cell: str | None) -> bool:
@@ -74,17 +71,19 @@ class Policy:
     groups: dict[str, set[str]] = field(default_factory=dict)
     modes: dict[str, str] = field(default_factory=dict)
     masks: dict[str, dict[str, str]] = field(default_factory=dict)
-    grants: list[dict[str, str]] = field(default_factory=list)
+    grants: list[dict[str, str | None]] = field(default_factory=list)
 
     @classmethod
     def load(cls, folder: Path) -> Policy:
         policy = cls(folder)
         for row in read_seed(folder / "sec_users.csv"):
-            active = row["is_active"].strip().lower() == "true"
-            policy.users[str(normalise(row["user_name"]))] = active
+            if row["user_name"] is not None:  # a NULL name is nobody (and refused: problems)
+                active = parse_boolean(row["is_active"]) is True
+                policy.users[str(normalise(row["user_name"]))] = active
         for row in read_seed(folder / "sec_group_members.csv"):
             group, user = normalise(row["group_name"]), normalise(row["user_name"])
-            policy.groups.setdefault(str(group), set()).add(str(user))
+            if group is not None and user is not None:
+                policy.groups.setdefault(group, set()).add(user)
         for row in read_seed(folder / "sec_datasets.csv"):
             policy.modes[str(normalise(row["dataset"]))] = str(normalise(row["rls_mode"]))
         for row in read_seed(folder / "sec_cls_columns.csv"):
@@ -102,7 +101,7 @@ class Policy:
     def groups_of(self, user: str) -> set[str]:
         return {group for group, members in self.groups.items() if user in members}
 
-    def rules(self, dataset: str) -> list[dict[str, str]]:
+    def rules(self, dataset: str) -> list[dict[str, str | None]]:
         return read_seed(self.folder / f"sec_rls__{dataset}.csv")
 
     def clear_columns(self, dataset: str, principal: Any) -> set[str]:
@@ -192,8 +191,11 @@ def problems(folder: Path, datasets: set[str] | None = None) -> list[str]:
             found.append(f"sec_users row {number}: empty user name")
         elif not SAFE_NAME.fullmatch(name):
             found.append(f"sec_users row {number}: unsafe user name {name!r}")
-        if (row["is_active"] or "").strip().lower() not in ("true", "false"):
-            found.append(f"sec_users row {number}: is_active {row['is_active']!r}")
+        try:
+            if parse_boolean(row["is_active"]) is None:
+                found.append(f"sec_users row {number}: is_active empty")
+        except SeedValueError as error:  # dbt seed itself fails
+            found.append(f"sec_users row {number}: {error}")
     if len(set(names)) != len(names):
         found.append("sec_users: colliding user names")
     known_users = set(names) - {""}

@@ -13,11 +13,14 @@ The test oracle (`lakesight.security.oracle`) stays independent: it reads the se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from lakesight.display import character_name
 
 #: the relations of models/policy this module reads
 TABLES = (
@@ -31,6 +34,8 @@ TABLES = (
 )
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+#: the characters a user or group name may have after normalise (macro sec_safe_name_pattern)
+SAFE_NAME = re.compile(r"[a-z0-9._@+-]+")
 
 
 class PolicyNotBuilt(RuntimeError):
@@ -40,6 +45,20 @@ class PolicyNotBuilt(RuntimeError):
 def normalise(identifier: str | None) -> str | None:
     """As the policy compares names: trimmed of spaces, A-Z lower-cased, nothing else changed."""
     return None if identifier is None else identifier.strip(" ").translate(_ASCII_LOWER)
+
+
+def why_unknown(principal: str) -> str | None:
+    """Why no policy name can equal `principal` once normalised, naming the first character
+    outside the safe characters (e.g. `it contains U+0009 (TAB) at position 16`, counted from 1 in
+    the name as given), or `it is empty`; None when the name could be a policy name."""
+    start = len(principal) - len(principal.lstrip(" "))
+    normal = str(normalise(principal))
+    if not normal:
+        return "it is empty"
+    for offset, char in enumerate(normal):
+        if not SAFE_NAME.fullmatch(char):
+            return f"it contains {character_name(char)} at position {start + offset + 1}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
+from lakesight.display import shown
 from lakesight.load.files import LakeLoadError
 from lakesight.spark.session import SparkUnavailable, unavailable_reason
 
@@ -30,7 +32,7 @@ def check() -> None:
     """Exit 0 when Java 17+ and PySpark are present, else say what to install (exit 1)."""
     reason = unavailable_reason()
     if reason:
-        _err.print(f"[red]{reason}[/red]")
+        _err.print(Text(shown(reason), style="red"))
         raise typer.Exit(1)
     typer.echo("Spark target available")
 
@@ -69,7 +71,7 @@ def load(
                 f"{result.rows} row(s) in {result.seconds:.1f} s"
             )
     except (SparkUnavailable, LakeLoadError) as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(Text(shown(exc), style="red"))
         raise typer.Exit(1) from exc
     typer.echo(f"Spark raw step done in {time.perf_counter() - started:.1f} s")
 
@@ -95,7 +97,7 @@ def extract(
         for name, rows in extract_as(spark, principal, out).items():
             typer.echo(f"{name!r}: {rows} row(s) in {out / principal_folder(name)}")
     except SparkUnavailable as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(Text(shown(exc), style="red"))
         raise typer.Exit(1) from exc
 
 
@@ -123,7 +125,7 @@ def validate(
     try:
         spark = spark_session(project_dir)
     except SparkUnavailable as exc:
-        _err.print(f"[red]{exc}[/red]")
+        _err.print(Text(shown(exc), style="red"))
         raise typer.Exit(1) from exc
     outcomes = run_on_spark(spark, mart_suites())
     if json_out is not None:

@@ -5,7 +5,13 @@
 {#- An identifier as the policy compares it: trimmed of spaces, ASCII letters A-Z lower-cased and
     nothing else (DuckDB's lower() is Unicode-wide: it would turn the Kelvin sign U+212A into k). -#}
 {% macro sec_normalise(expression) -%}
-    translate(trim(cast({{ expression }} as {{ dbt.type_string() }})), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+    translate({{ sec_trim('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') }}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+{%- endmacro %}
+
+{#- A text trimmed of spaces (U+0020) only, as Python's str.strip(" "): DuckDB's one-argument
+    trim() also strips other Unicode whitespace (a no-break space), Spark's does not. -#}
+{% macro sec_trim(expression) -%}
+    trim(both ' ' from {{ expression }})
 {%- endmacro %}
 
 {#- A seed relation with its rows numbered from 1 in the order dbt seed loaded them (column
@@ -111,18 +117,18 @@
 
     {%- set checks = [] -%}
     {#- users -#}
-    {%- do checks.append("select 'sec_users' as seed, seed_row as row_number, 'user_name' as column_name, 'user name is empty' as problem from users where coalesce(trim(user_name), '') = ''") -%}
-    {%- do checks.append("select 'sec_users', seed_row, 'user_name', 'user name ' || user_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from users where coalesce(trim(user_name), '') <> '' and not " ~ regex_matches(sec_normalise('user_name'), safe)) -%}
+    {%- do checks.append("select 'sec_users' as seed, seed_row as row_number, 'user_name' as column_name, 'user name is empty' as problem from users where coalesce(" ~ sec_trim('user_name') ~ ", '') = ''") -%}
+    {%- do checks.append("select 'sec_users', seed_row, 'user_name', 'user name ' || user_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from users where coalesce(" ~ sec_trim('user_name') ~ ", '') <> '' and not " ~ regex_matches(sec_normalise('user_name'), safe)) -%}
     {%- do checks.append("select 'sec_users', max(seed_row), 'user_name', 'user name ' || " ~ distinct_text_agg('user_name', "' / '") ~ " || ' collides with another row after trim + lower-case' from users group by " ~ sec_normalise('user_name') ~ " having count(*) > 1") -%}
     {%- do checks.append("select 'sec_users', seed_row, 'is_active', 'is_active is empty: write true or false' from users where is_active is null") -%}
     {#- groups and memberships -#}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name is empty' from members where coalesce(trim(group_name), '') = ''") -%}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name ' || group_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from members where coalesce(trim(group_name), '') <> '' and not " ~ regex_matches(sec_normalise('group_name'), safe)) -%}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name is empty' from members where coalesce(" ~ sec_trim('group_name') ~ ", '') = ''") -%}
+    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name ' || group_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from members where coalesce(" ~ sec_trim('group_name') ~ ", '') <> '' and not " ~ regex_matches(sec_normalise('group_name'), safe)) -%}
     {%- do checks.append("select 'sec_group_members', seed_row, 'user_name', 'unknown user ' || coalesce(user_name, 'NULL') || ' (not in sec_users)' from members where not " ~ known_user | format(sec_normalise('user_name'))) -%}
     {#- datasets -#}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset is empty' from datasets where coalesce(trim(dataset), '') = ''") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset is empty' from datasets where coalesce(" ~ sec_trim('dataset') ~ ", '') = ''") -%}
     {%- do checks.append("select 'sec_datasets', max(seed_row), 'dataset', 'dataset ' || " ~ distinct_text_agg('dataset', "' / '") ~ " || ' collides with another row after trim + lower-case' from datasets group by " ~ ds_norm ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset ' || dataset || ' has no secure model (models/secure/' || " ~ ds_norm ~ " || '.sql)' from datasets where coalesce(trim(dataset), '') <> '' and not array_contains(" ~ model_list ~ ", " ~ ds_norm ~ ")") -%}
+    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset ' || dataset || ' has no secure model (models/secure/' || " ~ ds_norm ~ " || '.sql)' from datasets where coalesce(" ~ sec_trim('dataset') ~ ", '') <> '' and not array_contains(" ~ model_list ~ ", " ~ ds_norm ~ ")") -%}
     {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'unknown rls_mode ' || coalesce(rls_mode, 'NULL') || ' (rules or public)' from datasets where coalesce(" ~ sec_normalise('rls_mode') ~ ", '') not in ('rules', 'public')") -%}
     {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode rules but no seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: it would show nothing, or everything' from datasets where " ~ sec_normalise('rls_mode') ~ " = 'rules' and not array_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
     {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode public but rules in seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: delete the file or make it rules' from datasets where " ~ sec_normalise('rls_mode') ~ " = 'public' and array_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
@@ -138,11 +144,11 @@
     {#- restricted columns and grants -#}
     {%- for seed, cte in [('sec_cls_columns', 'cls_columns'), ('sec_cls_grants', 'grants')] -%}
         {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'dataset', 'unknown dataset ' || coalesce(dataset, 'NULL') || ' (not in sec_datasets)' from " ~ cte ~ " where not " ~ known_dataset | format(ds_norm)) -%}
-        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ cte ~ " where coalesce(trim(column_name), '') = ''") -%}
+        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ cte ~ " where coalesce(" ~ sec_trim('column_name') ~ ", '') = ''") -%}
     {%- endfor -%}
     {%- do checks.append("select 'sec_cls_columns', seed_row, 'mask', 'unknown mask ' || coalesce(mask, 'NULL') || ' (null, redact, hash, email_domain, last4 or year)' from cls_columns where coalesce(" ~ sec_normalise('mask') ~ ", '') not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year')") -%}
     {%- do checks.append("select 'sec_cls_columns', max(seed_row), 'column_name', 'column ' || " ~ distinct_text_agg('column_name', "' / '") ~ " || ' collides with another row after trim + lower-case' from cls_columns group by " ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_cls_grants', seed_row, 'column_name', 'column ' || column_name || ' of dataset ' || dataset || ' is not a restricted column of sec_cls_columns' from grants where coalesce(trim(column_name), '') <> '' and not exists (select 1 from cls_columns as c where " ~ sec_normalise('c.dataset') ~ " = " ~ sec_normalise('grants.dataset') ~ " and " ~ sec_normalise('c.column_name') ~ " = " ~ sec_normalise('grants.column_name') ~ ")") -%}
+    {%- do checks.append("select 'sec_cls_grants', seed_row, 'column_name', 'column ' || column_name || ' of dataset ' || dataset || ' is not a restricted column of sec_cls_columns' from grants where coalesce(" ~ sec_trim('column_name') ~ ", '') <> '' and not exists (select 1 from cls_columns as c where " ~ sec_normalise('c.dataset') ~ " = " ~ sec_normalise('grants.dataset') ~ " and " ~ sec_normalise('c.column_name') ~ " = " ~ sec_normalise('grants.column_name') ~ ")") -%}
     {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal_type', 'principal_type ' || coalesce(principal_type, 'NULL') || ' is neither user nor group' from grants where coalesce(" ~ sec_normalise('principal_type') ~ ", '') not in ('user', 'group')") -%}
     {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal', 'unknown user ' || coalesce(principal, 'NULL') || ' (not in sec_users)' from grants where " ~ sec_normalise('principal_type') ~ " = 'user' and not " ~ known_user | format(sec_normalise('principal'))) -%}
     {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal', 'unknown group ' || coalesce(principal, 'NULL') || ' (not in sec_group_members)' from grants where " ~ sec_normalise('principal_type') ~ " = 'group' and not " ~ known_group | format(sec_normalise('principal'))) -%}
@@ -150,9 +156,9 @@
     {%- for name, rls in rule_seeds.items() -%}
         {%- set lit = sec_literal(rls.identifier) -%}
         {%- set cte = 'rules__' ~ name -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ cte ~ " where nullif(trim(cast(UserName as " ~ dbt.type_string() ~ ")), '') is not null and nullif(trim(cast(GroupName as " ~ dbt.type_string() ~ ")), '') is not null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ cte ~ " where nullif(trim(cast(UserName as " ~ dbt.type_string() ~ ")), '') is null and nullif(trim(cast(GroupName as " ~ dbt.type_string() ~ ")), '') is null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ cte ~ " where nullif(trim(cast(UserName as " ~ dbt.type_string() ~ ")), '') is not null and not " ~ known_user | format(sec_normalise('UserName'))) -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(UserName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null and nullif(" ~ sec_trim('cast(GroupName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(UserName as ' ~ dbt.type_string() ~ ')') ~ ", '') is null and nullif(" ~ sec_trim('cast(GroupName as ' ~ dbt.type_string() ~ ')') ~ ", '') is null") -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(UserName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null and not " ~ known_user | format(sec_normalise('UserName'))) -%}
         {%- set seen = {} -%}
         {%- for column in sec_rule_columns(rls) -%}
             {%- set key = column | trim | lower -%}
@@ -165,7 +171,7 @@
             {#- an element (between commas) that is empty, or starts or ends with a space -#}
             {%- do checks.append("select " ~ lit ~ ", seed_row, " ~ sec_literal(column) ~ ", 'list has an empty or space-padded element: ' || " ~ c ~ " from " ~ cte ~ " where not " ~ sec_is_wildcard(c) ~ " and " ~ regex_matches(c, '(^|,)(,|$)|(^|,) | (,|$)')) -%}
         {%- endfor -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ cte ~ " where nullif(trim(cast(GroupName as " ~ dbt.type_string() ~ ")), '') is not null and not " ~ known_group | format(sec_normalise('GroupName'))) -%}
+        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(GroupName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null and not " ~ known_group | format(sec_normalise('GroupName'))) -%}
     {%- endfor -%}
 
     {#- each seed numbered once (sec_numbered), and the names the checks look up -#}
