@@ -12,7 +12,7 @@ from rich.console import Console
 
 from lakesight.quality.cli import outcome_table
 from lakesight.quality.outcome import Failure, SuiteOutcome
-from lakesight_tests.support import BIN, REPO
+from lakesight_tests.support import BIN, REPO, Warehouse
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -120,7 +120,11 @@ TRAPS = ("[de]", "[b]bold[/b]", "[/x]", ":smile:", "\\[x]", "\x1b[31m", "a\rb")
 
 
 def test_profile_prints_column_names_as_data(tmp_path: Path) -> None:
-    database = tmp_path / "w.duckdb"
+    # a warehouse profile masks what the policy restricts, so it needs the resolved policy
+    warehouse = Warehouse(tmp_path, tmp_path / "lake")
+    warehouse.dbt("seed", "--select", "path:seeds/security")
+    warehouse.dbt("run", "--select", "path:models/policy")
+    database = warehouse.database
     with duckdb.connect(str(database)) as con:
         columns = ", ".join('"' + name + '" integer' for name in TRAPS)
         con.execute(f"create table t ({columns})")
