@@ -135,6 +135,6 @@ def print_summary(
         console.print(
             "Quarantined rows and their reasons: staging.stg_<system>__<entity>__rejected"
         )
-    console.print(Text(f"Warehouse: {shown(database)}"))
+    console.print(Text(f"Warehouse: {shown(database)}"), soft_wrap=True)  # a path on one line
     failed = sum(s["error"] + s["fail"] + s["runtime error"] for s in outcomes.values())
     return failed == 0

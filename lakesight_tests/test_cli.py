@@ -148,13 +148,14 @@ def test_profile_prints_column_names_as_data(tmp_path: Path) -> None:
 
 
 def test_summary_prints_the_warehouse_path_as_data(tmp_path: Path) -> None:
-    folder = tmp_path / "[b]" / "[" / "x] :smile: [" / "b]"  # a path holding "[b]/[/x]…[/b]"
+    # a path holding "[b]/[/x]…[/b]", longer than a terminal line (a wrapped path is not one)
+    folder = tmp_path / ("p" * 100) / "[b]" / "[" / "x] :smile: [" / "b]"
     folder.mkdir(parents=True)
     results = folder / "run_results.json"
     results.write_text('{"results": [{"unique_id": "model.p.m", "status": "success"}]}')
     result = run_on(folder / "w.duckdb", "summary", "--run-results", str(results))
     assert result.returncode == 0, result.stderr
-    assert f"Warehouse: {folder / 'w.duckdb'}" in result.stdout.replace("\n", "")
+    assert f"Warehouse: {folder / 'w.duckdb'}\n" in result.stdout  # whole, on one line
 
 
 def test_the_validate_table_prints_offenders_as_data() -> None:

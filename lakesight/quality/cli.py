@@ -106,10 +106,15 @@ def validate(
             f" {counts['warn']} warn, {counts['fail']} fail"
         )
     if report is not None:
-        console.print(Text(f"Quality report: {shown(write_html(rows, report).resolve())}"))
+        console.print(
+            Text(f"Quality report: {shown(write_html(rows, report).resolve())}"), soft_wrap=True
+        )
     if data_docs is not None:
         index = (data_docs / "index.html").absolute()
-        console.print(Text(f"GX Data Docs: {shown(index)} ({len(pages)} pages, no network needed)"))
+        console.print(
+            Text(f"GX Data Docs: {shown(index)} ({len(pages)} pages, no network needed)"),
+            soft_wrap=True,
+        )
     verdict(console, outcomes)
 
 
