@@ -1,8 +1,8 @@
 """Generated folders: ownership, refusal, an atomic switch (docs/security.md, "Generated folders").
 
 Every command that writes a folder of generated files (`publish`, the on-demand extracts of
-`query --as`, `dashboards build`, `notebooks build`, `profiles`, `validate --data-docs`) writes it
-through `generation`:
+`query --as`, `dashboards build`, `notebooks build`, `profiles`, `validate --data-docs`,
+`ml train`, `export-policies`) writes it through `generation`:
 
 - `out` is a symlink to a hidden *generation* folder beside it, `.<name>.gen-<16 hex>/`, which
   holds `.lakesight-output.json`: the kind of folder (who owns it) and every file it wrote.
@@ -40,11 +40,19 @@ class OutputError(Exception):
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of generated folder: its name (in the ownership manifest) and the top-level entries
-    the previous lakesight version wrote there (a folder of only those is migrated once)."""
+    """A kind of generated folder: its name (in the ownership manifest) and what the previous
+    lakesight version wrote there (a folder of only those is migrated once): the names of its
+    top-level entries, or with `deep` the relative path of every file under it."""
 
     name: str
     legacy: re.Pattern[str]
+    deep: bool = False
+
+    def foreign(self, folder: Path) -> list[str]:
+        """What in an unowned `folder` the previous version did not write (sorted)."""
+        if self.deep:
+            return [name for name in _files(folder) if not self.legacy.fullmatch(name)]
+        return sorted(e.name for e in folder.iterdir() if not self.legacy.fullmatch(e.name))
 
 
 _PRINCIPAL_DIR = r"[a-z0-9-]*-[0-9a-f]{16}"
@@ -57,9 +65,19 @@ PROFILES = Kind(
     "profiles", re.compile(rf"index\.html|[a-z0-9_-]+\.[a-z0-9_.-]+\.html|as-{_PRINCIPAL_DIR}")
 )
 DATA_DOCS = Kind("gx-data-docs", re.compile(r"index\.html|expectations|validations|static"))
+#: `ml train`: the model folder (--out) and the model card's folder (the parent of --card)
+ML = Kind("ml", re.compile(r"model\.pkl|metrics\.json|churn_model\.html|vendor/[^/]+"), deep=True)
+NATIVE = Kind(
+    "native-policy-exports",
+    re.compile(
+        r"quicksight/rls/[^/]+\.csv|quicksight/group_members\.csv"
+        r"|quicksight/column_level_permission_rules\.json|lakeformation/data_cells_filters\.json"
+    ),
+    deep=True,
+)
 
 
-def _absolute(path: Path) -> Path:
+def absolute(path: Path) -> Path:
     """The path with its parent's links resolved, `out` itself kept (it may be our symlink)."""
     path = Path(os.path.abspath(path))
     return path.parent.resolve() / path.name if path.name else path
@@ -82,7 +100,7 @@ def _links(out: Path) -> re.Pattern[str]:
 
 
 def lock_path(out: Path) -> Path:
-    return _absolute(out).parent / f".{_absolute(out).name}.lock"
+    return absolute(out).parent / f".{absolute(out).name}.lock"
 
 
 @contextlib.contextmanager
@@ -133,7 +151,7 @@ def check_target(out: Path, kind: Kind) -> Path | None:
     of them, a folder inside the lake, a file, a symlink lakesight did not make, another kind's
     folder, and a folder holding anything its ownership manifest does not list (named).
     """
-    path = _absolute(out)
+    path = absolute(out)
     for place, what in protected():
         if path == place or path in place.parents:
             holds = "is" if path == place else "holds"
@@ -167,9 +185,7 @@ def check_target(out: Path, kind: Kind) -> Path | None:
             )
         return current
     if path.is_dir():
-        extra = sorted(
-            entry.name for entry in path.iterdir() if not kind.legacy.fullmatch(entry.name)
-        )
+        extra = kind.foreign(path)
         if extra:
             raise OutputError(
                 f"{out} holds {_foreign(extra)}, which is not {kind.name} lakesight wrote:"
@@ -183,7 +199,7 @@ def check_target(out: Path, kind: Kind) -> Path | None:
 
 def clean(out: Path) -> list[Path]:
     """Remove the generations and links killed runs left beside `out` (hold its lock)."""
-    path = _absolute(out)
+    path = absolute(out)
     if not path.parent.is_dir():
         return []
     current = os.readlink(path) if path.is_symlink() else None
@@ -258,7 +274,7 @@ def generation(out: Path, kind: Kind) -> Iterator[Generation]:
 
     An exception in the block removes the new generation and leaves `out` as it was.
     """
-    path = _absolute(out)
+    path = absolute(out)
     current = check_target(out, kind)
     clean(out)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ site/security.html  the security audit matrix (warehouse table audit.audit_secur
 site/dashboards/    dashboards per principal (`lakesight dashboards build`, lakesight/dashboards)
 site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
 site/notebooks/     notebooks executed per principal (`lakesight notebooks build`)
+site/ml/            the churn model card (`lakesight ml train`)
 
 The index also shows the last `make bench` (target/bench.json), when there is one.
 """

@@ -10,34 +10,61 @@ N-th filesystem change (N = 1, 2, … until a run completes): no hook in the cod
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable
+import sys
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 from lakesight.dashboards import build as dashboards_build
-from lakesight.dashboards.build import build_dashboards
+from lakesight.dashboards.build import VENDOR, build_dashboards
 from lakesight.dashboards.queries import Result
 from lakesight.dashboards.spec import Tile
+from lakesight.ml import card as ml_card
+from lakesight.ml import cli as ml_cli
+from lakesight.ml import train
+from lakesight.notebooks import cli as notebooks_cli
+from lakesight.notebooks import run as notebooks_run
+from lakesight.notebooks.run import Notebook
 from lakesight.outputs import (
     DASHBOARDS,
+    DATA_DOCS,
     EXTRACTS,
+    ML,
+    NATIVE,
+    NOTEBOOKS,
     OWNERSHIP,
+    PROFILES,
+    Kind,
     OutputError,
     check_target,
     clean,
     generation,
     output_lock,
 )
+from lakesight.profile import run as profile_run
+from lakesight.profile.run import build_profiles
+from lakesight.quality import cli as quality_cli
 from lakesight.security.access import query_as
-from lakesight.security.extracts import folder_lock, publish, read_manifest, verify
+from lakesight.security.extracts import (
+    extract_file,
+    folder_lock,
+    publish,
+    read_manifest,
+    verify,
+)
+from lakesight.security.native import Settings as NativeSettings
+from lakesight.security.native import export_policies
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 #: the os calls that change the file system (pathlib and shutil.rmtree go through them)
@@ -98,6 +125,55 @@ def leftovers(parent: Path, name: str) -> list[str]:
     )
 
 
+def owned(out: Path) -> None:
+    """The generated folder's ownership manifest lists exactly the files it holds."""
+    listed = json.loads((out / OWNERSHIP).read_text())["files"]
+    assert listed == sorted(set(tree(out)) - {OWNERSHIP}), out
+
+
+def settle(out: Path, kind: Kind) -> None:
+    """What the next run of the command does first: take the lock, remove what a kill left."""
+    if kind is EXTRACTS:
+        with folder_lock(out):
+            pass
+    else:
+        with output_lock(out, kind):
+            clean(out)
+
+
+def kill_at_every_step(
+    base: Path,
+    folders: dict[str, Kind],
+    action: Callable[[Path], object],
+    state: Callable[[Path], object],
+    allowed: list[object],
+    work: Path,
+) -> int:
+    """Kill `action(root)` at its 1st, 2nd, … file-system change, each time on a fresh copy
+    `root` of `base`, until a run completes; return the number of kills.
+
+    After each kill `state(root)` is one of `allowed` (after the completed run: the last one),
+    each generated folder (`folders`: path under root -> kind) holds exactly what its ownership
+    manifest lists, and the next run's first steps leave nothing beside it but itself and its
+    lock."""
+    step = 0
+    while True:
+        step += 1
+        root = work / f"run-{step}"
+        shutil.copytree(base, root, symlinks=True)
+        killed = killed_at(step, lambda root=root: action(root))
+        found = state(root)
+        assert found in allowed if killed else found == allowed[-1], f"step {step}"
+        for name, kind in folders.items():
+            out = root / name
+            owned(out)
+            settle(out, kind)
+            assert leftovers(out.parent, out.name) == [], f"step {step}"
+        shutil.rmtree(root)
+        if not killed:
+            return step - 1
+
+
 def entitlements(folder: Path) -> dict[str, dict[str, object]]:
     """The extracts folder as published: verified, exactly the listed files, per principal the
     content of each dataset."""
@@ -134,24 +210,14 @@ def test_a_kill_at_any_step_of_publish_leaves_the_old_or_the_new_extracts(
     publish(new_warehouse.database, tmp_path / "reference", dev=True)
     old, new = entitlements(base / "exports"), entitlements(tmp_path / "reference")
     assert old != new
-    step, kills = 0, 0
-    while True:
-        step += 1
-        run = tmp_path / f"run-{step}"
-        shutil.copytree(base, run, symlinks=True)
-        folder = run / "exports"
-        killed = killed_at(
-            step, lambda folder=folder: publish(new_warehouse.database, folder, dev=True)
-        )
-        state = entitlements(folder)
-        assert state in (old, new) if killed else state == new
-        with folder_lock(folder):  # what the next run does first: remove what the kill left
-            pass
-        assert leftovers(run, "exports") == []
-        shutil.rmtree(run)
-        if not killed:
-            break
-        kills += 1
+    kills = kill_at_every_step(
+        base,
+        {"exports": EXTRACTS},
+        lambda root: publish(new_warehouse.database, root / "exports", dev=True),
+        lambda root: entitlements(root / "exports"),
+        [old, new],
+        tmp_path,
+    )
     print(f"publish: killed at each of {kills} steps")
     assert kills > len(old)  # a kill after each extract, at the switch and in the removal
     publish(new_warehouse.database, base / "exports", dev=True)  # a normal rerun
@@ -247,26 +313,294 @@ def test_a_kill_at_any_step_of_dashboards_build_leaves_a_complete_generation(
     bobs = {name: digest for name, digest in old.items() if name.startswith("bob-")}
     assert bobs == {name: digest for name, digest in new.items() if name.startswith("bob-")}
     assert bobs
-    step = 0
-    while True:
-        step += 1
-        run = tmp_path / f"run-{step}"
-        shutil.copytree(base, run, symlinks=True)
-        out = run / "site" / "dashboards"
-        killed = killed_at(
-            step,
-            lambda out=out: build_dashboards(built.database, second, out, extracts, PRINCIPALS[:1]),
+
+    def state(root: Path) -> dict[str, str]:
+        assert relative_links(root / "site" / "dashboards") == []
+        return tree(root / "site" / "dashboards")
+
+    kills = kill_at_every_step(
+        base,
+        {"site/dashboards": DASHBOARDS},
+        lambda root: build_dashboards(
+            built.database, second, root / "site" / "dashboards", extracts, PRINCIPALS[:1]
+        ),
+        state,
+        [old, new],
+        tmp_path,
+    )
+    print(f"dashboards build: killed at each of {kills} steps")
+    assert kills > 5
+
+
+def rerun_states(
+    base: Path, reference: Path, action: Callable[[Path], object], state: Callable[[Path], object]
+) -> list[object]:
+    """[state before, state after] of `action` run once on a copy of `base` (in `reference`)."""
+    shutil.copytree(base, reference, symlinks=True)
+    action(reference)
+    states = [state(base), state(reference)]
+    assert states[0] != states[1]
+    return states
+
+
+def test_a_kill_at_any_step_of_notebooks_build_leaves_a_complete_generation(
+    built: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real `notebooks build` command; executing a notebook is stubbed by writing its page."""
+    edition = {"text": "first"}
+
+    def run_principal(
+        _warehouse: Path,
+        _extracts: Path,
+        principal: str,
+        notebooks: list[Notebook],
+        out: Path,
+        _cwd: Path,
+    ) -> Iterator[Notebook]:
+        folder = out / Path(extract_file(principal)).stem
+        folder.mkdir(parents=True)
+        for notebook in notebooks:
+            (folder / f"{notebook.name}.html").write_text(f"{notebook.name} {edition['text']}")
+            yield notebook
+
+    monkeypatch.setattr(notebooks_run, "run_principal", run_principal)
+    monkeypatch.setenv("LAKESIGHT_DB", str(built.database))
+
+    def build(root: Path) -> None:
+        notebooks_cli.build(None, REPO / "notebooks", root / "site" / "notebooks", root / "x")
+
+    base = tmp_path / "base"
+    build(base)
+    edition["text"] = "second"
+    states = rerun_states(
+        base, tmp_path / "reference", build, lambda root: tree(root / "site" / "notebooks")
+    )
+    kills = kill_at_every_step(
+        base,
+        {"site/notebooks": NOTEBOOKS},
+        build,
+        lambda root: tree(root / "site" / "notebooks"),
+        states,
+        tmp_path,
+    )
+    print(f"notebooks build: killed at each of {kills} steps")
+    assert kills > 5
+
+
+def test_a_kill_at_any_step_of_profiles_leaves_a_complete_generation(
+    built: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real `build_profiles`; profiling is stubbed by writing the pages it would write."""
+    edition = {"text": "first"}
+
+    def write_profiles(_warehouse: Path, out: Path, *_: object) -> None:
+        (out / "marts.fct_orders.html").write_text(f"orders {edition['text']}")
+        (out / "as-bob-0123456789abcdef").mkdir()
+        (out / "as-bob-0123456789abcdef" / "secure.orders.html").write_text(edition["text"])
+        (out / "index.html").write_text(f"index {edition['text']}")
+
+    monkeypatch.setattr(profile_run, "_write_profiles", write_profiles)
+
+    def build(root: Path) -> None:
+        build_profiles(built.database, root / "site" / "profiles", built.target / "manifest.json")
+
+    base = tmp_path / "base"
+    build(base)
+    edition["text"] = "second"
+    states = rerun_states(
+        base, tmp_path / "reference", build, lambda root: tree(root / "site" / "profiles")
+    )
+    kills = kill_at_every_step(
+        base,
+        {"site/profiles": PROFILES},
+        build,
+        lambda root: tree(root / "site" / "profiles"),
+        states,
+        tmp_path,
+    )
+    print(f"profiles: killed at each of {kills} steps")
+    assert kills > 3
+
+
+def test_a_kill_at_any_step_of_validate_data_docs_leaves_a_complete_generation(
+    built: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real `validate --data-docs` command (and the real offline rewrite of the pages); GX
+    is stubbed by a checkpoint that writes Data Docs pages and meets every expectation."""
+    edition = {"text": "first"}
+
+    def run_checkpoint(_database: Path, *, data_docs: Path) -> list[object]:
+        (data_docs / "validations" / "orders").mkdir(parents=True)
+        (data_docs / "validations" / "orders" / "run.html").write_text(f"<p>{edition['text']}</p>")
+        (data_docs / "index.html").write_text(f"<p>index {edition['text']}</p>")
+        return []
+
+    runner = types.ModuleType("lakesight.quality.runner")
+    runner.run_checkpoint = run_checkpoint  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "lakesight.quality.runner", runner)
+
+    def build(root: Path) -> None:
+        quality_cli.validate(built.database, None, None, root / "site" / "gx")
+
+    def state(root: Path) -> dict[str, str]:
+        return tree(root / "site" / "gx")
+
+    base = tmp_path / "base"
+    build(base)
+    edition["text"] = "second"
+    states = rerun_states(base, tmp_path / "reference", build, state)
+    kills = kill_at_every_step(base, {"site/gx": DATA_DOCS}, build, state, states, tmp_path)
+    print(f"validate --data-docs: killed at each of {kills} steps")
+    assert kills > 3
+
+
+def quick_chart(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A stand-in for the model card's vl-convert drawing (its threads do not survive a fork)."""
+    return {"id": name, "spec": json.dumps(spec["title"]), "svg": f"<svg>{name}</svg>"}
+
+
+@pytest.fixture
+def quick_training(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
+    """`ml train` with reading the features, training and scoring stubbed (the model card is
+    rendered, its charts stubbed): the command's own file-system steps only. Set "auc" to
+    change what the next run writes."""
+    labels = pd.DataFrame({train.LABEL: [0, 1]})
+    edition = {"auc": 0.6}
+
+    def trained(_frame: object) -> train.Result:
+        split = train.Split(labels, labels, ["2025-01-01"], ["2025-02-01"])
+        names = ("roc_auc", "pr_auc", "brier", "lift_at_10pct")
+        metrics = {"gradient_boosting": dict.fromkeys(names, edition["auc"])}
+        calibration = [dict.fromkeys(("bin_low", "mean_predicted", "observed_rate"), 0.5)]
+        calibration[0] |= {"bin_high": 1.0, "rows": 2}
+        return train.Result(
+            split, metrics, calibration, "gradient_boosting", {"auc": edition["auc"]}
         )
-        assert tree(out) in (old, new) if killed else tree(out) == new
-        assert relative_links(out) == []
-        with output_lock(out, DASHBOARDS):  # what the next build does first
-            clean(out)
-        assert leftovers(run / "site", "dashboards") == []
-        shutil.rmtree(run)
-        if not killed:
-            break
-    print(f"dashboards build: killed at each of {step - 1} steps")
-    assert step > 5
+
+    monkeypatch.setattr(train, "read_features", lambda _database: labels)
+    monkeypatch.setattr(train, "train", trained)
+    monkeypatch.setattr(train, "write_predictions", lambda *_: 0)
+    monkeypatch.setattr(ml_card, "chart", quick_chart)
+    warehouse = tmp_path / "lakesight.duckdb"
+    warehouse.touch()
+    monkeypatch.setenv("LAKESIGHT_DB", str(warehouse))
+    return edition
+
+
+def ml_train(root: Path, card: str = "site/ml/churn_model.html") -> None:
+    """`lakesight ml train` with its default folders under `root` (or another --card)."""
+    ml_cli.train_command(root / "target" / "ml", root / card)
+
+
+def test_a_kill_at_any_step_of_ml_train_leaves_each_folder_old_or_new(
+    tmp_path: Path, quick_training: dict[str, float]
+) -> None:
+    """The real `ml train` command over its two generated folders (the model's, the card's)."""
+    edition = quick_training
+    build = ml_train
+
+    def state(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+        return tree(root / "target" / "ml"), tree(root / "site" / "ml")
+
+    base = tmp_path / "base"
+    build(base)
+    assert (base / "site" / "ml" / "vendor").is_dir() and (
+        base / "target" / "ml" / "model.pkl"
+    ).exists()
+    edition["auc"] = 0.7
+    (old_model, old_card), (new_model, new_card) = rerun_states(
+        base, tmp_path / "reference", build, state
+    )
+    assert old_model != new_model and old_card != new_card
+    # the model folder switches first: a kill between the switches leaves the new model, old card
+    allowed: list[object] = [(old_model, old_card), (new_model, old_card), (new_model, new_card)]
+    folders = {"target/ml": ML, "site/ml": ML}
+    kills = kill_at_every_step(base, folders, build, state, allowed, tmp_path)
+    print(f"ml train: killed at each of {kills} steps")
+    assert kills > 5
+
+
+def test_ml_train_refuses_a_foreign_file_before_training_and_migrates_its_old_folders(
+    tmp_path: Path, quick_training: dict[str, float]
+) -> None:
+    # what the previous version wrote: the card and its scripts, the model and its metrics
+    (tmp_path / "site" / "ml" / "vendor").mkdir(parents=True)
+    (tmp_path / "site" / "ml" / "churn_model.html").write_text("old card")
+    (tmp_path / "site" / "ml" / "vendor" / "vega.min.js").write_text("old")
+    (tmp_path / "target" / "ml").mkdir(parents=True)
+    (tmp_path / "target" / "ml" / "model.pkl").write_text("old")
+    (tmp_path / "site" / "ml" / "notes.md").write_text("mine")
+    with pytest.raises(OutputError, match=r"ml holds notes\.md, which is not ml lakesight wrote"):
+        ml_train(tmp_path)
+    assert (tmp_path / "target" / "ml" / "model.pkl").read_text() == "old"  # nothing written
+    (tmp_path / "site" / "ml" / "notes.md").unlink()
+    ml_train(tmp_path)  # taken over once
+    for folder in (tmp_path / "site" / "ml", tmp_path / "target" / "ml"):
+        assert folder.is_symlink()
+        owned(folder)
+        assert leftovers(folder.parent, "ml") == []
+    assert "ROC AUC" in (tmp_path / "site" / "ml" / "churn_model.html").read_text()
+    assert sorted(tree(tmp_path / "target" / "ml")) == [OWNERSHIP, "metrics.json", "model.pkl"]
+    (tmp_path / "site" / "ml" / "vendor" / "mine.js").write_text("mine")
+    with pytest.raises(OutputError, match=r"ml holds vendor/mine\.js, which lakesight did not"):
+        ml_train(tmp_path)
+    assert (tmp_path / "site" / "ml" / "vendor" / "mine.js").read_text() == "mine"
+    # the card inside the model folder: one generated folder holds both
+    ml_cli.train_command(tmp_path / "model", tmp_path / "model" / "card" / "churn_model.html")
+    assert sorted(tree(tmp_path / "model")) == [
+        OWNERSHIP,
+        "card/churn_model.html",
+        *[f"card/vendor/{name}" for name in sorted(VENDOR)],
+        "metrics.json",
+        "model.pkl",
+    ]
+
+
+def test_export_policies_refuses_a_folder_with_other_files_and_removes_nothing(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """It used to delete every quicksight/rls/*.csv of the folder it was given."""
+    folder = tmp_path / "mine"
+    (folder / "quicksight" / "rls").mkdir(parents=True)
+    (folder / "quicksight" / "rls" / "orders.csv").write_text("my own")
+    (folder / "notes.md").write_text("mine")
+    before = tree(tmp_path)
+    with pytest.raises(OutputError, match=r"mine holds notes\.md, which is not native-policy"):
+        export_policies(built.database, folder, NativeSettings())
+    assert tree(tmp_path) == before
+    native = tmp_path / "native"
+    export_policies(built.database, native, NativeSettings())
+    (native / "quicksight" / "rls" / "extra.csv").write_text("mine")
+    with pytest.raises(OutputError, match=r"holds quicksight/rls/extra\.csv, which lakesight did"):
+        export_policies(built.database, native, NativeSettings())
+    assert (native / "quicksight" / "rls" / "extra.csv").read_text() == "mine"
+
+
+def test_a_kill_at_any_step_of_export_policies_leaves_a_complete_generation(
+    built: Warehouse, tmp_path: Path
+) -> None:
+    """The real `export_policies` (it writes and checks every file offline: no stub needed)."""
+    folder = tmp_path / "base" / "exports-native"
+    export_policies(built.database, folder, NativeSettings(region="eu-west-1"))
+    (folder / "quicksight" / "rls" / "orders.csv").unlink()  # the next run puts it back
+    with output_lock(folder, NATIVE), generation(folder, NATIVE) as new:  # a consistent old one
+        for name in tree(folder):
+            if name != OWNERSHIP:
+                new.carry(name)
+
+    def build(root: Path) -> None:
+        export_policies(built.database, root / "exports-native", NativeSettings())
+
+    def state(root: Path) -> dict[str, str]:
+        return tree(root / "exports-native")
+
+    states = rerun_states(tmp_path / "base", tmp_path / "reference", build, state)
+    assert "quicksight/rls/orders.csv" in states[1]
+    kills = kill_at_every_step(
+        tmp_path / "base", {"exports-native": NATIVE}, build, state, states, tmp_path
+    )
+    print(f"export-policies: killed at each of {kills} steps")
+    assert kills > 5
 
 
 def project(tmp_path: Path, built: Warehouse) -> tuple[Path, dict[str, str]]:
@@ -313,6 +647,11 @@ PAGES = ("--dashboards", str(REPO / "dashboards"))
         (("notebooks", "build", "--notebooks", str(REPO / "notebooks")), "holds dbt-docs"),
         (("profiles", "--manifest", "MANIFEST"), "holds dbt-docs"),
         (("publish", "--dev", "--exports", "lake/x"), "is inside the lake"),
+        (("export-policies", "--out", "."), "is the current folder"),
+        (("export-policies", "--out", "models"), "models holds orders.sql"),
+        (("export-policies", "--out", "site"), "holds dbt-docs.html"),
+        (("ml", "train", "--out", "models"), "models holds orders.sql"),
+        (("ml", "train", "--out", "target/ml", "--card", "site/card.html"), "holds dbt-docs"),
         (("publish", "--dev", "--exports", ".."), "holds the current folder"),
     ],
 )

@@ -452,7 +452,7 @@ def test_cli_writes_the_exports_and_lists_them(built: Warehouse, tmp_path: Path)
             str(BIN / "lakesight"),
             "export-policies",
             "--out",
-            str(tmp_path),
+            str(tmp_path / "native"),
             "--region",
             "eu-west-1",
         ],
@@ -464,5 +464,5 @@ def test_cli_writes_the_exports_and_lists_them(built: Warehouse, tmp_path: Path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Lake Formation filters, grants" in result.stdout
-    assert (tmp_path / LF_FILTERS).stat().st_size > 0
-    assert ":eu-west-1:" in (tmp_path / CLS_RULES).read_text()
+    assert (tmp_path / "native" / LF_FILTERS).stat().st_size > 0
+    assert ":eu-west-1:" in (tmp_path / "native" / CLS_RULES).read_text()

@@ -15,27 +15,36 @@ ml_app = typer.Typer(help="Machine learning on the marts: the churn model.", no_
 
 @ml_app.command(name="train")
 def train_command(
-    out: Annotated[Path, typer.Option(help="Folder for model.pkl and metrics.json.")] = Path(
-        "target/ml"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(help="Folder for model.pkl and metrics.json (a generated folder)."),
+    ] = Path("target/ml"),
     card_path: Annotated[
-        Path, typer.Option("--card", help="Where to write the model card page.")
+        Path,
+        typer.Option(
+            "--card",
+            help="Where to write the model card page; its folder (with the page's vendor/"
+            " scripts) is a generated folder.",
+        ),
     ] = Path("site/ml/churn_model.html"),
 ) -> None:
     """Train the churn model on marts.ml_customer_churn_features (earlier cutoffs train, the
     last two labelled cutoffs test), write model, metrics and the model card, and replace the
     warehouse table ml.churn_predictions (a dbt source) with a score per customer and cutoff.
+
+    --out and the card's folder are generated folders (docs/security.md): each switches to its
+    new files at once, and a folder holding anything else is refused before training.
     """
     # scikit-learn is imported only to train
-    from lakesight.ml import card, train
+    from lakesight.ml import folders, train
 
     database = warehouse_path()
     if not database.exists():
         raise TrainError(f"No warehouse at {database}: run `make build` first.")
+    plan = folders.check(out, card_path)
     frame = train.read_features(database)
     result = train.train(frame)
-    doc = train.write_outputs(out, result)
-    card.render_card(doc, card_path)
+    folders.write(plan, result, train.metrics_document(result))
     rows = train.write_predictions(database, frame, result)
     for name, m in result.metrics.items():
         typer.echo(

@@ -232,11 +232,9 @@ def write_predictions(database: Path, frame: pd.DataFrame, result: Result) -> in
     return len(out)
 
 
-def write_outputs(out: Path, result: Result) -> dict[str, Any]:
-    """model.pkl and metrics.json into `out`; returns the metrics document."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "model.pkl").write_bytes(pickle.dumps(result.model))
-    doc = {
+def metrics_document(result: Result) -> dict[str, Any]:
+    """What metrics.json holds (and the model card shows)."""
+    return {
         "chosen_model": result.chosen,
         "train_cutoffs": result.split.train_cutoffs,
         "test_cutoffs": result.split.test_cutoffs,
@@ -248,5 +246,10 @@ def write_outputs(out: Path, result: Result) -> dict[str, Any]:
         "features": FEATURES,
         "seed": SEED,
     }
-    (out / "metrics.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
-    return doc
+
+
+def write_model(folder: Path, result: Result, doc: dict[str, Any]) -> None:
+    """model.pkl and metrics.json into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model.pkl").write_bytes(pickle.dumps(result.model))
+    (folder / "metrics.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")

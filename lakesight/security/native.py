@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lakesight.outputs import NATIVE, generation, output_lock
 from lakesight.security.datasets import TARGETS
 from lakesight.security.resolved import ResolvedPolicy, Rule, normalise
 
@@ -431,24 +432,38 @@ def export_policies(
     warehouse: Path | ResolvedPolicy, out: Path, settings: Settings | None = None
 ) -> list[Written]:
     """Write the native exports of the resolved policy (of a built warehouse file) under `out`,
-    check them, list them."""
+    check them, list them.
+
+    `out` is a generated folder (lakesight/outputs.py): the files are written and checked in a
+    new generation and `out` switches to it at once, so a stale RLS file of a dataset that is
+    no longer `rules` is gone and nothing else is ever removed; a folder holding anything
+    else is refused, naming it."""
     settings = settings or Settings()
     policy = warehouse if isinstance(warehouse, ResolvedPolicy) else ResolvedPolicy.load(warehouse)
+    with output_lock(out, NATIVE), generation(out, NATIVE) as new:
+        written = _write_exports(new.folder, policy, settings)
+        try:
+            validate_exports(new.folder, policy)
+        except NativeExportError as error:  # named by the path it would have had
+            raise NativeExportError(str(error).replace(str(new.folder), str(out))) from None
+        listed = [(out / path, (new.folder / path).stat().st_size, what) for path, what in written]
+    return [Written(path, size, what) for path, size, what in listed]
+
+
+def _write_exports(
+    folder: Path, policy: ResolvedPolicy, settings: Settings
+) -> list[tuple[Path, str]]:
+    """Write every export into `folder`; (relative path, what) of each."""
     written: list[tuple[Path, str]] = []
-    rls_folder = out / RLS_FOLDER
-    if rls_folder.exists():
-        for stale in rls_folder.glob("*.csv"):
-            stale.unlink()
     for dataset, mode in sorted(policy.modes.items()):
         if mode == "rules":
-            path = rls_folder / f"{dataset}.csv"
-            _write_csv(path, quicksight_rls(policy, dataset))
+            path = RLS_FOLDER / f"{dataset}.csv"
+            _write_csv(folder / path, quicksight_rls(policy, dataset))
             written.append((path, f"QuickSight RLS of {dataset}"))
-    _write_csv(out / GROUP_MEMBERS, group_members(policy))
-    written.append((out / GROUP_MEMBERS, "QuickSight group members"))
-    _write_json(out / CLS_RULES, column_level_permission_rules(policy, settings))
-    written.append((out / CLS_RULES, "QuickSight CLS rules"))
-    _write_json(out / LF_FILTERS, data_cells_filters(policy, settings))
-    written.append((out / LF_FILTERS, "Lake Formation filters, grants"))
-    validate_exports(out, policy)
-    return [Written(path, path.stat().st_size, what) for path, what in written]
+    _write_csv(folder / GROUP_MEMBERS, group_members(policy))
+    written.append((GROUP_MEMBERS, "QuickSight group members"))
+    _write_json(folder / CLS_RULES, column_level_permission_rules(policy, settings))
+    written.append((CLS_RULES, "QuickSight CLS rules"))
+    _write_json(folder / LF_FILTERS, data_cells_filters(policy, settings))
+    written.append((LF_FILTERS, "Lake Formation filters, grants"))
+    return written
