@@ -65,6 +65,7 @@ from lakesight.security.extracts import (
 )
 from lakesight.security.native import Settings as NativeSettings
 from lakesight.security.native import export_policies
+from lakesight.site import build_site
 from lakesight_tests.support import BIN, REPO, Warehouse
 
 #: the os calls that change the file system (pathlib and shutil.rmtree go through them)
@@ -366,8 +367,12 @@ def test_a_kill_at_any_step_of_notebooks_build_leaves_a_complete_generation(
     monkeypatch.setattr(notebooks_run, "run_principal", run_principal)
     monkeypatch.setenv("LAKESIGHT_DB", str(built.database))
 
+    notebooks = tmp_path / "notebooks"  # one notebook: the steps per principal are the same
+    notebooks.mkdir()
+    shutil.copy(REPO / "notebooks" / "churn_model.py", notebooks)
+
     def build(root: Path) -> None:
-        notebooks_cli.build(None, REPO / "notebooks", root / "site" / "notebooks", root / "x")
+        notebooks_cli.build(None, notebooks, root / "site" / "notebooks", root / "x")
 
     base = tmp_path / "base"
     build(base)
@@ -554,6 +559,17 @@ def test_ml_train_refuses_a_foreign_file_before_training_and_migrates_its_old_fo
         "metrics.json",
         "model.pkl",
     ]
+
+
+def test_the_site_index_links_the_model_card_in_its_generated_folder(
+    tmp_path: Path, quick_training: dict[str, float]
+) -> None:
+    ml_train(tmp_path)
+    (tmp_path / "target" / "static_index.html").write_text("<html></html>")
+    index = build_site(REPO, tmp_path / "target", tmp_path / "none.duckdb", tmp_path / "site")
+    assert 'href="ml/churn_model.html"' in index.read_text()
+    assert (tmp_path / "site" / "ml").is_symlink()
+    assert relative_links(tmp_path / "site" / "ml") == []  # its vendor/ scripts beside it
 
 
 def test_export_policies_refuses_a_folder_with_other_files_and_removes_nothing(
