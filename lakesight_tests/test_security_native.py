@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 import lakesight_tests.test_security as security
+from lakesight.outputs import OWNERSHIP
 from lakesight.security.datasets import TARGETS
 from lakesight.security.native import (
     CLS_RULES,
@@ -129,6 +130,7 @@ def test_every_file_is_written_and_checked(exported: Path, resolved: ResolvedPol
             str(CLS_RULES),
             str(GROUP_MEMBERS),
             str(LF_FILTERS),
+            OWNERSHIP,  # a generated folder: what export-policies wrote (lakesight/outputs.py)
             # one permissions dataset per `rules` dataset of the seed
             *(str(RLS_FOLDER / f"{dataset}.csv") for dataset in _rules_datasets()),
         ]
