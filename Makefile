@@ -96,13 +96,13 @@ test: lint $(NPM_STAMP) ## set up, lint, then run every test (one worker more th
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
-	$(BIN)/ruff check lakesight lakesight_tests models notebooks
-	$(BIN)/ruff format --check lakesight lakesight_tests models notebooks
+	$(BIN)/ruff check lakesight lakesight_tests benchmarks tools models notebooks
+	$(BIN)/ruff format --check lakesight lakesight_tests benchmarks tools models notebooks
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
 	$(BIN)/sqlfluff lint models tests analyses snapshots
 	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
-	$(BIN)/python -m lakesight.conventions target/manifest.json
+	$(BIN)/python -m tools.conventions target/manifest.json
 
 # sqlfluff compiles against target/lint.duckdb, not the warehouse: the policy seeds, the resolved
 # policy and every contracted mart as an empty table (the secure models read them while compiling)
@@ -115,19 +115,19 @@ lint-db: $(STAMP)
 # ydata-profiling, the bench's comparison, pins numpy/pandas/scipy that conflict with constraints.txt:
 # it gets a venv of its own under target/, from its own pinned requirements
 YDATA_STAMP := target/ydata-venv/.installed
-$(YDATA_STAMP): bench/ydata-requirements.txt
+$(YDATA_STAMP): benchmarks/ydata-requirements.txt
 	$(PYTHON) -m venv target/ydata-venv
 	target/ydata-venv/bin/python -m pip install --quiet --disable-pip-version-check \
-	  -r bench/ydata-requirements.txt
+	  -r benchmarks/ydata-requirements.txt
 	@touch $@
 
 bench: $(STAMP) $(NPM_STAMP) $(if $(filter spark,$(ENGINE)),,$(YDATA_STAMP)) ## time, peak memory and ratios at scale 1 (SCALE=0.1): full/no-op/+1 % builds, SQL floor, direct readers, pandas (EXTRAS=yes|no: GX, dashboards, profiles; default at scale <= 1); target/bench.json. ENGINE=spark: Spark local vs DuckDB, target/bench-spark.json
 ifeq ($(ENGINE),spark)
 	@$(BIN)/lakesight spark check
-	$(BIN)/python -m lakesight.bench_spark --scale $(or $(SCALE),1) \
+	$(BIN)/python -m benchmarks.bench_spark --scale $(or $(SCALE),1) \
 	  --select "$(SPARK_SELECT)" --exclude "$(SPARK_EXCLUDE)"
 else
-	$(BIN)/python -m lakesight.bench --scale $(or $(SCALE),1) --extras $(or $(EXTRAS),auto)
+	$(BIN)/python -m benchmarks.bench --scale $(or $(SCALE),1) --extras $(or $(EXTRAS),auto)
 endif
 
 clean: ## remove generated output (keeps .venv)

@@ -6,22 +6,22 @@ On one generated lake (`--scale`, `SCALE=` in make), in a temporary folder:
   days: the last two as ratios of the full build (first: the comparisons below read the appended
   lake on both sides);
 - the SQL models: `dbt run` of every SQL model against their compiled SQL run in one DuckDB
-  process (lakesight.bench_floor), the raw-SQL floor;
+  process (benchmarks.bench_floor), the raw-SQL floor;
 - the raw loads (the dbt Python models of models/raw, into a fresh warehouse) against a script
-  reading the same lake files directly (lakesight.bench_direct);
+  reading the same lake files directly (benchmarks.bench_direct);
 - rpt_sales_daily: dbt's path to it (seeds and models, fresh warehouse) against a pandas
-  implementation from the same lake files (lakesight.bench_pandas), with how many rows agree;
+  implementation from the same lake files (benchmarks.bench_pandas), with how many rows agree;
 - then (at scale 1 and below, or with `--extras yes`) GX, extracts, dashboards, and the profile
   of fct_order_items: `lakesight profile` (DuckDB SQL) against ydata-profiling in minimal mode
   (from its own venv, target/ydata-venv, which `make bench` makes from
-  bench/ydata-requirements.txt; without it that row is skipped, saying so).
+  benchmarks/ydata-requirements.txt; without it that row is skipped, saying so).
 
 A benchmark, not a test: it prints figures and asserts nothing. Each step runs as a child
 process; its peak resident memory is that child's own ru_maxrss (os.wait4). The figures go to
 target/bench.json, which the project site (`lakesight site`) shows; target/bench-progress.json holds
 the steps finished so far while it runs.
 
-    python -m lakesight.bench --scale 1
+    python -m benchmarks.bench --scale 1
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def main() -> None:
                 [
                     python,
                     "-m",
-                    "lakesight.bench_floor",
+                    "benchmarks.bench_floor",
                     str(root / "bench.duckdb"),
                     str(root / "target" / "manifest.json"),
                 ],
@@ -215,7 +215,7 @@ def main() -> None:
             ),
             Step(
                 "raw loads: direct readers (duckdb, polars, pyarrow)",
-                [python, "-m", "lakesight.bench_direct", str(lake), str(root / "direct.duckdb")],
+                [python, "-m", "benchmarks.bench_direct", str(lake), str(root / "direct.duckdb")],
             ),
             Step(
                 "rpt_sales_daily: dbt build +rpt_sales_daily, fresh warehouse, no tests",
@@ -227,7 +227,7 @@ def main() -> None:
                 [
                     python,
                     "-m",
-                    "lakesight.bench_pandas",
+                    "benchmarks.bench_pandas",
                     str(lake),
                     str(REPO / "seeds" / "reference"),
                     str(root / "sales_pandas.parquet"),
@@ -277,7 +277,7 @@ def main() -> None:
                     ydata,
                     [
                         str(YDATA_PYTHON),
-                        str(REPO / "lakesight" / "bench_ydata.py"),
+                        str(REPO / "benchmarks" / "bench_ydata.py"),
                         str(root / "bench.duckdb"),
                         PROFILED,
                         str(root / "profile-ydata.html"),
@@ -371,7 +371,7 @@ def main() -> None:
         elif YDATA_PYTHON.exists():
             notes.append(f"ydata-profiling failed: {' '.join(failed)}")
         else:
-            notes.append(f"ydata-profiling skipped: no {YDATA_PYTHON} (see bench/)")
+            notes.append(f"ydata-profiling skipped: no {YDATA_PYTHON} (see benchmarks/)")
         for note in notes:
             Console().print(note)
 

@@ -5,7 +5,7 @@ CSV, JSON Lines, logs and Parquet by DuckDB's readers, Avro by polars, ORC by a 
 It skips what the raw loads add (line numbers of CSV records, bad-record capture, fingerprints,
 schema checks, the incremental bookkeeping): the ratio is what those cost.
 
-    python -m lakesight.bench_direct LAKE OUT.duckdb
+    python -m benchmarks.bench_direct LAKE OUT.duckdb
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ its compiled code, against the warehouse of a build (the Python models' tables a
 dbt: no contracts, hooks, tests or adapter round trips; the ratio of `dbt run` on the same models
 to this is dbt's overhead.
 
-    python -m lakesight.bench_floor WAREHOUSE MANIFEST
+    python -m benchmarks.bench_floor WAREHOUSE MANIFEST
 """
 
 from __future__ import annotations

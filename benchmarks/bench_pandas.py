@@ -7,7 +7,7 @@ to USD at the monthly rate, and sum per day, country and channel, cancelled orde
 does not re-implement every quarantine rule of the dbt path; the bench compares its result with
 the warehouse's mart and reports how many rows agree.
 
-    python -m lakesight.bench_pandas LAKE SEEDS OUT.parquet
+    python -m benchmarks.bench_pandas LAKE SEEDS OUT.parquet
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Each step runs as a child process; its peak resident memory is that of the child
 tree (dbt-spark's JVM is a child of the dbt process), sampled every 0.2 s. A benchmark, not a
 test: it prints figures and asserts nothing. The figures go to target/bench-spark.json.
 
-    python -m lakesight.bench_spark --scale 0.1 --select "…" --exclude "…"
+    python -m benchmarks.bench_spark --scale 0.1 --select "…" --exclude "…"
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-from lakesight.bench import bench_env
+from benchmarks.bench import bench_env
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -1,9 +1,9 @@
 """`make bench`'s comparison: ydata-profiling (minimal mode) on one warehouse table.
 
-Runs in its own venv (target/ydata-venv, from bench/ydata-requirements.txt: ydata-profiling's pins
-of numpy/pandas/scipy conflict with constraints.txt), as a script, not as part of lakesight:
+Runs in its own venv (target/ydata-venv, from benchmarks/ydata-requirements.txt: ydata-profiling's
+pins of numpy/pandas/scipy conflict with constraints.txt), as a script, not as part of lakesight:
 
-    target/ydata-venv/bin/python lakesight/bench_ydata.py WAREHOUSE SCHEMA.TABLE OUT.html
+    target/ydata-venv/bin/python benchmarks/bench_ydata.py WAREHOUSE SCHEMA.TABLE OUT.html
 
 The table is read into pandas the way a user of ydata-profiling does (DuckDB's `df()`), then
 profiled and written as HTML; the bench measures the whole process (time and peak RSS).

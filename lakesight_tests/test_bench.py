@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lakesight.bench_floor import sql_models
+from benchmarks.bench_floor import sql_models
 from lakesight.site import bench_figures, render_index
 
 

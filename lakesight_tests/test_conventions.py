@@ -1,4 +1,4 @@
-"""The macro documentation check of `make lint` (lakesight/conventions.py)."""
+"""The macro documentation check of `make lint` (tools/conventions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lakesight.conventions import declared_arguments, macro_problems, ownership_problems
+from tools.conventions import declared_arguments, macro_problems, ownership_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,7 +117,7 @@ def test_command_exits_non_zero_naming_the_macro(tmp_path: Path) -> None:
     content = {"metadata": {"project_name": "lakesight"}, "macros": {"m": macro}, "nodes": {}}
     manifest.write_text(json.dumps(content))
     result = subprocess.run(
-        [sys.executable, "-m", "lakesight.conventions", str(manifest)],
+        [sys.executable, "-m", "tools.conventions", str(manifest)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -1,6 +1,6 @@
 """Convention checks dbt-bouncer does not make: documented macros, owned nodes.
 
-`python -m lakesight.conventions target/manifest.json` (run by `make lint` after `dbt parse`) fails,
+`python -m tools.conventions target/manifest.json` (run by `make lint` after `dbt parse`) fails,
 naming the node and its file, when
 - a macro or generic test under `macros/` has no entry in a `_<folder>__macros.yml`, an empty
   description, an argument without a description, or a documented argument it does not declare

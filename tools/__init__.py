@@ -1,0 +1,1 @@
+"""Development tooling outside the lakesight package: `make lint`'s convention check."""
