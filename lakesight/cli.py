@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from lakesight.config import spark_dir, warehouse_path
 from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
@@ -48,7 +48,7 @@ from lakesight.security.native import (
 from lakesight.security.resolved import PolicyNotBuilt
 from lakesight.site import build_site
 from lakesight.spark.cli import spark_app
-from lakesight.summary import print_summary, warehouse_path
+from lakesight.summary import print_summary
 
 app = typer.Typer(
     help="lakesight: generate the local data lake and inspect the warehouse dbt builds from it.",
@@ -142,7 +142,7 @@ def summary(
         from lakesight.summary import spark_table_counts
 
         counts = spark_table_counts()
-    where = Path(os.environ.get("LAKESIGHT_SPARK_DIR", "target/spark")) if spark else None
+    where = spark_dir() if spark else None
     if not print_summary(run_results, where or warehouse_path(), counts=counts):
         raise typer.Exit(1)
 

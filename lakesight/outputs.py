@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from lakesight.config import lake_path, warehouse_file
+
 OWNERSHIP = ".lakesight-output.json"
 FORMAT = 1
 REPO = Path(__file__).resolve().parents[1]
@@ -85,8 +87,7 @@ def absolute(path: Path) -> Path:
 
 def protected() -> list[tuple[Path, str]]:
     """What no output folder may be, contain or lie in (the lake): with a name for the error."""
-    lake = Path(os.environ.get("LAKESIGHT_LAKE") or "data/lake")
-    warehouse = Path(os.environ.get("LAKESIGHT_DB") or "lakesight.duckdb")
+    lake, warehouse = lake_path(), warehouse_file()
     return [
         (Path.cwd().resolve(), "the current folder"),
         (REPO, "the repository"),

@@ -8,7 +8,6 @@ read-only, or with `make build ENGINE=spark` the Spark warehouse through a sessi
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,11 +34,6 @@ class TableCounts:
     staged: int
     superseded: int
     rejected: int
-
-
-def warehouse_path() -> Path:
-    """The warehouse file dbt writes (profiles.yml: env LAKESIGHT_DB, default lakesight.duckdb)."""
-    return Path(os.environ.get("LAKESIGHT_DB", "lakesight.duckdb")).resolve()
 
 
 def run_outcomes(run_results: Path) -> dict[str, Counter[str]]:

@@ -1,7 +1,7 @@
-"""An independent reading of the policy (DESIGN §5) in plain Python, to check the secure views.
+"""An independent reading of the policy (docs/security.md) in Python, to check the secure views.
 
 It shares no code with the SQL under test: it reads the seed CSV files itself, as `dbt seed` loads
-them (`lakesight.security.seed_csv`: a byte order mark skipped, an empty cell NULL, booleans spelled
+them (`lakesight_tests.seed_csv`: a byte order mark skipped, an empty cell NULL, booleans spelled
 as DuckDB accepts them), and applies the rules row by row to the mart rows it is given.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lakesight.security.seed_csv import SeedValueError, parse_boolean, read_seed
+from lakesight_tests.seed_csv import SeedValueError, parse_boolean, read_seed
 
 DEFAULT_SALT = "lakesight-dev-salt"
 IDENTITY_COLUMNS = ("username", "groupname")

@@ -33,9 +33,9 @@ from lakesight.security.extracts import (
     read_manifest,
     verify,
 )
-from lakesight.security.oracle import mask_value
 from lakesight.security.resolved import ResolvedPolicy
 from lakesight.security.salt import Salt, warehouse_salt
+from lakesight_tests.oracle import mask_value
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 DATASETS = (

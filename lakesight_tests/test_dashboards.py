@@ -22,7 +22,7 @@ from lakesight.security.extracts import (
     fresh_extract,
     read_manifest,
 )
-from lakesight.security.oracle import Policy
+from lakesight_tests.oracle import Policy
 from lakesight_tests.support import CHROMIUM, REPO, Warehouse, offline_page
 
 DASHBOARDS = REPO / "dashboards"

@@ -18,10 +18,10 @@ import duckdb
 import pytest
 
 from lakesight.quality.secure_suites import allowed_filter
-from lakesight.security import oracle
 from lakesight.security.native import export_policies
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
-from lakesight.security.seed_csv import BOOLEAN_SPELLINGS, SeedValueError, parse_boolean, read_seed
+from lakesight_tests import oracle
+from lakesight_tests.seed_csv import BOOLEAN_SPELLINGS, SeedValueError, parse_boolean, read_seed
 from lakesight_tests.support import REPO, Warehouse, project_copy
 
 POLICY = REPO / "seeds" / "security"

@@ -1,6 +1,6 @@
 """Row- and column-level security: the secure views against an independent Python oracle.
 
-The oracle (`lakesight.security.oracle`) reads the policy CSV files and the mart rows and decides in
+The oracle (`lakesight_tests.oracle`) reads the policy CSV files and the mart rows and decides in
 plain Python what each principal sees; every secure view must equal it exactly, both ways.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from lakesight.security.oracle import Policy
+from lakesight_tests.oracle import Policy
 from lakesight_tests.support import REPO, Warehouse, project_copy
 
 POLICY = REPO / "seeds" / "security"

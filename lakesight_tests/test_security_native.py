@@ -36,8 +36,8 @@ from lakesight.security.native import (
     export_policies,
     validate_exports,
 )
-from lakesight.security.oracle import Policy
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy
+from lakesight_tests.oracle import Policy
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy
 
 POLICY = security.POLICY

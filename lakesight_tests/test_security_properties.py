@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lakesight.security import oracle as oracle_module
-from lakesight.security.oracle import Policy, problems
 from lakesight.security.resolved import normalise
-from lakesight.security.seed_csv import BOOLEAN_SPELLINGS
+from lakesight_tests import oracle as oracle_module
+from lakesight_tests.oracle import Policy, problems
+from lakesight_tests.seed_csv import BOOLEAN_SPELLINGS
 from lakesight_tests.support import Warehouse
 
 USERS = ["ann@x.io", "ben@x.io", "cat@x.io", "dan@x.io"]

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
+from lakesight.config import warehouse_path
 from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.queries import ROW_CAP
 from lakesight.dashboards.spec import load_pages
 from lakesight.security.access import DEFAULT_EXTRACTS
-from lakesight.summary import warehouse_path
 
 dashboards_app = typer.Typer(
     help="Dashboards as code: dashboards/*.yml checked, then rendered per principal.",

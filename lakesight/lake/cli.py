@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from lakesight.config import lake_path
 from lakesight.display import shown
 from lakesight.lake.manifest import LakeError, Manifest
 
@@ -27,7 +27,7 @@ _err = Console(stderr=True)
 
 
 def _default_lake() -> Path:
-    return Path(os.environ.get("LAKESIGHT_LAKE") or "data/lake")
+    return lake_path()
 
 
 LakeOption = Annotated[

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from lakesight.config import warehouse_path
 from lakesight.ml import TrainError
-from lakesight.summary import warehouse_path
 
 ml_app = typer.Typer(help="Machine learning on the marts: the churn model.", no_args_is_help=True)
 

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from lakesight.config import warehouse_path
 from lakesight.outputs import NOTEBOOKS, generation, output_lock
 from lakesight.security.access import DEFAULT_EXTRACTS
 from lakesight.security.extracts import extract_file, normalise_principal
-from lakesight.summary import warehouse_path
 
 notebooks_app = typer.Typer(
     help="Notebooks (notebooks/*.py, Jupytext) executed per principal on its extract, to HTML.",

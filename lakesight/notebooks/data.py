@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
+from lakesight.config import EXTRACTS, extracts_dir, warehouse_path
 from lakesight.security.access import DEFAULT_EXTRACTS, connect_confined
 from lakesight.security.extracts import fresh_extract
-from lakesight.summary import warehouse_path
 
 #: the folder of the extracts, set by `lakesight notebooks build` for the kernel (not printed)
-EXTRACTS_VARIABLE = "LAKESIGHT_EXTRACTS"
+EXTRACTS_VARIABLE = EXTRACTS.name
 
 
 def extract_path(extract: str) -> Path:
@@ -21,7 +20,7 @@ def extract_path(extract: str) -> Path:
     path = Path(extract)
     if path.name != extract:
         return path
-    return Path(os.environ.get(EXTRACTS_VARIABLE) or DEFAULT_EXTRACTS) / path
+    return extracts_dir() / path
 
 
 def open_extract(principal: str, extract: str | None = None) -> duckdb.DuckDBPyConnection:

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lakesight.config import warehouse_path
 from lakesight.display import data, shown
 from lakesight.outputs import DATA_DOCS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES, OfflineError, make_offline
 from lakesight.quality.outcome import SuiteOutcome
 from lakesight.quality.report import dbt_rows, gx_rows, totals, write_html
-from lakesight.summary import warehouse_path
 
 
 def outcome_table(outcomes: list[SuiteOutcome]) -> Table:

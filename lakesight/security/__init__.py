@@ -1,1 +1,1 @@
-"""Row- and column-level security: policy seeds and an independent oracle of what each sees."""
+"""Row- and column-level security: extracts, audit, the mask salt and the native policy exports."""

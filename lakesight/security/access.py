@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from lakesight.config import EXTRACTS
 from lakesight.security.extracts import Extract, ExtractError, fresh_extract
 
 #: how a confined query's DuckDB is opened
@@ -35,7 +36,7 @@ CONFINED = {
     "temp_directory": "",
     "lock_configuration": True,
 }
-DEFAULT_EXTRACTS = Path("target/extracts")
+DEFAULT_EXTRACTS = Path(EXTRACTS.default)
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,16 @@ development salt. Anything else fails closed ("unknown").
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
 import duckdb
 
-from lakesight.security.oracle import DEFAULT_SALT
+from lakesight.config import DEFAULT_SALT, MASK_SALT, mask_salt
 
 #: the environment variable the build reads the salt from
-SALT_VARIABLE = "LAKESIGHT_MASK_SALT"
+SALT_VARIABLE = MASK_SALT.name
 #: the relation that holds it in the warehouse (schema, table) and its one column
 SALT_SCHEMA, SALT_TABLE, SALT_COLUMN = "policy", "policy_mask_salt", "salt"
 #: the scalar subquery the hash mask and the GX secure suites read the salt with
@@ -42,10 +41,10 @@ class Salt(StrEnum):
     UNKNOWN = "unknown"  # a hash not salted from that table, or the table unreadable: unsafe
 
 
-def configured_salt(environ: Mapping[str, str] = os.environ) -> str:
+def configured_salt(environ: Mapping[str, str] | None = None) -> str:
     """The salt a build uses: `LAKESIGHT_MASK_SALT`, or the development salt when it is unset or
-    empty (an empty salt would be no salt at all)."""
-    return environ.get(SALT_VARIABLE) or DEFAULT_SALT
+    empty (an empty salt would be no salt at all); lakesight.config.mask_salt."""
+    return mask_salt(environ)
 
 
 def _sha256_salts(node: Any, found: list[bool]) -> None:
