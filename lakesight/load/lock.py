@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from lakesight.config import warehouse_file
+
 #: exit status when the warehouse is locked (EX_TEMPFAIL: try again later)
 LOCKED = 75
 LOCK_ERROR = re.compile(r"Could not set lock on file \"?(?P<file>[^\"]+)\"?")
@@ -29,7 +31,7 @@ HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 def warehouse() -> Path:
     """The warehouse file dbt writes (profiles.yml: env LAKESIGHT_DB, default lakesight.duckdb)."""
-    return Path(os.environ.get("LAKESIGHT_DB", "lakesight.duckdb"))
+    return warehouse_file()
 
 
 def command_of(pid: str) -> str:

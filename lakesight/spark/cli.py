@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import time
 import warnings
 from pathlib import Path
@@ -15,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from lakesight.config import lake_path
 from lakesight.display import shown
 from lakesight.load.files import LakeLoadError
 from lakesight.spark.session import SparkUnavailable, unavailable_reason
@@ -61,7 +61,7 @@ def load(
     from lakesight.spark.raw import load_raw
     from lakesight.spark.session import spark_session
 
-    root = str(Path(lake or os.environ.get("LAKESIGHT_LAKE") or "data/lake").resolve())
+    root = str((Path(lake) if lake else lake_path()).resolve())
     started = time.perf_counter()
     try:
         spark = spark_session(project_dir)
