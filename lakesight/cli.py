@@ -15,6 +15,7 @@ from lakesight.config import spark_dir, warehouse_path
 from lakesight.dashboards.cli import dashboards_app
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.dashboards.spec import SpecError
+from lakesight.dbt_artifacts import read_manifest
 from lakesight.display import plain_console, shown
 from lakesight.lake.cli import lake_app
 from lakesight.ml import TrainError
@@ -22,7 +23,6 @@ from lakesight.ml.cli import ml_app
 from lakesight.notebooks import NotebookError
 from lakesight.notebooks.cli import notebooks_app
 from lakesight.outputs import OutputError
-from lakesight.profile.keys import Manifest
 from lakesight.profile.pages import render_profile
 from lakesight.profile.run import (
     MANIFEST,
@@ -197,7 +197,7 @@ def profile(
     ] = DEFAULT_EXTRACTS,
 ) -> None:
     warehouse = built_warehouse()
-    known = Manifest.load(manifest)
+    known = read_manifest(manifest)
     if as_ is None:
         result = profile_warehouse(warehouse, relation, known)
     else:

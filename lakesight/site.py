@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from lakesight.dbt_artifacts import last_build_results
 from lakesight.security.audit import render_html as render_audit
 from lakesight.summary import run_outcomes, table_counts
 
@@ -43,12 +44,9 @@ def git_commit(repo: Path) -> str:
 def _figures(target: Path, database: Path) -> list[tuple[str, str]]:
     """Headline figures of the last build: what ran, how it ended, what was quarantined."""
     figures: list[tuple[str, str]] = []
-    # make build keeps the build's results as build_run_results.json: `dbt docs generate` rewrites
-    # run_results.json with its own (every node "success"), which would hide warnings and failures
-    run_results = target / "build_run_results.json"
-    if not run_results.exists():
-        run_results = target / "run_results.json"
-    if run_results.exists():
+    # the build's own results, not those of `dbt docs generate` (lakesight.dbt_artifacts)
+    run_results = last_build_results(target)
+    if run_results is not None:
         for kind, statuses in run_outcomes(run_results).items():
             if statuses:
                 ok = statuses["success"] + statuses["pass"]

@@ -7,7 +7,6 @@ read-only, or with `make build ENGINE=spark` the Spark warehouse through a sessi
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lakesight.dbt_artifacts import read_run_results
 from lakesight.display import data, shown
 
 #: resource types in run order, as dbt names them in unique_id prefixes
@@ -39,10 +39,9 @@ class TableCounts:
 def run_outcomes(run_results: Path) -> dict[str, Counter[str]]:
     """Status counts per resource type from dbt's run_results.json."""
     outcomes: dict[str, Counter[str]] = {kind: Counter() for kind in RESOURCE_TYPES}
-    for result in json.loads(run_results.read_text())["results"]:
-        kind = result["unique_id"].split(".", 1)[0]
-        if kind in outcomes:  # exposures are listed as no-op: nothing ran
-            outcomes[kind][result["status"]] += 1
+    for result in read_run_results(run_results):
+        if result.resource_type in outcomes:  # exposures are listed as no-op: nothing ran
+            outcomes[result.resource_type][result.status] += 1
     return outcomes
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import duckdb
 
+from lakesight.dbt_artifacts import DbtManifest, read_manifest
 from lakesight.outputs import PROFILES, generation, output_lock
-from lakesight.profile.keys import Manifest
+from lakesight.profile.keys import primary_key
 from lakesight.profile.masks import masked_view, restricted
 from lakesight.profile.pages import Entry, render_index, render_profile, slug
 from lakesight.profile.stats import Profile, profile, quote
@@ -51,14 +52,16 @@ def resolve(con: duckdb.DuckDBPyConnection, relation: str, where: str) -> tuple[
     raise ProfileError(f"No relation {relation!r} in {where}.{hint}")
 
 
-def _key(manifest: Manifest | None, schema: str, name: str) -> list[str] | None:
+def _key(manifest: DbtManifest | None, schema: str, name: str) -> list[str] | None:
     if manifest is None:
         return None
     node = manifest.find(schema, name)
-    return manifest.key(node) if node else None
+    return primary_key(manifest, node) if node else None
 
 
-def profile_warehouse(warehouse: Path, relation: str, manifest: Manifest | None = None) -> Profile:
+def profile_warehouse(
+    warehouse: Path, relation: str, manifest: DbtManifest | None = None
+) -> Profile:
     """Profile a relation of the warehouse (opened read-only), every column the policy restricts
     for anyone masked (lakesight.profile.masks); a warehouse with no resolved policy is refused."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -87,7 +90,7 @@ def profile_as(
     warehouse: Path,
     principal: str,
     relation: str,
-    manifest: Manifest | None = None,
+    manifest: DbtManifest | None = None,
     extracts: Path = DEFAULT_EXTRACTS,
 ) -> Profile:
     """Profile a secure dataset as `principal` sees it: from the principal's extract only."""
@@ -104,7 +107,7 @@ def profile_as(
         )
 
 
-def mart_relations(manifest: Manifest) -> list[tuple[str, str]]:
+def mart_relations(manifest: DbtManifest) -> list[tuple[str, str]]:
     """(schema, name) of every mart model (models/marts/), materialised as a table or view."""
     marts = []
     for node in manifest.models():
@@ -126,7 +129,7 @@ def build_profiles(
 
     `out` is a generated folder (lakesight/outputs.py): the pages are written into a new
     generation and `out` switches to it at once; the returned index is `out/index.html`."""
-    manifest = Manifest.load(manifest_path)
+    manifest = read_manifest(manifest_path)
     if manifest is None:
         raise ProfileError(f"No dbt manifest at {manifest_path}: run `dbt parse` or `make build`.")
     with output_lock(out, PROFILES), generation(out, PROFILES) as new:
@@ -137,7 +140,7 @@ def build_profiles(
 def _write_profiles(
     warehouse: Path,
     out: Path,
-    manifest: Manifest,
+    manifest: DbtManifest,
     extracts: Path,
     progress: Callable[[str], None] | None,
 ) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+from lakesight.dbt_artifacts import MANIFEST, DbtManifest, read_manifest, read_run_results
 from lakesight.quality.outcome import SuiteOutcome
 
 CHECKS = ("test", "unit_test")
@@ -29,26 +29,23 @@ class Row:
 
 def dbt_rows(run_results: Path) -> list[Row]:
     """dbt's data and unit tests from run_results.json, grouped by the model they test."""
-    manifest_path = run_results.with_name("manifest.json")
-    nodes = json.loads(manifest_path.read_text())["nodes"] if manifest_path.exists() else {}
-    unit_tests = json.loads(manifest_path.read_text()).get("unit_tests", {}) if nodes else {}
+    manifest = read_manifest(run_results.with_name(MANIFEST)) or DbtManifest({})
     grouped: dict[str, Counter[str]] = {}
     details: dict[str, list[tuple[str, str]]] = {}
-    for result in json.loads(run_results.read_text())["results"]:
-        unique_id: str = result["unique_id"]
-        if unique_id.split(".", 1)[0] not in CHECKS:
+    for result in read_run_results(run_results):
+        if result.resource_type not in CHECKS:
             continue
-        name = unique_id.split(".")[2]
-        node = nodes.get(unique_id) or unit_tests.get(unique_id) or {}
+        name = result.name
+        node = manifest.node(result.unique_id)
         tested = node.get("attached_node") or next(
             iter(node.get("depends_on", {}).get("nodes", [])), ""
         )
         model = tested.split(".")[-1] if tested else name
-        status = {"success": "pass", "error": "fail"}.get(result["status"], result["status"])
+        status = {"success": "pass", "error": "fail"}.get(result.status, result.status)
         grouped.setdefault(model, Counter())[status] += 1
         if status in {"warn", "fail"}:
-            title = f"{status}: {name} — {result.get('message') or ''}"
-            details.setdefault(model, []).append((title, result.get("compiled_code") or ""))
+            title = f"{status}: {name} — {result.message}"
+            details.setdefault(model, []).append((title, result.compiled_code))
     return [
         Row(
             "dbt",
