@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from lakesight.quality.cli import outcome_table
+from lakesight.cli.quality import outcome_table
 from lakesight.quality.outcome import Failure, SuiteOutcome
 from lakesight_tests.support import BIN, REPO, Warehouse
 

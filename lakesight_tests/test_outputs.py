@@ -26,14 +26,15 @@ import duckdb
 import pandas as pd
 import pytest
 
+from lakesight.cli import ml as ml_cli
+from lakesight.cli import notebooks as notebooks_cli
+from lakesight.cli import quality as quality_cli
 from lakesight.dashboards import build as dashboards_build
 from lakesight.dashboards.build import VENDOR, build_dashboards
 from lakesight.dashboards.queries import Result
 from lakesight.dashboards.spec import Tile
 from lakesight.ml import card as ml_card
-from lakesight.ml import cli as ml_cli
 from lakesight.ml import train
-from lakesight.notebooks import cli as notebooks_cli
 from lakesight.notebooks import run as notebooks_run
 from lakesight.notebooks.run import Notebook
 from lakesight.outputs import (
@@ -54,7 +55,6 @@ from lakesight.outputs import (
 )
 from lakesight.profile import run as profile_run
 from lakesight.profile.run import build_profiles
-from lakesight.quality import cli as quality_cli
 from lakesight.security.access import query_as
 from lakesight.security.extracts import (
     extract_file,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from lakesight.cli.options import Extracts, OnlyPrincipal, Out
 from lakesight.config import warehouse_path
 from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.queries import ROW_CAP
@@ -45,14 +46,10 @@ vega-embed (copied from node_modules) and a static SVG. A tile whose result has 
 
 @dashboards_app.command(help=BUILD_HELP)
 def build(
-    as_: Annotated[
-        str | None, typer.Option("--as", help="Render only this principal's pages.")
-    ] = None,
+    as_: OnlyPrincipal = None,
     folder: Annotated[Path, typer.Option("--dashboards", help=FOLDER_HELP)] = Path("dashboards"),
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("site/dashboards"),
-    extracts: Annotated[
-        Path, typer.Option(help="Folder of the per-principal extracts (and manifest.json).")
-    ] = DEFAULT_EXTRACTS,
+    out: Out = Path("site/dashboards"),
+    extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     warehouse = warehouse_path()
     if not warehouse.exists():

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from lakesight.cli.options import Extracts, OnlyPrincipal, Out
 from lakesight.config import warehouse_path
 from lakesight.outputs import NOTEBOOKS, generation, output_lock
 from lakesight.security.access import DEFAULT_EXTRACTS
@@ -31,14 +32,12 @@ BUILD_HELP = (
 
 @notebooks_app.command(help=BUILD_HELP)
 def build(
-    as_: Annotated[str | None, typer.Option("--as", help="Run only as this principal.")] = None,
+    as_: OnlyPrincipal = None,
     folder: Annotated[
         Path, typer.Option("--notebooks", help="Folder of the notebooks (*.py).")
     ] = Path("notebooks"),
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("site/notebooks"),
-    extracts: Annotated[
-        Path, typer.Option(help="Folder of the per-principal extracts (and manifest.json).")
-    ] = DEFAULT_EXTRACTS,
+    out: Out = Path("site/notebooks"),
+    extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     # nbconvert, nbclient and jupytext are imported only to build notebooks
     from lakesight.notebooks.run import (

@@ -114,7 +114,7 @@ def validate(
 
     The raw landing contract is DuckDB's (its catalog and JSON functions) and the secure suites
     switch principal per query: on Spark the parity test compares those datasets instead."""
-    from lakesight.quality.cli import outcome_table, verdict
+    from lakesight.cli.quality import outcome_table, verdict
     from lakesight.spark.session import spark_session
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
