@@ -51,7 +51,7 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 	@if [ -f "$(LAKE)/_lake.json" ]; then echo "data lake present: $(LAKE)"; \
 	 else $(BIN)/lakesight lake generate --lake "$(LAKE)"; fi
 
-build: lake $(if $(filter spark,$(ENGINE)),spark-build,duckdb-build) ## set up, generate the lake if missing, dbt build, summary, GX checkpoint, dashboards, notebooks, docs site (ENGINE=spark: on Spark)
+build: lake $(if $(filter spark,$(ENGINE)),spark-build,duckdb-build) ## set up, generate the lake if missing, then `lakesight build`: dbt build, summary, GX checkpoint, dashboards, notebooks, docs site (ENGINE=spark: on Spark)
 
 # ENGINE=spark: Java 17 checked, the raw step (lakesight spark load), the lake's external tables,
 # then dbt build --target spark of the portable models, the summary and the GX mart suites on
@@ -69,18 +69,9 @@ spark-build: lake
 	   || status=1; \
 	 exit $$status
 
+# the steps, their order and what a failure skips: lakesight/pipeline.py (`lakesight build --help`)
 duckdb-build: lake $(NPM_STAMP)
-	@status=0; $(BIN)/python -m lakesight.load.lock -- $(BIN)/dbt build || status=$$?; \
-	 [ $$status -ne 75 ] || exit 75; \
-	 cp target/run_results.json target/build_run_results.json; \
-	 $(BIN)/lakesight summary || true; \
-	 $(BIN)/lakesight validate --run-results target/build_run_results.json \
-	   --report site/quality.html --data-docs site/gx || [ $$status -ne 0 ] || status=1; \
-	 [ $$status -ne 0 ] || $(BIN)/lakesight dashboards build || status=1; \
-	 [ $$status -ne 0 ] || $(BIN)/lakesight ml train || status=1; \
-	 [ $$status -ne 0 ] || $(BIN)/lakesight notebooks build || status=1; \
-	 exit $$status
-	@$(MAKE) --no-print-directory docs
+	@$(BIN)/lakesight build
 
 docs: $(STAMP) ## the site/ folder: dbt docs (static), profiles and an index page, from the last build
 	$(BIN)/dbt docs generate --static --quiet

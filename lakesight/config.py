@@ -107,3 +107,8 @@ def mask_salt(environ: Mapping[str, str] | None = None) -> str:
     """The salt a build uses: $LAKESIGHT_MASK_SALT, or the development salt when it is unset or
     empty (an empty salt would be no salt at all)."""
     return MASK_SALT.value(environ)
+
+
+def dbt_target() -> Path:
+    """dbt's target folder (its artifacts): $DBT_TARGET_PATH, as dbt reads it, else target."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or "target")

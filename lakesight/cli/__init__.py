@@ -14,6 +14,7 @@ import duckdb
 import typer
 
 from lakesight.cli import profiles, report, security
+from lakesight.cli.build import build
 from lakesight.cli.dashboards import dashboards_app
 from lakesight.cli.errors import UserError, built_warehouse
 from lakesight.cli.lake import lake_app
@@ -44,6 +45,7 @@ app.add_typer(notebooks_app, name="notebooks")
 app.add_typer(ml_app, name="ml")
 app.add_typer(spark_app, name="spark")
 # the commands in the order --help lists them
+app.command(name="build")(build)
 app.command(name="validate")(validate)
 app.command()(report.summary)
 app.command()(report.site)
