@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.outputs import OutputError
 from lakesight.quality.secure_suites import secure_suites
 from lakesight.security import extracts as extracts_module
@@ -700,7 +700,7 @@ def test_the_development_salt_is_reversed_by_a_dictionary_of_first_names(
     """Why publish refuses it: bob's hashed first names, reversed with a list of first names."""
     dictionary = {
         hashlib.sha256(("lakesight-dev-salt" + name).encode()).hexdigest(): name
-        for first_names, _ in spec.NAME_POOLS.values()
+        for first_names, _ in reference.NAME_POOLS.values()
         for name in first_names
     }
     hashed = query_as(

@@ -14,7 +14,7 @@ import pytest
 
 from lakesight.dashboards import queries
 from lakesight.dashboards.build import build_dashboards
-from lakesight.dashboards.spec import Encoding, Tile, catalogue, load_pages
+from lakesight.dashboards.definitions import Encoding, Tile, catalogue, load_pages
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import (
     active_principals,

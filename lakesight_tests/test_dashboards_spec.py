@@ -10,8 +10,7 @@ import pytest
 import yaml
 
 from lakesight.dashboards.build import script_json
-from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
-from lakesight.dashboards.spec import (
+from lakesight.dashboards.definitions import (
     REQUIRED,
     Encoding,
     SpecError,
@@ -19,6 +18,7 @@ from lakesight.dashboards.spec import (
     catalogue,
     load_pages,
 )
+from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight_tests.support import REPO
 
 GOOD_TILE = {

@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lakesight.cli import app
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.generate import append, generate
 from lakesight.lake.manifest import LakeError
 
@@ -152,15 +152,19 @@ def test_orders_csv(small: Path) -> None:
     for order_id, customer_id, ordered_at, updated_at, status, channel, currency, country in good:
         assert order_id.isdigit() and customer_id.isdigit()
         assert _is_stamp(updated_at) and updated_at >= ordered_at
-        assert status in spec.STATUSES and channel in spec.CHANNELS
-        assert currency in (*spec.CURRENCIES, spec.UNKNOWN_CURRENCY)
+        assert status in reference.STATUSES and channel in reference.CHANNELS
+        assert currency in (*reference.CURRENCIES, reference.UNKNOWN_CURRENCY)
         assert re.fullmatch(r"[A-Z]{2}", country)
 
 
 def test_currency_follows_country(small: Path) -> None:
-    currency_of = {c.code: c.currency for c in spec.COUNTRIES}
+    currency_of = {c.code: c.currency for c in reference.COUNTRIES}
     for row in _csv_rows(small):
-        if len(row) == 8 and row[6] != spec.UNKNOWN_CURRENCY and row[7] != spec.UNKNOWN_COUNTRY:
+        if (
+            len(row) == 8
+            and row[6] != reference.UNKNOWN_CURRENCY
+            and row[7] != reference.UNKNOWN_COUNTRY
+        ):
             assert currency_of[row[7]] == row[6]
 
 
@@ -210,8 +214,8 @@ def test_payments_avro(small: Path) -> None:
                 "event_at": pl.Datetime("us", "UTC"),
             }
         )
-        assert set(frame["event_type"]) <= set(spec.PAYMENT_EVENTS)
-        assert set(frame["method"]) <= set(spec.PAYMENT_METHODS)
+        assert set(frame["event_type"]) <= set(reference.PAYMENT_EVENTS)
+        assert set(frame["method"]) <= set(reference.PAYMENT_METHODS)
         assert (frame["amount"] > 0).all()
 
 
@@ -235,7 +239,7 @@ def test_customers_and_products_json(small: Path) -> None:
     for record in customers:
         assert list(record) == keys
         assert set(record["address"]) == {"street", "city", "postal_code", "country_code"}
-        assert record["segment"] in spec.SEGMENTS
+        assert record["segment"] in reference.SEGMENTS
         assert record["signed_up_at"] <= record["updated_at"]
     products, _ = _json_lines(small, "products")
     first_day = _files(small, "products")[0]
@@ -254,7 +258,7 @@ def test_review_labels_manifest(small: Path) -> None:
         assert re.fullmatch(r"R\d{7}", record["review_id"])
         meta = record.get("review-sentiment-metadata")
         if meta is not None:
-            assert meta["class-name"] == spec.SENTIMENT_CLASSES[record["review-sentiment"]]
+            assert meta["class-name"] == reference.SENTIMENT_CLASSES[record["review-sentiment"]]
             assert meta["human-annotated"] in ("yes", "no")
             assert 0 < meta["confidence"] <= 1
 
@@ -262,7 +266,7 @@ def test_review_labels_manifest(small: Path) -> None:
 def test_label_attribute_changes_in_later_partitions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spec, "LABEL_V2_AFTER_DAYS", 4)
+    monkeypatch.setattr(reference, "LABEL_V2_AFTER_DAYS", 4)
     lake = _make(tmp_path, scale=0.02, days=8)
     for file in _files(lake, "review_labels"):
         expected = "sentiment-v2" if file.parent.name >= "dt=2025-03-05" else "review-sentiment"
@@ -367,14 +371,16 @@ def _observed_bad(lake: Path) -> dict[str, dict[str, int]]:
     rows = _csv_rows(lake)
     wide = [r for r in rows if len(r) == 8]
     typed = [r for r in wide if _is_stamp(r[2]) and not r[2].startswith("2099")]
-    clean = [r for r in typed if r[6] != spec.UNKNOWN_CURRENCY and r[7] != spec.UNKNOWN_COUNTRY]
+    clean = [
+        r for r in typed if r[6] != reference.UNKNOWN_CURRENCY and r[7] != reference.UNKNOWN_COUNTRY
+    ]
     orders = {
         "wrong_column_count": len(rows) - len(wide),
         "unparseable_ordered_at": sum(not _is_stamp(r[2]) for r in wide),
-        "unknown_country_code": sum(r[7] == spec.UNKNOWN_COUNTRY for r in typed),
-        "unknown_currency_code": sum(r[6] == spec.UNKNOWN_CURRENCY for r in typed),
+        "unknown_country_code": sum(r[7] == reference.UNKNOWN_COUNTRY for r in typed),
+        "unknown_currency_code": sum(r[6] == reference.UNKNOWN_CURRENCY for r in typed),
         "duplicate_row": len(clean) - len({tuple(r) for r in clean}),
-        "future_ordered_at": sum(r[2].startswith(f"{spec.FUTURE_YEAR}-") for r in wide),
+        "future_ordered_at": sum(r[2].startswith(f"{reference.FUTURE_YEAR}-") for r in wide),
     }
     items = pl.concat([pl.from_arrow(pq.read_table(f)) for f in _files(lake, "order_items")])
     positive = items.filter(pl.col("quantity") > 0)
@@ -389,13 +395,13 @@ def _observed_bad(lake: Path) -> dict[str, dict[str, int]]:
             r["date_of_birth"] == "not a date" for r in customers_json
         ),
         "unknown_country_code": sum(
-            r["address"]["country_code"] == spec.UNKNOWN_COUNTRY for r in customers_json
+            r["address"]["country_code"] == reference.UNKNOWN_COUNTRY for r in customers_json
         ),
     }
     products_json, products_invalid = _json_lines(lake, "products")
     assert products_invalid == 0
     payments = pl.concat([pl.read_avro(f) for f in _files(lake, "payments")])
-    known = payments.filter(pl.col("currency_code") != spec.UNKNOWN_CURRENCY)
+    known = payments.filter(pl.col("currency_code") != reference.UNKNOWN_CURRENCY)
     shipments = pl.concat([pl.from_arrow(orc.read_table(f)) for f in _files(lake, "shipments")])
     log_lines = [
         line
@@ -416,7 +422,7 @@ def _observed_bad(lake: Path) -> dict[str, dict[str, int]]:
         },
         "shipments": {
             "future_delivered_at": shipments.filter(
-                pl.col("delivered_at").dt.year() == spec.FUTURE_YEAR
+                pl.col("delivered_at").dt.year() == reference.FUTURE_YEAR
             ).height
         },
         "access_logs": {
@@ -494,7 +500,7 @@ def test_volumes_scale_linearly(tmp_path: Path) -> None:
     large = _good_counts(_make(tmp_path / "x2", scale=0.1, days=7))
     for table in ("orders", "order_items", "payments", "shipments", "access_logs"):
         assert 1.8 < large[table] / small[table] < 2.2, table
-    expected_lines = 0.1 * spec.LINES_PER_YEAR_AT_SCALE_1 / 365 * 7
+    expected_lines = 0.1 * reference.LINES_PER_YEAR_AT_SCALE_1 / 365 * 7
     assert 0.8 < large["order_items"] / expected_lines < 1.2
 
 

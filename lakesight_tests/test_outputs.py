@@ -31,8 +31,8 @@ from lakesight.cli import notebooks as notebooks_cli
 from lakesight.cli import quality as quality_cli
 from lakesight.dashboards import build as dashboards_build
 from lakesight.dashboards.build import VENDOR, build_dashboards
+from lakesight.dashboards.definitions import Tile
 from lakesight.dashboards.queries import Result
-from lakesight.dashboards.spec import Tile
 from lakesight.ml import card as ml_card
 from lakesight.ml import train
 from lakesight.notebooks import run as notebooks_run
@@ -56,6 +56,8 @@ from lakesight.outputs import (
 from lakesight.profile import run as profile_run
 from lakesight.profile.run import build_profiles
 from lakesight.security.access import query_as
+from lakesight.security.exports_aws import Settings as NativeSettings
+from lakesight.security.exports_aws import export_policies
 from lakesight.security.extracts import (
     extract_file,
     folder_lock,
@@ -63,8 +65,6 @@ from lakesight.security.extracts import (
     read_manifest,
     verify,
 )
-from lakesight.security.native import Settings as NativeSettings
-from lakesight.security.native import export_policies
 from lakesight.site import build_site
 from lakesight_tests.support import BIN, REPO, Warehouse
 

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from lakesight.quality.secure_suites import allowed_filter
-from lakesight.security.native import export_policies
+from lakesight.security.exports_aws import export_policies
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
 from lakesight_tests import oracle
 from lakesight_tests.seed_csv import BOOLEAN_SPELLINGS, SeedValueError, parse_boolean, read_seed

@@ -10,7 +10,7 @@ import pytest
 from great_expectations.core.batch import Batch
 from great_expectations.datasource.fluent import SQLDatasource
 
-from lakesight.quality.engine import (
+from lakesight.quality.gx_duckdb import (
     add_warehouse,
     close,
     ephemeral_context,

@@ -26,7 +26,7 @@ import pytest
 import lakesight_tests.test_security as security
 from lakesight.outputs import OWNERSHIP
 from lakesight.security.datasets import TARGETS
-from lakesight.security.native import (
+from lakesight.security.exports_aws import (
     CLS_RULES,
     GROUP_MEMBERS,
     LF_FILTERS,

@@ -21,8 +21,8 @@ from lakesight.cli.lake import lake_app
 from lakesight.cli.ml import ml_app
 from lakesight.cli.notebooks import notebooks_app
 from lakesight.cli.quality import validate
+from lakesight.dashboards.definitions import SpecError
 from lakesight.dashboards.queries import TileTooLarge
-from lakesight.dashboards.spec import SpecError
 from lakesight.display import shown
 from lakesight.ml import TrainError
 from lakesight.notebooks import NotebookError

@@ -9,9 +9,9 @@ import typer
 
 from lakesight.cli.options import Extracts, OnlyPrincipal, Out
 from lakesight.config import warehouse_path
+from lakesight.dashboards.definitions import load_pages
 from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight.dashboards.queries import ROW_CAP
-from lakesight.dashboards.spec import load_pages
 from lakesight.security.access import DEFAULT_EXTRACTS
 
 dashboards_app = typer.Typer(

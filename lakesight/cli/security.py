@@ -14,9 +14,7 @@ from lakesight.cli.errors import UserError, built_warehouse
 from lakesight.cli.options import Extracts, Principal
 from lakesight.display import plain_console, shown
 from lakesight.security.access import DEFAULT_EXTRACTS, query_as
-from lakesight.security.extracts import publish as publish_extracts
-from lakesight.security.extracts import verify as verify_extracts
-from lakesight.security.native import (
+from lakesight.security.exports_aws import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DATABASE,
     DEFAULT_NAMESPACE,
@@ -24,6 +22,8 @@ from lakesight.security.native import (
     Settings,
     export_policies,
 )
+from lakesight.security.extracts import publish as publish_extracts
+from lakesight.security.extracts import verify as verify_extracts
 from lakesight.security.resolved import PolicyNotBuilt
 
 QUERY_HELP = """Run SQL as a principal, on that principal's extract only, and print the result.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from lakesight.dashboards.spec import Page, Tile
+from lakesight.dashboards.definitions import Page, Tile
 from lakesight.security.datasets import TARGETS
 
 EXPOSURES = (

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.rng import Stream, day_of, rng_for
 from lakesight.lake.tables import TableSpec
 
@@ -37,7 +37,7 @@ def place(
         return rng, placement
     for kind in table.kinds:
         group = table.drift_kinds if kind in table.drift_kinds else table.bad_kinds
-        k = int(rng.poisson(spec.BAD_RECORD_RATE * n / len(group)))
+        k = int(rng.poisson(reference.BAD_RECORD_RATE * n / len(group)))
         if seen.get(kind, 0) == 0:
             k = max(k, 1)
         if kind in table.drift_kinds:
@@ -71,7 +71,7 @@ def lines_frame(lines: list[str] | pl.Series) -> pl.DataFrame:
 def future_stamp(stamp: str) -> str:
     """The same `YYYY-MM-DD…` moment in `FUTURE_YEAR` (29 Feb becomes 28 Feb)."""
     rest = stamp[4:].replace("-02-29", "-02-28", 1) if stamp[4:10] == "-02-29" else stamp[4:]
-    return f"{spec.FUTURE_YEAR}{rest}"
+    return f"{reference.FUTURE_YEAR}{rest}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,9 +99,9 @@ def orders(
             ]
             rows = rows.with_columns(pl.Series("ordered_at", bad, dtype=pl.String))
         elif kind == "unknown_country_code":
-            rows = rows.with_columns(pl.lit(spec.UNKNOWN_COUNTRY).alias("country_code"))
+            rows = rows.with_columns(pl.lit(reference.UNKNOWN_COUNTRY).alias("country_code"))
         elif kind == "unknown_currency_code":
-            rows = rows.with_columns(pl.lit(spec.UNKNOWN_CURRENCY).alias("currency_code"))
+            rows = rows.with_columns(pl.lit(reference.UNKNOWN_CURRENCY).alias("currency_code"))
         elif kind == "future_ordered_at":
             future = [future_stamp(s) for s in rows["ordered_at"].to_list()]
             rows = rows.with_columns(pl.Series("ordered_at", future, dtype=pl.String))
@@ -141,7 +141,7 @@ def payments(good: pl.DataFrame, placement: Placement) -> pl.DataFrame:
     for kind, after in placement.items():
         rows = good[after]
         if kind == "unknown_currency_code":
-            rows = rows.with_columns(pl.lit(spec.UNKNOWN_CURRENCY).alias("currency_code"))
+            rows = rows.with_columns(pl.lit(reference.UNKNOWN_CURRENCY).alias("currency_code"))
         extras.append((after, rows))
     return interleave(good, extras)
 
@@ -163,7 +163,7 @@ def shipments(good: pl.DataFrame, placement: Placement) -> pl.DataFrame:
 def _future_datetime(moment: Any) -> Any:
     """`moment` moved to `FUTURE_YEAR` (29 Feb becomes 28 Feb)."""
     day = min(moment.day, 28) if (moment.month, moment.day) == (2, 29) else moment.day
-    return moment.replace(year=spec.FUTURE_YEAR, day=day)
+    return moment.replace(year=reference.FUTURE_YEAR, day=day)
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def _bad_json(rng: np.random.Generator, kind: str, record: dict[str, Any]) -> st
     if kind == "unparseable_date_of_birth":
         bad["date_of_birth"] = "not a date"
     elif kind == "unknown_country_code":
-        bad["address"]["country_code"] = spec.UNKNOWN_COUNTRY
+        bad["address"]["country_code"] = reference.UNKNOWN_COUNTRY
     elif kind == "unparseable_unit_cost":
         bad["unit_cost"] = "n/a"
     elif kind == "missing_metadata":

@@ -6,21 +6,21 @@ from functools import cache
 
 import numpy as np
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.rng import SECONDS_PER_DAY
 
-COUNTRY_CODES = tuple(c.code for c in spec.COUNTRIES)
-COUNTRY_WEIGHTS = np.array([c.weight for c in spec.COUNTRIES]) / sum(
-    c.weight for c in spec.COUNTRIES
+COUNTRY_CODES = tuple(c.code for c in reference.COUNTRIES)
+COUNTRY_WEIGHTS = np.array([c.weight for c in reference.COUNTRIES]) / sum(
+    c.weight for c in reference.COUNTRIES
 )
 
 
 @cache
 def _utc_hour_cdf() -> tuple[np.ndarray, np.ndarray]:
     """Per country: probability of each UTC hour and its cumulative distribution."""
-    local = np.array(spec.LOCAL_HOUR_PROFILE)
-    probs = np.empty((len(spec.COUNTRIES), 24))
-    for i, country in enumerate(spec.COUNTRIES):
+    local = np.array(reference.LOCAL_HOUR_PROFILE)
+    probs = np.empty((len(reference.COUNTRIES), 24))
+    for i, country in enumerate(reference.COUNTRIES):
         utc_hours = np.arange(24)
         probs[i] = local[(utc_hours + country.utc_offset) % 24]
     probs /= probs.sum(axis=1, keepdims=True)

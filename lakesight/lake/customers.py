@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.clock import COUNTRY_WEIGHTS, pick, seconds_of_day
 from lakesight.lake.rng import SECONDS_PER_DAY, Stream, rng_for
 
@@ -57,13 +57,13 @@ def _stamps(seconds: np.ndarray) -> list[str]:
     return [t.replace("T", " ") for t in text.tolist()]
 
 
-_POOLS = [spec.NAME_POOLS[c.names] for c in spec.COUNTRIES]
+_POOLS = [reference.NAME_POOLS[c.names] for c in reference.COUNTRIES]
 _FIRST = _table([p[0] for p in _POOLS])
 _LAST = _table([p[1] for p in _POOLS])
-_FIRST_SLUG = _table([tuple(spec.ascii_slug(n) for n in p[0]) for p in _POOLS])
-_LAST_SLUG = _table([tuple(spec.ascii_slug(n) for n in p[1]) for p in _POOLS])
-_CITY = _table([c.cities for c in spec.COUNTRIES])
-_STREET = _table([c.streets for c in spec.COUNTRIES])
+_FIRST_SLUG = _table([tuple(reference.ascii_slug(n) for n in p[0]) for p in _POOLS])
+_LAST_SLUG = _table([tuple(reference.ascii_slug(n) for n in p[1]) for p in _POOLS])
+_CITY = _table([c.cities for c in reference.COUNTRIES])
+_STREET = _table([c.streets for c in reference.COUNTRIES])
 
 
 @dataclass
@@ -100,7 +100,7 @@ class Customers:
     def place_signups(self, first_day: int, base: int, signups: np.ndarray) -> None:
         """Set sign-up times: base customers before `first_day`, the rest on their day."""
         n = len(self.country)
-        history = spec.BASE_CUSTOMER_HISTORY_DAYS * SECONDS_PER_DAY
+        history = reference.BASE_CUSTOMER_HISTORY_DAYS * SECONDS_PER_DAY
         base_ids = min(base, n)
         first_s = first_day * SECONDS_PER_DAY
         self.signup_s[:base_ids] = (
@@ -141,16 +141,16 @@ class Customers:
         )  # fmt: skip
         out = []
         for cid, c, fn, ln, ef, el, sn, ci, born, seg, dom, house, phone, postal, su, up in rows:
-            place = spec.COUNTRIES[c]
+            place = reference.COUNTRIES[c]
             out.append(
                 {
                     "customer_id": cid,
                     "first_name": fn,
                     "last_name": ln,
-                    "email": f"{ef}.{el}{cid}@{spec.EMAIL_DOMAINS[dom]}",
+                    "email": f"{ef}.{el}{cid}@{reference.EMAIL_DOMAINS[dom]}",
                     "phone": f"+{place.dial} {_fill(place.phone, phone)}",
                     "date_of_birth": born,
-                    "segment": spec.SEGMENTS[seg],
+                    "segment": reference.SEGMENTS[seg],
                     "address": {
                         "street": f"{house} {sn}" if place.number_first else f"{sn} {house}",
                         "city": ci,
@@ -169,7 +169,11 @@ class Customers:
         With `emit`, returns the record written after each change (else an empty list).
         """
         rng = rng_for(seed, Stream.CUSTOMER_UPDATES, day)
-        k = int(rng.poisson(existing * spec.CUSTOMER_UPDATES_PER_YEAR / 365.0)) if existing else 0
+        k = (
+            int(rng.poisson(existing * reference.CUSTOMER_UPDATES_PER_YEAR / 365.0))
+            if existing
+            else 0
+        )
         k = min(k, existing)
         ids = rng.choice(existing, size=k, replace=False) + 1
         field = pick(rng, (0.5, 0.3, 0.2), k)
@@ -188,7 +192,7 @@ class Customers:
             elif field[j] == 1:
                 self.phone[i] = new_number[j]
             else:
-                self.segment[i] = (self.segment[i] + new_step[j]) % len(spec.SEGMENTS)
+                self.segment[i] = (self.segment[i] + new_step[j]) % len(reference.SEGMENTS)
             if emit:
                 records.append(self.record(i + 1, int(times[j])))
         return records
@@ -198,22 +202,22 @@ def _draw_block(seed: int, block: int) -> dict[str, np.ndarray]:
     """Attributes of customer ids block*BLOCK+1 … (block+1)*BLOCK."""
     rng = rng_for(seed, Stream.CUSTOMER_ATTRIBUTES, block)
     n = BLOCK
-    segment = pick(rng, spec.SEGMENT_WEIGHTS, n).astype(np.int8)
-    weight = rng.lognormal(0.0, 0.9, n) * np.asarray(spec.SEGMENT_ORDER_MULTIPLIER)[segment]
-    loyal = rng.random(n) < spec.LOYAL_CUSTOMER_SHARE
-    lifetime = np.where(loyal, np.inf, rng.exponential(spec.MEAN_CUSTOMER_LIFETIME_DAYS, n))
+    segment = pick(rng, reference.SEGMENT_WEIGHTS, n).astype(np.int8)
+    weight = rng.lognormal(0.0, 0.9, n) * np.asarray(reference.SEGMENT_ORDER_MULTIPLIER)[segment]
+    loyal = rng.random(n) < reference.LOYAL_CUSTOMER_SHARE
+    lifetime = np.where(loyal, np.inf, rng.exponential(reference.MEAN_CUSTOMER_LIFETIME_DAYS, n))
     return {
         "country": pick(rng, COUNTRY_WEIGHTS, n).astype(np.int16),
         "segment": segment,
         "order_weight": weight,
         "lifetime_days": lifetime,
-        "orders_on_signup": rng.random(n) < spec.FIRST_ORDER_PROBABILITY,
+        "orders_on_signup": rng.random(n) < reference.FIRST_ORDER_PROBABILITY,
         "signup_u": rng.random(n),
         "base_age_u": rng.random(n),
         "first_u": rng.random(n),
         "last_u": rng.random(n),
         "age_days": (365.25 * (18 + 55 * rng.beta(2.0, 3.5, n))).astype(np.int64),
-        "domain": rng.integers(0, len(spec.EMAIL_DOMAINS), n),
+        "domain": rng.integers(0, len(reference.EMAIL_DOMAINS), n),
         "city_u": rng.random(n),
         "street_u": rng.random(n),
         "house": rng.integers(1, 300, n),

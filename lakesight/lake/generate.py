@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lakesight.lake import bad, render, spec, tables, volume
+from lakesight.lake import bad, reference, render, tables, volume
 from lakesight.lake.manifest import MANIFEST_NAME, LakeError, Manifest
 from lakesight.lake.orders import LOOKBACK_DAYS, order_cohort
 from lakesight.lake.plan import Plan
@@ -39,9 +39,9 @@ def check_options(scale: float, start: dt.date, days: int) -> None:
     if days < 1:
         raise LakeError(f"--days must be at least 1 (got {days}).")
     end = start + dt.timedelta(days=days - 1)
-    if start < spec.MIN_DAY or end > spec.MAX_DAY:
+    if start < reference.MIN_DAY or end > reference.MAX_DAY:
         raise LakeError(
-            f"The range {start} … {end} is outside {spec.MIN_DAY} … {spec.MAX_DAY}, "
+            f"The range {start} … {end} is outside {reference.MIN_DAY} … {reference.MAX_DAY}, "
             "the period the FX and target seeds cover."
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from lakesight.lake import spec, volume
+from lakesight.lake import reference, volume
 from lakesight.lake.clock import pick, seconds_of_day
 from lakesight.lake.plan import Plan
 from lakesight.lake.products import Catalogue
@@ -19,12 +19,12 @@ from lakesight.lake.rng import SECONDS_PER_DAY, Stream, day_of, rng_for
 LOOKBACK_DAYS = 56
 """No event arrives more than this many days after its order was placed."""
 
-STATUS = {name: i for i, name in enumerate(spec.STATUSES)}
-CURRENCY_INDEX = {c: i for i, c in enumerate(spec.CURRENCIES)}
-COUNTRY_CURRENCY = np.array([CURRENCY_INDEX[c.currency] for c in spec.COUNTRIES])
-RATES = np.array([spec.USD_RATES[c] for c in spec.CURRENCIES])
-ZERO_DECIMAL = np.array([c in spec.ZERO_DECIMAL_CURRENCIES for c in spec.CURRENCIES])
-WAREHOUSES = tuple(spec.WAREHOUSE_COUNTRY)
+STATUS = {name: i for i, name in enumerate(reference.STATUSES)}
+CURRENCY_INDEX = {c: i for i, c in enumerate(reference.CURRENCIES)}
+COUNTRY_CURRENCY = np.array([CURRENCY_INDEX[c.currency] for c in reference.COUNTRIES])
+RATES = np.array([reference.USD_RATES[c] for c in reference.CURRENCIES])
+ZERO_DECIMAL = np.array([c in reference.ZERO_DECIMAL_CURRENCIES for c in reference.CURRENCIES])
+WAREHOUSES = tuple(reference.WAREHOUSE_COUNTRY)
 CARRIERS = ("DHL", "UPS", "FedEx", "USPS", "Royal Mail", "La Poste")
 _WAREHOUSE_INDEX = {w: i for i, w in enumerate(WAREHOUSES)}
 _CARRIER_INDEX = {c: i for i, c in enumerate(CARRIERS)}
@@ -41,8 +41,8 @@ def _round_minor(cents: np.ndarray, currency: np.ndarray, floor: bool = False) -
 
 def _lag(rng: np.random.Generator, n: int) -> np.ndarray:
     """Days late each event arrives (mostly 0)."""
-    late = rng.random(n) < spec.LATE_RATE
-    return np.where(late, pick(rng, spec.LATE_LAG_PMF, n) + 1, 0)
+    late = rng.random(n) < reference.LATE_RATE
+    return np.where(late, pick(rng, reference.LATE_LAG_PMF, n) + 1, 0)
 
 
 def _from_table(options: tuple[str, ...], index: dict[str, int]) -> np.ndarray:
@@ -64,10 +64,13 @@ def _pick_per_country(
     return out
 
 
-_COUNTRY_WAREHOUSES = [_from_table(c.warehouses, _WAREHOUSE_INDEX) for c in spec.COUNTRIES]
-_COUNTRY_CARRIERS = [_from_table(c.carriers, _CARRIER_INDEX) for c in spec.COUNTRIES]
+_COUNTRY_WAREHOUSES = [_from_table(c.warehouses, _WAREHOUSE_INDEX) for c in reference.COUNTRIES]
+_COUNTRY_CARRIERS = [_from_table(c.carriers, _CARRIER_INDEX) for c in reference.COUNTRIES]
 _WAREHOUSE_COUNTRY = np.array(
-    [[c.code for c in spec.COUNTRIES].index(spec.WAREHOUSE_COUNTRY[w]) for w in WAREHOUSES]
+    [
+        [c.code for c in reference.COUNTRIES].index(reference.WAREHOUSE_COUNTRY[w])
+        for w in WAREHOUSES
+    ]
 )
 
 
@@ -102,8 +105,8 @@ def order_cohort(plan: Plan, catalogue: Catalogue, day: int) -> dict[str, pl.Dat
     n = len(customer)
     order_id = int(plan.orders_before[i]) + 1 + np.arange(n, dtype=np.int64)
     currency = COUNTRY_CURRENCY[country]
-    channel = pick(rng, spec.CHANNEL_WEIGHTS, n)
-    method = pick(rng, spec.PAYMENT_METHOD_WEIGHTS, n)
+    channel = pick(rng, reference.CHANNEL_WEIGHTS, n)
+    method = pick(rng, reference.PAYMENT_METHOD_WEIGHTS, n)
 
     items, total = _items(rng, catalogue, order_id, currency, volume.is_promotion(day_of(day)))
     life = _lifecycle(rng, ordered, method, country)
@@ -138,7 +141,7 @@ def _items(
 ) -> tuple[pl.DataFrame, np.ndarray]:
     """Order lines in the order's currency, and each order's total (in cents)."""
     n = len(order_id)
-    lines = pick(rng, spec.LINES_PER_ORDER_PMF, n) + 1
+    lines = pick(rng, reference.LINES_PER_ORDER_PMF, n) + 1
     owner = np.repeat(np.arange(n), lines)
     starts = np.cumsum(lines) - lines
     line_number = np.arange(len(owner)) - np.repeat(starts, lines) + 1
@@ -170,10 +173,10 @@ def _lifecycle(
 ) -> dict[str, np.ndarray]:
     """Times (Unix seconds, -1 if it never happens) of each order's lifecycle steps."""
     n = len(ordered)
-    cancelled = rng.random(n) < spec.CANCEL_RATE
+    cancelled = rng.random(n) < reference.CANCEL_RATE
     authorised = ordered + rng.integers(1, 60, n)
     cancel_at = ordered + np.clip(rng.exponential(4 * _HOUR, n), 60, 2 * _DAY).astype(np.int64)
-    bank = method == spec.PAYMENT_METHODS.index("bank_transfer")
+    bank = method == reference.PAYMENT_METHODS.index("bank_transfer")
     capture_delay = np.where(
         bank, rng.uniform(0.5, 3.0, n) * _DAY, rng.integers(30, 900, n)
     ).astype(np.int64)
@@ -182,9 +185,11 @@ def _lifecycle(
     carrier = _pick_per_country(rng, country, _COUNTRY_CARRIERS, 0.6)
     domestic = _WAREHOUSE_COUNTRY[warehouse] == country
     transit = np.where(domestic, rng.uniform(1, 4, n), rng.uniform(3, 9, n)) * _DAY
-    returned = ~cancelled & (rng.random(n) < spec.RETURN_RATE)
+    returned = ~cancelled & (rng.random(n) < reference.RETURN_RATE)
     partial = (
-        ~cancelled & ~returned & (rng.random(n) < spec.PARTIAL_REFUND_RATE / (1 - spec.RETURN_RATE))
+        ~cancelled
+        & ~returned
+        & (rng.random(n) < reference.PARTIAL_REFUND_RATE / (1 - reference.RETURN_RATE))
     )
     return_delay = (rng.uniform(3, 30, n) * _DAY).astype(np.int64)
     refund_after_return = rng.integers(_HOUR, 3 * _DAY, n)

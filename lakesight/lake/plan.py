@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lakesight.lake import spec, volume
+from lakesight.lake import reference, volume
 from lakesight.lake.customers import Customers
 from lakesight.lake.rng import Stream, day_of, rng_for
 
@@ -42,13 +42,13 @@ class Plan:
         for i in range(n_days):
             day = first_day + i
             lines = volume.busy_lines(seed, day_of(day), scale)
-            orders = lines / spec.MEAN_LINES_PER_ORDER
+            orders = lines / reference.MEAN_LINES_PER_ORDER
             rng = rng_for(seed, Stream.COUNTS, day)
             wanted[i] = volume.draw_count(rng, orders)
             signups[i] = volume.draw_count(
-                rng, orders * spec.NEW_CUSTOMER_ORDER_SHARE / spec.FIRST_ORDER_PROBABILITY
+                rng, orders * reference.NEW_CUSTOMER_ORDER_SHARE / reference.FIRST_ORDER_PROBABILITY
             )
-            reviews[i] = volume.draw_count(rng, lines * spec.REVIEWS_PER_ORDER_LINE)
+            reviews[i] = volume.draw_count(rng, lines * reference.REVIEWS_PER_ORDER_LINE)
         base = volume.base_customer_count(scale)
         customers_before = base + np.concatenate([[0], np.cumsum(signups)[:-1]])
         customers = Customers.draw(seed, int(base + signups.sum()))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.rng import SECONDS_PER_DAY, Stream, rng_for
 from lakesight.lake.timefmt import format_seconds
 
@@ -29,18 +29,18 @@ class Catalogue:
     def draw(cls, seed: int, n: int) -> Catalogue:
         """The initial catalogue of `n` products."""
         rng = rng_for(seed, Stream.PRODUCTS, 0)
-        category = rng.integers(0, len(spec.CATEGORIES), n)
-        low = np.array([c.price_low for c in spec.CATEGORIES])[category]
-        high = np.array([c.price_high for c in spec.CATEGORIES])[category]
+        category = rng.integers(0, len(reference.CATEGORIES), n)
+        low = np.array([c.price_low for c in reference.CATEGORIES])[category]
+        high = np.array([c.price_high for c in reference.CATEGORIES])[category]
         dollars = np.exp(rng.uniform(np.log(low), np.log(high)))
         cents = np.floor(dollars).astype(np.int64) * 100 + _ENDINGS[rng.integers(0, 4, n)]
         cents = np.maximum(cents, 99)
         cost = np.round(cents * rng.uniform(0.35, 0.7, n)).astype(np.int64)
         rank = rng.permutation(n) + 1
-        popularity = (rank + spec.PRODUCT_ZIPF_OFFSET) ** -spec.PRODUCT_ZIPF_EXPONENT
+        popularity = (rank + reference.PRODUCT_ZIPF_OFFSET) ** -reference.PRODUCT_ZIPF_EXPONENT
         return cls(
             category=category,
-            adjective=rng.integers(0, len(spec.PRODUCT_ADJECTIVES), n),
+            adjective=rng.integers(0, len(reference.PRODUCT_ADJECTIVES), n),
             list_cents=cents,
             cost_cents=cost,
             popularity_cdf=np.cumsum(popularity / popularity.sum()),
@@ -58,11 +58,13 @@ class Catalogue:
     def record(self, pid: int, updated_s: int) -> dict[str, Any]:
         """The catalogue's JSON record of product `pid` at its current price."""
         i = pid - 1
-        cat = spec.CATEGORIES[int(self.category[i])]
+        cat = reference.CATEGORIES[int(self.category[i])]
         return {
             "product_id": pid,
             "sku": f"SKU-{pid:06d}",
-            "product_name": f"{spec.PRODUCT_ADJECTIVES[int(self.adjective[i])]} {cat.noun} {pid}",
+            "product_name": (
+                f"{reference.PRODUCT_ADJECTIVES[int(self.adjective[i])]} {cat.noun} {pid}"
+            ),
             "category": {"level_1": cat.level_1, "level_2": cat.level_2, "level_3": cat.level_3},
             "list_price": int(self.list_cents[i]) / 100,
             "unit_cost": int(self.cost_cents[i]) / 100,
@@ -73,7 +75,7 @@ class Catalogue:
         """Change some list prices at midnight of `day`; returns the changed product ids."""
         rng = rng_for(seed, Stream.PRICE_CHANGES, day)
         n = len(self)
-        k = min(n, int(rng.poisson(n * spec.PRICE_CHANGES_PER_YEAR / 365.0)))
+        k = min(n, int(rng.poisson(n * reference.PRICE_CHANGES_PER_YEAR / 365.0)))
         ids = np.sort(rng.choice(n, size=k, replace=False))
         factor = rng.uniform(0.85, 1.2, k)
         cost_factor = rng.uniform(0.97, 1.06, k)

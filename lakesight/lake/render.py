@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.orders import CARRIERS, WAREHOUSES
 from lakesight.lake.timefmt import seconds_expr
 from lakesight.lake.writers import money
@@ -22,15 +22,15 @@ def _lookup(frame: pl.DataFrame, column: str, values: tuple[str, ...]) -> pl.Ser
 def orders_text(frame: pl.DataFrame) -> pl.DataFrame:
     """Order export rows as the CSV's text fields, ordered by `updated_at`."""
     frame = frame.sort(["updated_at", "order_id", "status"])
-    codes = tuple(c.code for c in spec.COUNTRIES)
+    codes = tuple(c.code for c in reference.COUNTRIES)
     return frame.select(
         pl.col("order_id").cast(pl.String),
         pl.col("customer_id").cast(pl.String),
         seconds_expr("ordered_at").alias("ordered_at"),
         seconds_expr("updated_at").alias("updated_at"),
-        _lookup(frame, "status", spec.STATUSES),
-        _lookup(frame, "channel", spec.CHANNELS),
-        _lookup(frame, "currency", spec.CURRENCIES).alias("currency_code"),
+        _lookup(frame, "status", reference.STATUSES),
+        _lookup(frame, "channel", reference.CHANNELS),
+        _lookup(frame, "currency", reference.CURRENCIES).alias("currency_code"),
         _lookup(frame, "country", codes).alias("country_code"),
     )
 
@@ -74,10 +74,10 @@ def payments(frame: pl.DataFrame) -> pl.DataFrame:
             ]
         ).alias("payment_id"),
         pl.col("order_id").cast(pl.Int64),
-        _lookup(frame, "kind", spec.PAYMENT_EVENTS).alias("event_type"),
+        _lookup(frame, "kind", reference.PAYMENT_EVENTS).alias("event_type"),
         (pl.col("amount_cents") / 100).alias("amount"),
-        _lookup(frame, "currency", spec.CURRENCIES).alias("currency_code"),
-        _lookup(frame, "method", spec.PAYMENT_METHODS).alias("method"),
+        _lookup(frame, "currency", reference.CURRENCIES).alias("currency_code"),
+        _lookup(frame, "method", reference.PAYMENT_METHODS).alias("method"),
         pl.from_epoch(pl.col("event_us"), time_unit="us").alias("event_at"),
     )
 

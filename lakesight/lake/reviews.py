@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.plan import Plan
 from lakesight.lake.products import Catalogue
 from lakesight.lake.rng import SECONDS_PER_DAY, Stream, rng_for
@@ -15,7 +15,7 @@ from lakesight.lake.timefmt import format_micros_iso
 
 def label_attribute(plan: Plan, day: int) -> str:
     """The labelling job's attribute name in the partition of `day`."""
-    late = day - plan.first_day >= spec.LABEL_V2_AFTER_DAYS
+    late = day - plan.first_day >= reference.LABEL_V2_AFTER_DAYS
     return "sentiment-v2" if late else "review-sentiment"
 
 
@@ -32,9 +32,9 @@ def review_records(plan: Plan, catalogue: Catalogue, day: int) -> list[dict[str,
     opener = rng.random(n)
     detail = rng.random((n, 2))
     two_details = rng.random(n) < 0.3
-    correct = rng.random(n) < spec.LABEL_ACCURACY
+    correct = rng.random(n) < reference.LABEL_ACCURACY
     label = np.where(correct, truth, (truth + rng.integers(1, 3, n)) % 3)
-    auto = rng.random(n) < spec.AUTO_LABEL_SHARE
+    auto = rng.random(n) < reference.AUTO_LABEL_SHARE
     confidence = np.where(auto, rng.uniform(0.8, 0.99, n), rng.uniform(0.55, 0.99, n))
     created = np.sort(
         day * SECONDS_PER_DAY * 1_000_000 + rng.integers(0, SECONDS_PER_DAY * 10**6, n)
@@ -43,7 +43,7 @@ def review_records(plan: Plan, catalogue: Catalogue, day: int) -> list[dict[str,
     records = []
     for j in range(n):
         t = int(truth[j])
-        openers, details = spec.REVIEW_OPENERS[t], spec.REVIEW_DETAILS[t]
+        openers, details = reference.REVIEW_OPENERS[t], reference.REVIEW_DETAILS[t]
         text = (
             f"{openers[int(opener[j] * len(openers))]}, {details[int(detail[j, 0] * len(details))]}"
         )
@@ -58,7 +58,7 @@ def review_records(plan: Plan, catalogue: Catalogue, day: int) -> list[dict[str,
                 "product_id": int(product[j]),
                 attr: int(label[j]),
                 f"{attr}-metadata": {
-                    "class-name": spec.SENTIMENT_CLASSES[int(label[j])],
+                    "class-name": reference.SENTIMENT_CLASSES[int(label[j])],
                     "confidence": round(float(confidence[j]), 2),
                     "human-annotated": "no" if auto[j] else "yes",
                     "type": "groundtruth/text-classification",

@@ -7,7 +7,7 @@ from functools import cache
 
 import numpy as np
 
-from lakesight.lake import spec
+from lakesight.lake import reference
 from lakesight.lake.rng import Stream, day_number, rng_for
 
 
@@ -20,7 +20,7 @@ def _black_friday(year: int) -> dt.date:
 
 def _raw_factor(day: dt.date) -> float:
     """Unnormalised activity of a day: month x weekday x shopping events."""
-    factor = spec.MONTH_FACTORS[day.month - 1] * spec.WEEKDAY_FACTORS[day.weekday()]
+    factor = reference.MONTH_FACTORS[day.month - 1] * reference.WEEKDAY_FACTORS[day.weekday()]
     black_friday = _black_friday(day.year)
     if black_friday <= day <= black_friday + dt.timedelta(days=3):  # Black Friday → Cyber Monday
         factor *= 1.9
@@ -43,7 +43,7 @@ def activity(day: dt.date) -> float:
 
 def expected_lines(day: dt.date, scale: float) -> float:
     """Expected order lines placed on `day`."""
-    return scale * spec.LINES_PER_YEAR_AT_SCALE_1 / 365.0 * activity(day)
+    return scale * reference.LINES_PER_YEAR_AT_SCALE_1 / 365.0 * activity(day)
 
 
 def busy_lines(seed: int, day: dt.date, scale: float) -> float:
@@ -51,7 +51,9 @@ def busy_lines(seed: int, day: dt.date, scale: float) -> float:
 
     The noise depends on (seed, day) only, so doubling the scale exactly doubles the aim.
     """
-    noise = rng_for(seed, Stream.DAY_NOISE, day_number(day)).lognormal(0.0, spec.DAY_NOISE_SIGMA)
+    noise = rng_for(seed, Stream.DAY_NOISE, day_number(day)).lognormal(
+        0.0, reference.DAY_NOISE_SIGMA
+    )
     return expected_lines(day, scale) * float(noise)
 
 
@@ -68,9 +70,14 @@ def is_promotion(day: dt.date) -> bool:
 
 def product_count(scale: float) -> int:
     """Size of the catalogue: 200 + 800 x scale, capped."""
-    return int(min(spec.PRODUCTS_MAX, round(spec.PRODUCTS_BASE + spec.PRODUCTS_PER_SCALE * scale)))
+    return int(
+        min(
+            reference.PRODUCTS_MAX,
+            round(reference.PRODUCTS_BASE + reference.PRODUCTS_PER_SCALE * scale),
+        )
+    )
 
 
 def base_customer_count(scale: float) -> int:
     """Customers who signed up before the first day (at least 20)."""
-    return max(20, round(spec.BASE_CUSTOMERS_AT_SCALE_1 * scale))
+    return max(20, round(reference.BASE_CUSTOMERS_AT_SCALE_1 * scale))

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import numpy as np
 import polars as pl
 
-from lakesight.lake import spec, volume
+from lakesight.lake import reference, volume
 from lakesight.lake.clock import COUNTRY_WEIGHTS, pick, seconds_of_day
 from lakesight.lake.plan import Plan
 from lakesight.lake.products import Catalogue
@@ -25,8 +25,8 @@ W3C_FIELDS = (
     "cs(Referer) cs(User-Agent) cs-uri-query"
 )
 W3C_HEADER = ("#Version: 1.0", f"#Fields: {W3C_FIELDS}")
-USER_AGENT_STRINGS = tuple(ua for _, ua, _ in spec.USER_AGENTS) + spec.BOT_USER_AGENTS
-_HUMAN_UA_WEIGHTS = tuple(w for _, _, w in spec.USER_AGENTS)
+USER_AGENT_STRINGS = tuple(ua for _, ua, _ in reference.USER_AGENTS) + reference.BOT_USER_AGENTS
+_HUMAN_UA_WEIGHTS = tuple(w for _, _, w in reference.USER_AGENTS)
 _HOME, _CATEGORY, _PRODUCT, _CART, _CHECKOUT, _CONFIRMATION = range(6)
 _EXIT = 6
 _FIRST_OCTETS = np.array([o for o in range(1, 224) if o not in (10, 100, 127, 169, 172, 192, 198)])
@@ -41,7 +41,7 @@ def _category_slugs() -> tuple[str, ...]:
             "--", "-"
         )
 
-    pairs = dict.fromkeys((c.level_1, c.level_2) for c in spec.CATEGORIES)
+    pairs = dict.fromkeys((c.level_1, c.level_2) for c in reference.CATEGORIES)
     return tuple(f"/c/{slug(a)}/{slug(b)}" for a, b in pairs)
 
 
@@ -53,31 +53,31 @@ def _encoded_user_agents() -> pl.Series:
 def web_cohort(plan: Plan, catalogue: Catalogue, day: int) -> pl.DataFrame:
     """Every page view of the visits that start on `day` (some spill into the next day)."""
     rng = rng_for(plan.seed, Stream.WEB, day)
-    expected = spec.PAGE_VIEWS_PER_ORDER_LINE * volume.busy_lines(
+    expected = reference.PAGE_VIEWS_PER_ORDER_LINE * volume.busy_lines(
         plan.seed, day_of(day), plan.scale
     )
-    n = volume.draw_count(rng, expected / spec.MEAN_PAGES_PER_SESSION)
-    bot = rng.random(n) < spec.BOT_SESSION_SHARE
+    n = volume.draw_count(rng, expected / reference.MEAN_PAGES_PER_SESSION)
+    bot = rng.random(n) < reference.BOT_SESSION_SHARE
     country = pick(rng, COUNTRY_WEIGHTS, n)
     ua = np.where(
         bot,
-        len(spec.USER_AGENTS) + rng.integers(0, len(spec.BOT_USER_AGENTS), n),
+        len(reference.USER_AGENTS) + rng.integers(0, len(reference.BOT_USER_AGENTS), n),
         pick(rng, _HUMAN_UA_WEIGHTS, n),
     )
     human_ip = _FIRST_OCTETS[rng.integers(0, len(_FIRST_OCTETS), n)] * 2**24 + rng.integers(
         0, 2**24, n
     )
-    bot_ip = np.where(ua == len(spec.USER_AGENTS), 66 * 2**24 + 249 * 2**16 + 64 * 2**8, 0)
+    bot_ip = np.where(ua == len(reference.USER_AGENTS), 66 * 2**24 + 249 * 2**16 + 64 * 2**8, 0)
     bot_ip = np.where(bot_ip == 0, 157 * 2**24 + 55 * 2**16 + 39 * 2**8, bot_ip)
     ip = np.where(bot, bot_ip + rng.integers(0, 32 * 256, n), human_ip)
-    via_apache = (rng.random(n) >= spec.CLOUDFRONT_SHARE).astype(np.int8)
+    via_apache = (rng.random(n) >= reference.CLOUDFRONT_SHARE).astype(np.int8)
     start = day * SECONDS_PER_DAY + seconds_of_day(country, rng.random(n))
-    referer = pick(rng, spec.EXTERNAL_REFERER_WEIGHTS, n)
+    referer = pick(rng, reference.EXTERNAL_REFERER_WEIGHTS, n)
 
     humans = np.nonzero(~bot)[0]
     first = _human_visits(rng, humans, start[humans])
     end = first.group_by("visitor").agg(pl.col("ts").max()).sort("visitor")
-    comes_back = rng.random(end.height) < spec.RETURN_SESSION_SHARE
+    comes_back = rng.random(end.height) < reference.RETURN_SESSION_SHARE
     back = end.filter(pl.Series(comes_back))
     again_start = back["ts"].to_numpy() + rng.integers(35 * 60, 6 * 3600, back.height)
     second = _human_visits(rng, back["visitor"].to_numpy(), again_start)
@@ -88,12 +88,12 @@ def web_cohort(plan: Plan, catalogue: Catalogue, day: int) -> pl.DataFrame:
 
 def _human_visits(rng: np.random.Generator, visitor: np.ndarray, start: np.ndarray) -> pl.DataFrame:
     """Page views of one visit per visitor, walking the funnel's Markov chain."""
-    cdf = np.cumsum(np.asarray(spec.PAGE_TRANSITIONS), axis=1)
-    state = pick(rng, spec.ENTRY_PAGE_WEIGHTS, len(visitor))
+    cdf = np.cumsum(np.asarray(reference.PAGE_TRANSITIONS), axis=1)
+    state = pick(rng, reference.ENTRY_PAGE_WEIGHTS, len(visitor))
     alive = np.arange(len(visitor))
     when = start.astype(np.int64).copy()
     parts = []
-    for step in range(spec.MAX_PAGES_PER_SESSION):
+    for step in range(reference.MAX_PAGES_PER_SESSION):
         if not len(alive):
             break
         parts.append((visitor[alive], np.full(len(alive), step), state[alive], when[alive]))
@@ -154,10 +154,10 @@ def _page_details(
     missing = (status == 2) & (page == _PRODUCT)
     product = np.where(missing, len(catalogue) + rng.integers(1, 500, m), product)
     status = np.where((status == 2) & (page != _PRODUCT), 0, status)
-    size = np.exp(rng.normal(0.0, 0.25, m)) * np.asarray(spec.PAGE_BYTES_MEDIAN)[page]
+    size = np.exp(rng.normal(0.0, 0.25, m)) * np.asarray(reference.PAGE_BYTES_MEDIAN)[page]
     size = np.select([status == 1, status == 2, status == 3], [0, 1_245, 612], size.astype(int))
     query_roll = rng.random(m)
-    bot = ua[visitor] >= len(spec.USER_AGENTS)
+    bot = ua[visitor] >= len(reference.USER_AGENTS)
     first = views["step"].to_numpy() == 0
     frame = views.with_columns(
         pl.Series("product", product),
@@ -197,14 +197,14 @@ def _page_details(
     )
     url = pl.concat_str(
         [
-            pl.lit(f"https://{spec.SITE_HOST}"),
+            pl.lit(f"https://{reference.SITE_HOST}"),
             pl.col("path"),
             pl.when(pl.col("query").is_not_null())
             .then(pl.concat_str([pl.lit("?"), pl.col("query")]))
             .otherwise(pl.lit("")),
         ]
     )
-    externals = pl.Series(spec.EXTERNAL_REFERERS)
+    externals = pl.Series(reference.EXTERNAL_REFERERS)
     frame = frame.with_columns(
         pl.when(pl.col("entry"))
         .then(externals.gather(frame["external"]))
@@ -223,7 +223,7 @@ def _ip_expr() -> pl.Expr:
 
 def w3c_lines(views: pl.DataFrame) -> pl.Series:
     """CloudFront (W3C extended) log lines, tab-separated, `-` for empty."""
-    edges = pl.Series([c.edge for c in spec.COUNTRIES])
+    edges = pl.Series([c.edge for c in reference.COUNTRIES])
     uas = _encoded_user_agents()
     moment = pl.from_epoch(pl.col("ts"), time_unit="s")
     return views.select(
@@ -235,7 +235,7 @@ def w3c_lines(views: pl.DataFrame) -> pl.Series:
                 pl.col("bytes").cast(pl.String),
                 _ip_expr(),
                 pl.lit("GET"),
-                pl.lit(spec.CLOUDFRONT_HOST),
+                pl.lit(reference.CLOUDFRONT_HOST),
                 pl.col("path"),
                 pl.col("status").cast(pl.String),
                 pl.col("referer"),

@@ -1,1 +1,1 @@
-"""The Great Expectations quality gate: DuckDB adapter, suites as code, `lakesight validate`."""
+"""The Great Expectations quality gate: DuckDB adapter (`gx_duckdb`), suites as code, report."""

@@ -13,7 +13,7 @@ from great_expectations.core.expectation_validation_result import (
 )
 from great_expectations.core.run_identifier import RunIdentifier
 
-from lakesight.quality.engine import add_warehouse, close, ephemeral_context
+from lakesight.quality.gx_duckdb import add_warehouse, close, ephemeral_context
 from lakesight.quality.outcome import Failure, SuiteOutcome
 from lakesight.quality.secure_suites import secure_suites
 from lakesight.quality.suites import Suite, all_suites

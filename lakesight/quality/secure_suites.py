@@ -1,13 +1,13 @@
 """Expectation suites on the secure views: one suite per principal of the policy, run as it.
 
 A suite's datasource sets the DuckDB variable ``lakesight_principal`` on every connection it checks
-out (`lakesight.quality.engine.add_warehouse(principal=...)`), so its queries read the secure views
-exactly as that principal would. For each secure dataset the suite holds:
+out (`lakesight.quality.gx_duckdb.add_warehouse(principal=...)`), so its queries read the secure
+views exactly as that principal would. For each secure dataset the suite holds:
 
 - an ``UnexpectedRowsExpectation`` comparing the rows the principal sees (primary key and a hash
   of every unrestricted column) with the mart rows its rules allow, both ways (``outside its
   rules`` / ``missing``); the allowed rows come from the row filter of the native exports
-  (`lakesight.security.native`), built in Python from the warehouse's resolved policy
+  (`lakesight.security.exports_aws`), built in Python from the warehouse's resolved policy
   (`lakesight.security.resolved`, the rows the views read), not from the SQL under test;
 - one ``UnexpectedRowsExpectation`` per restricted column not granted to the principal: rows whose
   value, compared with the mart's on the primary key, is the clear value or lacks its mask's shape
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from lakesight.quality.suites import Suite, rows
 from lakesight.security.datasets import TARGETS
-from lakesight.security.native import (
+from lakesight.security.exports_aws import (
     applicable_rules,
     filter_expression,
     read_rules,

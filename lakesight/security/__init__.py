@@ -1,1 +1,1 @@
-"""Row- and column-level security: extracts, audit, the mask salt and the native policy exports."""
+"""Row- and column-level security: extracts, audit, the mask salt, AWS policy exports."""
