@@ -17,7 +17,7 @@ from rich.text import Text
 
 from lakesight.config import lake_path
 from lakesight.display import shown
-from lakesight.lake.manifest import LakeError, Manifest
+from lakesight.lake.manifest import LakeError, LakeManifest
 
 lake_app = typer.Typer(
     help="Generate or extend the local data lake (data/lake/).", no_args_is_help=True
@@ -71,7 +71,7 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _summary(lake: Path, manifest: Manifest, seconds: float) -> None:
+def _summary(lake: Path, manifest: LakeManifest, seconds: float) -> None:
     counts = ", ".join(f"{name} {t['records']:,}" for name, t in manifest.tables.items())
     _err.print(
         Text(

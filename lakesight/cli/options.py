@@ -14,7 +14,7 @@ Extracts = Annotated[
     Path, typer.Option(help="Folder of the per-principal extracts (and their manifest.json).")
 ]
 #: dbt's manifest.json (the primary keys, the mart list)
-Manifest = Annotated[Path, typer.Option(help="dbt's manifest.json, for the primary keys.")]
+DbtManifestPath = Annotated[Path, typer.Option(help="dbt's manifest.json, for the primary keys.")]
 #: a principal (user name) whose extract a command reads
 Principal = Annotated[str, typer.Option("--as", help="The principal (user name).")]
 #: the same, optional: without it, every active principal (or the warehouse itself)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from lakesight.cli.errors import built_warehouse
-from lakesight.cli.options import Extracts, Manifest
+from lakesight.cli.options import DbtManifestPath, Extracts
 from lakesight.dbt_artifacts import read_manifest
 from lakesight.display import plain_console, shown
 from lakesight.profile.pages import render_profile
@@ -42,7 +42,7 @@ def profile(
     html: Annotated[
         Path | None, typer.Option(help="Also write the profile page (HTML) to this file.")
     ] = None,
-    manifest: Manifest = MANIFEST,
+    manifest: DbtManifestPath = MANIFEST,
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     warehouse = built_warehouse()
@@ -95,7 +95,7 @@ def profile(
 
 def profiles_command(
     out: Annotated[Path, typer.Option(help="Folder for the pages.")] = Path("site/profiles"),
-    manifest: Manifest = MANIFEST,
+    manifest: DbtManifestPath = MANIFEST,
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     """Write the site's profile pages: every mart, and every secure dataset as each active

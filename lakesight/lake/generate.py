@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from lakesight.lake import bad, reference, render, tables, volume
-from lakesight.lake.manifest import MANIFEST_NAME, LakeError, Manifest
+from lakesight.lake.manifest import MANIFEST_NAME, LakeError, LakeManifest
 from lakesight.lake.orders import LOOKBACK_DAYS, order_cohort
 from lakesight.lake.plan import Plan
 from lakesight.lake.products import Catalogue, midnight
@@ -55,20 +55,20 @@ def generate(
     seed: int,
     force: bool = False,
     on_day: OnDay | None = None,
-) -> Manifest:
+) -> LakeManifest:
     """Write a new lake into `lake` (refusing a non-empty folder unless `force`)."""
     check_options(scale, start, days)
     _prepare_folder(lake, force)
-    manifest = Manifest.new(scale, seed, start, days)
+    manifest = LakeManifest.new(scale, seed, start, days)
     first = day_number(start)
     _run(lake, manifest, first, first + days - 1, on_day)
     manifest.write(lake)
     return manifest
 
 
-def append(lake: Path, *, days: int, on_day: OnDay | None = None) -> Manifest:
+def append(lake: Path, *, days: int, on_day: OnDay | None = None) -> LakeManifest:
     """Write the `days` days after the lake's last day and update `_lake.json`."""
-    manifest = Manifest.read(lake)
+    manifest = LakeManifest.read(lake)
     check_options(manifest.scale, manifest.start, manifest.days + days)
     out_first = day_number(manifest.end) + 1
     manifest.days += days
@@ -100,7 +100,7 @@ def _prepare_folder(lake: Path, force: bool) -> None:
 
 
 def _run(
-    lake: Path, manifest: Manifest, out_first: int, out_last: int, on_day: OnDay | None
+    lake: Path, manifest: LakeManifest, out_first: int, out_last: int, on_day: OnDay | None
 ) -> None:
     """Replay the lake from its first day and write partitions out_first … out_last."""
     first = day_number(manifest.start)
@@ -143,7 +143,9 @@ def _stash(pending: Pending, table: str, frame: pl.DataFrame, lo: int, hi: int) 
 class _PartitionWriter:
     """Writes one day's partition of every table, with its bad records, and counts them."""
 
-    def __init__(self, lake: Path, manifest: Manifest, plan: Plan, catalogue: Catalogue) -> None:
+    def __init__(
+        self, lake: Path, manifest: LakeManifest, plan: Plan, catalogue: Catalogue
+    ) -> None:
         self.lake = lake
         self.manifest = manifest
         self.plan = plan

@@ -19,7 +19,7 @@ class LakeError(Exception):
 
 
 @dataclass
-class Manifest:
+class LakeManifest:
     """Parameters of a lake plus cumulative record counts per table and per bad-record kind."""
 
     scale: float
@@ -31,7 +31,7 @@ class Manifest:
     type_drift: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
-    def new(cls, scale: float, seed: int, start: dt.date, days: int) -> Manifest:
+    def new(cls, scale: float, seed: int, start: dt.date, days: int) -> LakeManifest:
         """A manifest with every table at zero records."""
         return cls(
             scale=scale,
@@ -94,7 +94,7 @@ class Manifest:
         tmp.replace(lake / MANIFEST_NAME)
 
     @classmethod
-    def read(cls, lake: Path) -> Manifest:
+    def read(cls, lake: Path) -> LakeManifest:
         """Read `_lake.json` of an existing lake."""
         path = lake / MANIFEST_NAME
         if not path.is_file():
