@@ -10,9 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from lakesight.cli.options import Extracts, OnlyPrincipal, Out
 from lakesight.config import warehouse_path
-from lakesight.outputs import NOTEBOOKS, generation, output_lock
 from lakesight.security.access import DEFAULT_EXTRACTS
-from lakesight.security.extracts import extract_file, normalise_principal
 
 notebooks_app = typer.Typer(
     help="Notebooks (notebooks/*.py, Jupytext) executed per principal on its extract, to HTML.",
@@ -40,37 +38,17 @@ def build(
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     # nbconvert, nbclient and jupytext are imported only to build notebooks
-    from lakesight.notebooks.run import (
-        Executed,
-        find_notebooks,
-        plan,
-        run_principal,
-        write_index,
-    )
+    from lakesight.notebooks.run import build_notebooks
 
     warehouse = warehouse_path()
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")
-    notebooks = find_notebooks(folder)
-    principals = plan(warehouse, None if as_ is None else [as_])
-    done = []
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
-    # a generated folder (lakesight/outputs.py): written as a new generation, then switched to
-    with output_lock(out, NOTEBOOKS), generation(out, NOTEBOOKS) as new:
-        if as_ is not None and new.previous is not None:
-            running = {Path(extract_file(p)).stem for p in principals}
-            for kept in sorted(new.previous.iterdir()):
-                if kept.is_dir() and kept.name not in running:
-                    new.carry(kept.name)
-        with Progress(*columns, transient=True) as progress:
-            task = progress.add_task("notebooks", total=len(principals) * len(notebooks))
-            for principal in principals:
-                folder_name = Path(extract_file(principal)).stem
-                for notebook in run_principal(
-                    warehouse, extracts, principal, notebooks, new.folder, Path.cwd()
-                ):
-                    progress.update(task, advance=1, description=f"{principal}: {notebook.name}")
-                done.append(Executed(normalise_principal(principal), folder_name, notebooks))
-        write_index(new.folder, done)
-    index = out / "index.html"
-    typer.echo(f"{len(notebooks)} notebooks x {len(done)} principals: {index}")
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("notebooks", total=None)
+
+        def advance(total: int, what: str) -> None:
+            bar.update(task, total=total, advance=1, description=what)
+
+        built = build_notebooks(warehouse, folder, out, extracts, as_, advance)
+    typer.echo(f"{built.notebooks} notebooks x {built.principals} principals: {built.index}")

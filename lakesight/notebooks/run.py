@@ -16,7 +16,7 @@ the notebook and the cell.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,13 @@ from nbconvert import HTMLExporter
 
 from lakesight.notebooks import NotebookError
 from lakesight.notebooks.data import EXTRACTS_VARIABLE
-from lakesight.security.extracts import active_principals, fresh_extract, normalise_principal
+from lakesight.outputs import NOTEBOOKS, generation, output_lock
+from lakesight.security.extracts import (
+    active_principals,
+    extract_file,
+    fresh_extract,
+    normalise_principal,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: the kernel ipykernel registers for the Python running lakesight (the project's venv)
@@ -185,3 +191,46 @@ def write_index(out: Path, done: list[Executed]) -> Path:
     index = out / "index.html"
     index.write_text(PAGES.get_template("index.html.j2").render(done=done), encoding="utf-8")
     return index
+
+
+@dataclass(frozen=True)
+class Built:
+    """What `build_notebooks` wrote: how many notebooks, for how many principals, the index."""
+
+    notebooks: int
+    principals: int
+    index: Path
+
+
+def build_notebooks(
+    warehouse: Path,
+    folder: Path,
+    out: Path,
+    extracts: Path,
+    only: str | None = None,
+    progress: Callable[[int, str], None] = lambda _total, _what: None,
+) -> Built:
+    """Execute every notebook of `folder` as each active principal (or only `only`) into `out`.
+
+    `out` is a generated folder (lakesight/outputs.py): written as a new generation, then
+    switched to at once; with `only`, the other principals' pages are carried over from the
+    previous generation. `progress(total, what)` is told of each notebook done."""
+    notebooks = find_notebooks(folder)
+    principals = plan(warehouse, None if only is None else [only])
+    total = len(principals) * len(notebooks)
+    done = []
+    with output_lock(out, NOTEBOOKS), generation(out, NOTEBOOKS) as new:
+        if only is not None and new.previous is not None:
+            running = {Path(extract_file(p)).stem for p in principals}
+            for kept in sorted(new.previous.iterdir()):
+                if kept.is_dir() and kept.name not in running:
+                    new.carry(kept.name)
+        for principal in principals:
+            folder_name = Path(extract_file(principal)).stem
+            for notebook in run_principal(
+                warehouse, extracts, principal, notebooks, new.folder, Path.cwd()
+            ):
+                progress(total, f"{principal}: {notebook.name}")
+            done.append(Executed(normalise_principal(principal), folder_name, notebooks))
+        write_index(new.folder, done)
+    return Built(len(notebooks), len(done), out / "index.html")
