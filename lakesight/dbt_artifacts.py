@@ -103,7 +103,7 @@ class DbtManifest:
         return self.nodes.get(unique_id) or self.unit_tests.get(unique_id) or {}
 
 
-def read_manifest(path: Path) -> DbtManifest | None:
+def read_dbt_manifest(path: Path) -> DbtManifest | None:
     """The manifest at `path`, or None when there is none."""
     if not path.exists():
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lakesight.dbt_artifacts import last_build_results, read_manifest, read_run_results
+from lakesight.dbt_artifacts import last_build_results, read_dbt_manifest, read_run_results
 
 
 def test_the_build_results_come_before_those_of_dbt_docs_generate(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ def test_run_results_and_manifest_read_as_dbt_writes_them(tmp_path: Path) -> Non
         "success",
         "select 1",
     )
-    assert read_manifest(tmp_path / "manifest.json") is None
+    assert read_dbt_manifest(tmp_path / "manifest.json") is None
     model = {"unique_id": "model.p.x", "resource_type": "model", "schema": "marts", "name": "x"}
     test = {"unique_id": "test.p.t", "resource_type": "test", "attached_node": "model.p.x"}
     unit = {"unique_id": "unit_test.p.x.u", "resource_type": "unit_test"}
@@ -46,7 +46,7 @@ def test_run_results_and_manifest_read_as_dbt_writes_them(tmp_path: Path) -> Non
             }
         )
     )
-    manifest = read_manifest(tmp_path / "manifest.json")
+    manifest = read_dbt_manifest(tmp_path / "manifest.json")
     assert manifest is not None
     assert manifest.find("marts", "x") == model and manifest.find("staging", "x") is None
     assert manifest.tests_of("model.p.x") == [test]

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import gaussian_kde
 
-from lakesight.dbt_artifacts import read_manifest
+from lakesight.dbt_artifacts import read_dbt_manifest
 from lakesight.profile import stats
 from lakesight.profile.masks import fits, restricted, strictest
 from lakesight.profile.pages import render_profile
@@ -347,7 +347,7 @@ def test_a_warehouse_profile_shows_no_restricted_column_in_clear(
     """Every mart carrying a column the policy restricts (for anyone) is profiled on its masked
     values, on the page and in the terminal: e-mails, phones, streets and first names of
     dim_customers and dim_customers_history never appear (docs/security.md)."""
-    manifest = read_manifest(warehouse.target / "manifest.json")
+    manifest = read_dbt_manifest(warehouse.target / "manifest.json")
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         clear = {
             value

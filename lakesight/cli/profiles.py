@@ -10,7 +10,7 @@ from rich.table import Table
 
 from lakesight.cli.errors import built_warehouse
 from lakesight.cli.options import DbtManifestPath, Extracts
-from lakesight.dbt_artifacts import read_manifest
+from lakesight.dbt_artifacts import read_dbt_manifest
 from lakesight.display import plain_console, shown
 from lakesight.profile.pages import render_profile
 from lakesight.profile.run import MANIFEST, build_profiles, profile_as, profile_warehouse
@@ -46,7 +46,7 @@ def profile(
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     warehouse = built_warehouse()
-    known = read_manifest(manifest)
+    known = read_dbt_manifest(manifest)
     if as_ is None:
         result = profile_warehouse(warehouse, relation, known)
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from lakesight.dbt_artifacts import DbtManifest, read_manifest
+from lakesight.dbt_artifacts import DbtManifest, read_dbt_manifest
 from lakesight.outputs import PROFILES, generation, output_lock
 from lakesight.profile.keys import primary_key
 from lakesight.profile.masks import masked_view, restricted
@@ -129,7 +129,7 @@ def build_profiles(
 
     `out` is a generated folder (lakesight/outputs.py): the pages are written into a new
     generation and `out` switches to it at once; the returned index is `out/index.html`."""
-    manifest = read_manifest(manifest_path)
+    manifest = read_dbt_manifest(manifest_path)
     if manifest is None:
         raise ProfileError(f"No dbt manifest at {manifest_path}: run `dbt parse` or `make build`.")
     with output_lock(out, PROFILES), generation(out, PROFILES) as new:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
-from lakesight.dbt_artifacts import MANIFEST, DbtManifest, read_manifest, read_run_results
+from lakesight.dbt_artifacts import MANIFEST, DbtManifest, read_dbt_manifest, read_run_results
 from lakesight.quality.outcome import SuiteOutcome
 
 CHECKS = ("test", "unit_test")
@@ -29,7 +29,7 @@ class Row:
 
 def dbt_rows(run_results: Path) -> list[Row]:
     """dbt's data and unit tests from run_results.json, grouped by the model they test."""
-    manifest = read_manifest(run_results.with_name(MANIFEST)) or DbtManifest({})
+    manifest = read_dbt_manifest(run_results.with_name(MANIFEST)) or DbtManifest({})
     grouped: dict[str, Counter[str]] = {}
     details: dict[str, list[tuple[str, str]]] = {}
     for result in read_run_results(run_results):
