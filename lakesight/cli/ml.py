@@ -36,22 +36,18 @@ def train_command(
     new files at once, and a folder holding anything else is refused before training.
     """
     # scikit-learn is imported only to train
-    from lakesight.ml import folders, train
+    from lakesight.ml.folders import train_churn_model
+    from lakesight.ml.train import PREDICTIONS_TABLE
 
     database = warehouse_path()
     if not database.exists():
         raise TrainError(f"No warehouse at {database}: run `make build` first.")
-    plan = folders.check(out, card_path)
-    frame = train.read_features(database)
-    result = train.train(frame)
-    folders.write(plan, result, train.metrics_document(result))
-    rows = train.write_predictions(database, frame, result)
+    result, rows = train_churn_model(database, out, card_path)
     for name, m in result.metrics.items():
         typer.echo(
             f"{name:20} ROC AUC {m['roc_auc']:.3f}  PR AUC {m['pr_auc']:.3f}"
             f"  Brier {m['brier']:.3f}  lift@10% {m['lift_at_10pct']:.2f}"
         )
     typer.echo(
-        f"chosen: {result.chosen}; {rows:,} predictions in {train.PREDICTIONS_TABLE};"
-        f" card {card_path}"
+        f"chosen: {result.chosen}; {rows:,} predictions in {PREDICTIONS_TABLE}; card {card_path}"
     )

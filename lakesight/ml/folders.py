@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from lakesight.ml.card import render_card
-from lakesight.ml.train import Result, write_model
+from lakesight.ml.train import (
+    Result,
+    metrics_document,
+    read_features,
+    train,
+    write_model,
+    write_predictions,
+)
 from lakesight.outputs import ML, check_target, generation, output_lock
 
 
@@ -54,3 +61,14 @@ def write(folders: list[Folder], result: Result, doc: dict[str, Any]) -> None:
                 write_model(new.folder / folder.model, result, doc)
             if folder.card is not None:
                 render_card(doc, new.folder / folder.card)
+
+
+def train_churn_model(database: Path, out: Path, card: Path) -> tuple[Result, int]:
+    """Train on the warehouse's features, write model, metrics and card into their generated
+    folders (checked before training), and replace the predictions table; the result and the
+    number of predictions written."""
+    folders = check(out, card)
+    frame = read_features(database)
+    result = train(frame)
+    write(folders, result, metrics_document(result))
+    return result, write_predictions(database, frame, result)
