@@ -429,3 +429,21 @@ def test_a_customer_time_with_an_offset_is_quarantined_not_dropped(lake_copy: Wa
     assert lake_copy.query(
         "select _reject_reason from staging.base_crm__customers where customer_id = 9000012"
     ) == [("signed_up_at is not a timestamp: 2025-03-20T09:00:00+01:00",)]
+
+
+def test_a_lake_folder_with_a_glob_character_fails_the_build_naming_it(
+    lake_copy: Warehouse,
+) -> None:
+    """LAKESIGHT_LAKE=…/lake[1]: the raw models and the lake manifest, which read the lake by
+    path, refuse it in one sentence naming the path and the characters (docs/lake.md)."""
+    odd = lake_copy.lake.with_name("lake[1]")
+    lake_copy.lake.rename(odd)
+    warehouse = Warehouse(lake_copy.root, odd)
+    result = warehouse.dbt(
+        "run", "-s", "raw_crm__customers", "stg_lake__manifest", expect_success=False
+    )
+    assert result.returncode != 0
+    output = " ".join(result.stdout.split())
+    refusal = f"the lake folder {odd} is refused: its path holds [ ], which file readers take"
+    assert output.count(refusal) >= 2, output[-3000:]
+    assert "ERROR=2" in output
