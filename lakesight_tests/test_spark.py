@@ -82,6 +82,31 @@ SPARK_SELECT = (
     "test_name:sec_masked_unless_granted",
 )
 LAKE_OPTIONS = ("--scale", "0.002", "--start", "2025-03-01", "--days", "7", "--seed", "7")
+OFFSET_CONFIDENCE = 0.0123
+#: review label lines whose creation-date carries an offset: (review_id, creation-date)
+OFFSETS = (
+    ("RTZ0530", "2025-03-03T02:00:00+05:30"),  # 2025-03-02 20:30:00 UTC
+    ("RTZ0500", "2025-03-03T04:59:59.5+05:00"),  # 2025-03-02 23:59:59.5 UTC
+    ("RTZNAME", "2025-03-03T02:00:00 Asia/Kolkata"),  # not a timestamp: quarantined
+    ("RTZ2500", "2025-03-03T02:00:00+25:00"),  # not an offset: quarantined
+)
+OFFSET_LINES = [
+    {
+        "source": "ok",
+        "review_id": review_id,
+        "product_id": 1,
+        "review-sentiment": 2,
+        "review-sentiment-metadata": {
+            "class-name": "positive",
+            # a confidence of their own: ml_labelling_quality's confidence_min finds their day
+            "confidence": OFFSET_CONFIDENCE if review_id.startswith("RTZ05") else 0.9,
+            "human-annotated": "no",
+            "job-name": "labeling-job/review-sentiment",
+            "creation-date": created,
+        },
+    }
+    for review_id, created in OFFSETS
+]
 
 
 class SparkBuild:
@@ -241,6 +266,13 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkB
         dict(os.environ),
         True,
     )
+    # Ground Truth creation-dates with offsets (+05:30 and +05:00 across midnight, a zone name
+    # and an impossible offset quarantined): both engines must store the same UTC instants
+    # (try_parse_iso_timestamp_utc) and quarantine the same lines; ml_labelling_quality's day
+    # of the two valid ones is compared too
+    offsets = lake / "labelling" / "review_labels" / "dt=2025-03-03" / "part-0099.jsonl"
+    offsets.parent.mkdir(parents=True, exist_ok=True)
+    offsets.write_text("".join(f"{json.dumps(line)}\n" for line in OFFSET_LINES))
     duck = Warehouse(root / "duckdb", lake)
     duck.root.mkdir()
     duck.build(
@@ -256,8 +288,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkB
         "model",
     )
     spark = SparkBuild(root, lake)
-    spark.lakesight("spark", "load", "--lake", str(lake))
-    registered = spark.dbt("run-operation", "spark_register_lake")
+    # the raw step, then the lake's external tables, checked by the loads' rules
+    registered = spark.lakesight("spark", "load", "--lake", str(lake))
     assert "lake.shop__orders: csv at" in registered and "7 dt partition(s)" in registered
     built = spark.dbt("build", "-s", *SPARK_SELECT, "--indirect-selection", "cautious")
     assert "ERROR=0" in built and "SKIP=0" in built, built[-2000:]
@@ -285,6 +317,23 @@ def test_raw_to_marts_equal_then_incremental(engines: tuple[Warehouse, SparkBuil
     duck, spark = engines
     assert len(BASE_TABLES) == len(RAW_TABLES) and len(MART_TABLES) > 20
     compare_tables(duck, spark)
+    # the offset lines compared above did reach the marts and the quarantine, converted to UTC
+    with duckdb.connect() as con:
+        quality = f"read_parquet('{spark.files('marts', 'ml_labelling_quality')}')"
+        days = con.sql(
+            f"select cast(labelled_date as varchar) from {quality}"
+            f" where confidence_min = {OFFSET_CONFIDENCE}"
+        ).fetchall()
+        assert days == [("2025-03-02",)]  # the UTC day of both, 03-03 in their own zones
+        base = f"read_parquet('{spark.files('staging', 'base_labelling__review_labels')}')"
+        rejected = con.sql(
+            f"select review_id, _reject_reason from {base} where review_id in"
+            " ('RTZNAME', 'RTZ2500') order by 1"
+        ).fetchall()
+        assert rejected == [
+            ("RTZ2500", "creation-date is not a timestamp: 2025-03-03T02:00:00+25:00"),
+            ("RTZNAME", "creation-date is not a timestamp: 2025-03-03T02:00:00 Asia/Kolkata"),
+        ]
     # one more day, and one file edited in place: both engines load the new files and replace
     # the edited file's rows. Up to the intermediate layer, where the engines build differently
     # (DuckDB incremental, Spark full tables); the marts are full tables on both
