@@ -11,7 +11,9 @@ Columns that differ by construction are only checked for NULLs: `_loaded_at` and
 and macros, which are the spark__ ones on Spark). A second round appends a day to the lake and
 reloads one file in place on both engines (DuckDB: the incremental path of raw and base models;
 Spark: incremental raw, full base tables) and compares again. The Spark tables are read from
-their parquet files under the warehouse folder, so the comparison starts no JVM of its own.
+their parquet files under the warehouse folder, so the comparison starts no JVM of its own; every
+Spark command (dbt and `lakesight spark …`) runs in one child process, one JVM for the module
+(lakesight_tests/spark_process.py).
 Skipped without Java 17+ or PySpark.
 """
 
@@ -22,6 +24,7 @@ import dataclasses
 import json
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +33,7 @@ import pytest
 
 from lakesight.spark.secure import principal_folder
 from lakesight.spark.session import unavailable_reason
+from lakesight_tests.spark_process import SparkProcess
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy, run_checked
 
 pytestmark = pytest.mark.skipif(
@@ -110,10 +114,11 @@ OFFSET_LINES = [
 
 
 class SparkBuild:
-    """The Spark warehouse (metastore + warehouse folder) of one lake."""
+    """The Spark warehouse (metastore + warehouse folder) of one lake, and the one process (one
+    JVM) that runs every Spark command of this module (lakesight_tests/spark_process.py)."""
 
-    def __init__(self, root: Path, lake: Path) -> None:
-        self.root, self.lake = root, lake
+    def __init__(self, root: Path, lake: Path, process: SparkProcess) -> None:
+        self.root, self.lake, self.process = root, lake, process
         self.directory = root / "spark"
 
     def env(self) -> dict[str, str]:
@@ -125,10 +130,15 @@ class SparkBuild:
             "DBT_PROFILES_DIR": str(REPO),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "SPARK_LOCAL_IP": "127.0.0.1",
+            # in the one JVM's environment from its start: a ${env:LS_PROBE} that Spark's
+            # variable substitution replaced would show it (test_policy_text_round_trips…)
+            "LS_PROBE": PROBE,
         }
 
     def lakesight(self, *args: str) -> str:
-        return run_checked([str(BIN / "lakesight"), *args], REPO, self.env(), True).stdout
+        result = self.process.run("lakesight", list(args), REPO, self.env())
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        return result.stdout
 
     def dbt(
         self,
@@ -138,12 +148,14 @@ class SparkBuild:
         extra_env: dict[str, str] | None = None,
     ) -> str:
         """Run dbt on Spark, in the repository or in a copy of the project; its output."""
-        result = run_checked(
-            [str(BIN / "dbt"), *args, "--target", "spark"],
+        result = self.process.run(
+            "dbt",
+            [*args, "--target", "spark"],
             project,
             self.env() | {"DBT_PROFILES_DIR": str(project)} | (extra_env or {}),
-            expect_success,
         )
+        if expect_success:
+            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
         assert expect_success or result.returncode != 0, result.stdout[-3000:]
         return result.stdout + result.stderr
 
@@ -257,7 +269,7 @@ def seeds() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkBuild]:
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Warehouse, SparkBuild]]:
     root = tmp_path_factory.mktemp("spark_parity")
     lake = root / "lake"
     run_checked(
@@ -287,13 +299,15 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkB
         "--resource-type",
         "model",
     )
-    spark = SparkBuild(root, lake)
+    process = SparkProcess(root / "spark-process.log")
+    spark = SparkBuild(root, lake, process)
     # the raw step, then the lake's external tables, checked by the loads' rules
     registered = spark.lakesight("spark", "load", "--lake", str(lake))
     assert "lake.shop__orders: csv at" in registered and "7 dt partition(s)" in registered
     built = spark.dbt("build", "-s", *SPARK_SELECT, "--indirect-selection", "cautious")
     assert "ERROR=0" in built and "SKIP=0" in built, built[-2000:]
-    return duck, spark
+    yield duck, spark
+    process.close()
 
 
 def test_seeds_equal(engines: tuple[Warehouse, SparkBuild]) -> None:
@@ -443,6 +457,10 @@ HOSTILE = (
 )
 
 
+#: what ${env:LS_PROBE} would become in a statement if Spark substituted variables
+PROBE = "leaked"
+
+
 def _shown(output: str) -> dict[str, object]:
     """The one row `dbt --quiet show --output json` printed (the JVM's warnings follow it)."""
     shown = json.JSONDecoder().raw_decode(output, output.index("{"))[0]["show"]
@@ -468,7 +486,7 @@ def test_policy_text_round_trips_through_the_quoting_on_both_engines(
     for index, value in enumerate(HOSTILE, 1):
         expected[f"v{index}"] = value
         expected[value if "${" not in value else f"n{index}"] = 1
-    probe = {"LS_PROBE": "leaked"}
+    probe = {"LS_PROBE": PROBE}
     # a DuckDB file of its own: the query reads nothing, and GX may still hold the warehouse
     scratch = probe | {"LAKESIGHT_DB": str(tmp_path / "show.duckdb")}
     on_duck = run_checked(
@@ -485,7 +503,7 @@ def test_policy_text_round_trips_through_the_quoting_on_both_engines(
         extra_env=probe,
     )
     assert "holds ${, which Spark's variable substitution would replace" in refused, refused
-    assert "leaked" not in refused
+    assert PROBE not in refused
 
 
 def test_a_bad_policy_fails_the_spark_build_naming_file_row_and_column(
