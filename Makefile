@@ -53,14 +53,12 @@ lake: $(STAMP) ## generate the data lake at the default scale if it is missing
 
 build: lake $(if $(filter spark,$(ENGINE)),spark-build,duckdb-build) ## set up, generate the lake if missing, then `lakesight build`: dbt build, summary, GX checkpoint, dashboards, notebooks, docs site (ENGINE=spark: on Spark)
 
-# ENGINE=spark: Java 17 checked, the raw step (lakesight spark load), the lake's external tables,
+# ENGINE=spark: Java 17 checked, the raw step and the lake's external tables (lakesight spark load),
 # then dbt build --target spark of the portable models, the summary and the GX mart suites on
 # GX's Spark engine. One JVM at a time (embedded Derby).
 spark-build: lake
 	@$(BIN)/lakesight spark check
 	LAKESIGHT_SPARK_DIR="$(SPARK_DIR)" $(BIN)/lakesight spark load --lake "$(LAKE)"
-	LAKESIGHT_SPARK_DIR="$(SPARK_DIR)" LAKESIGHT_LAKE="$(abspath $(LAKE))" \
-	  $(BIN)/dbt run-operation spark_register_lake --target spark
 	@status=0; LAKESIGHT_SPARK_DIR="$(SPARK_DIR)" LAKESIGHT_LAKE="$(abspath $(LAKE))" \
 	  $(BIN)/dbt build --target spark --select $(SPARK_SELECT) --exclude $(SPARK_EXCLUDE) \
 	  --indirect-selection cautious || status=$$?; \

@@ -5,7 +5,7 @@ project that runs on Spark (the Makefile's SPARK_SELECT and SPARK_EXCLUDE, tests
 built on each engine as `make build` builds it:
 
 - DuckDB: `dbt build` of the raw Python models and that selection;
-- Spark: `lakesight spark load` (the raw step), `dbt run-operation spark_register_lake`, then
+- Spark: `lakesight spark load` (the raw step and the lake's external tables), then
   `dbt build --target spark` of that selection.
 
 Each step runs as a child process; its peak resident memory is that of the child's whole process
@@ -99,11 +99,10 @@ def main() -> None:
                 "dbt build (raw + the Spark selection)",
                 [dbt, "build", "--select", "path:models/raw", *select, *duck_selection],
             ),
-            Step("spark", "lakesight spark load (raw step)", [lakesight, "spark", "load"]),
             Step(
                 "spark",
-                "dbt run-operation spark_register_lake",
-                [dbt, "run-operation", "spark_register_lake", "--target", "spark"],
+                "lakesight spark load (raw step, lake tables)",
+                [lakesight, "spark", "load"],
             ),
             Step(
                 "spark",

@@ -307,6 +307,37 @@ def test_a_symlinked_file_is_refused_naming_it(lake_copy: Warehouse, tmp_path: P
     assert f"symbolic link(s) in the lake folder crm/customers refused: {link}" in result.stdout
 
 
+def manifest_line(review_id: str, created: str | None) -> str:
+    """A Ground Truth output-manifest line whose metadata holds `created` as its creation-date
+    (no creation-date at all when None)."""
+    metadata: dict[str, object] = {
+        "class-name": "positive",
+        "confidence": 0.9,
+        "human-annotated": "no",
+        "job-name": "labeling-job/review-sentiment",
+    }
+    if created is not None:
+        metadata["creation-date"] = created
+    return json.dumps(
+        {
+            "source": "ok",
+            "review_id": review_id,
+            "product_id": 1,
+            "review-sentiment": 2,
+            "review-sentiment-metadata": metadata,
+        }
+    )
+
+
+LABEL_MODELS = (
+    "raw_labelling__review_labels",
+    "base_labelling__review_labels",
+    "stg_labelling__review_labels",
+    "stg_labelling__review_labels__rejected",
+    "int_review_labels_resolved",
+)
+
+
 def test_ground_truth_creation_date_with_an_offset_is_stored_in_utc(lake_copy: Warehouse) -> None:
     """docs/lake.md, Timestamps: the offset is applied, a naive time is kept as UTC."""
     created = {
@@ -316,29 +347,9 @@ def test_ground_truth_creation_date_with_an_offset_is_stored_in_utc(lake_copy: W
         "RTZ4": ("2025-03-20T23:30:00-03:00", "2025-03-21 02:30:00"),
         "RTZ5": ("2025-03-20T23:30:00.123456", "2025-03-20 23:30:00.123456"),
     }
-    lines = [
-        json.dumps(
-            {
-                "source": "ok",
-                "review_id": review_id,
-                "product_id": 1,
-                "review-sentiment": 2,
-                "review-sentiment-metadata": {
-                    "class-name": "positive",
-                    "confidence": 0.9,
-                    "human-annotated": "no",
-                    "job-name": "labeling-job/review-sentiment",
-                    "creation-date": text,
-                },
-            }
-        )
-        for review_id, (text, _) in created.items()
-    ]
+    lines = [manifest_line(review_id, text) for review_id, (text, _) in created.items()]
     write(lake_copy.lake, "labelling/review_labels", "part-0009.jsonl", "\n".join(lines) + "\n")
-    models = (
-        "raw_labelling__review_labels base_labelling__review_labels stg_labelling__review_labels"
-    )
-    lake_copy.dbt("run", "-s", *models.split(), "int_review_labels_resolved")
+    lake_copy.dbt("run", "-s", *LABEL_MODELS)
     found = dict(
         lake_copy.query(
             "select review_id, strftime(labelled_at, '%Y-%m-%d %H:%M:%S.%f')"
@@ -347,6 +358,53 @@ def test_ground_truth_creation_date_with_an_offset_is_stored_in_utc(lake_copy: W
     )
     expected = {key: utc if "." in utc else f"{utc}.000000" for key, (_, utc) in created.items()}
     assert found == expected
+
+
+def test_a_ground_truth_creation_date_that_does_not_parse_is_quarantined(
+    lake_copy: Warehouse,
+) -> None:
+    """A creation-date present but not a timestamp (garbage, a day or an hour that does not
+    exist, an offset out of range, a number, a zone name) quarantines its line, naming file,
+    line and value, instead of leaving labelled_at NULL; a line without one is kept
+    (docs/lake.md)."""
+    created = {
+        "RBAD1": "not a date",
+        "RBAD2": "2025-02-30T10:00:00",
+        "RBAD3": "2025-03-20T25:00:00+05:00",
+        "RBAD4": "2025-03-20T10:00:00+25:00",
+        "RBAD5": "20250320",
+        "RBAD6": "2025-03-20T10:00:00 Europe/Paris",
+        "RBAD7": "2025-03-20T10:00:00+05:30:00",
+        "ROK1": "2025-03-20T10:00:00+05:30",
+        "ROK2": None,
+    }
+    lines = [manifest_line(review_id, text) for review_id, text in created.items()]
+    lines[4] = lines[4].replace('"20250320"', "20250320")  # a JSON number
+    bad = write(
+        lake_copy.lake, "labelling/review_labels", "part-0009.jsonl", "\n".join(lines) + "\n"
+    )
+    lake_copy.dbt("run", "-s", *LABEL_MODELS)
+    key = "/".join(bad.parts[-4:])
+    rejected = lake_copy.query(
+        "select _line_number, reject_reason from staging.stg_labelling__review_labels__rejected"
+        f" where _source_file = '{key}' order by _line_number"
+    )
+    assert rejected == [
+        (line, f"creation-date is not a timestamp: {text}")
+        for line, text in enumerate(
+            [
+                *(created[f"RBAD{n}"] for n in range(1, 5)),
+                "20250320",
+                *(created[f"RBAD{n}"] for n in (6, 7)),
+            ],
+            1,
+        )
+    ]
+    assert lake_copy.query(
+        "select review_id, strftime(labelled_at, '%Y-%m-%d %H:%M:%S')"
+        " from intermediate.int_review_labels_resolved"
+        " where review_id like 'RBAD%' or review_id like 'ROK%' order by review_id"
+    ) == [("ROK1", "2025-03-20 04:30:00"), ("ROK2", None)]
 
 
 def test_a_customer_time_with_an_offset_is_quarantined_not_dropped(lake_copy: Warehouse) -> None:
@@ -371,3 +429,21 @@ def test_a_customer_time_with_an_offset_is_quarantined_not_dropped(lake_copy: Wa
     assert lake_copy.query(
         "select _reject_reason from staging.base_crm__customers where customer_id = 9000012"
     ) == [("signed_up_at is not a timestamp: 2025-03-20T09:00:00+01:00",)]
+
+
+def test_a_lake_folder_with_a_glob_character_fails_the_build_naming_it(
+    lake_copy: Warehouse,
+) -> None:
+    """LAKESIGHT_LAKE=…/lake[1]: the raw models and the lake manifest, which read the lake by
+    path, refuse it in one sentence naming the path and the characters (docs/lake.md)."""
+    odd = lake_copy.lake.with_name("lake[1]")
+    lake_copy.lake.rename(odd)
+    warehouse = Warehouse(lake_copy.root, odd)
+    result = warehouse.dbt(
+        "run", "-s", "raw_crm__customers", "stg_lake__manifest", expect_success=False
+    )
+    assert result.returncode != 0
+    output = " ".join(result.stdout.split())
+    refusal = f"the lake folder {odd} is refused: its path holds [ ], which file readers take"
+    assert output.count(refusal) >= 2, output[-3000:]
+    assert "ERROR=2" in output

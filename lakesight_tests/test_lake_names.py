@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,7 @@ import pytest
 from lakesight.load.files import LakeLoadError
 from lakesight.load.readers import EMPTY_FILE
 from lakesight.spark.raw import RawModel, StandInDbt
-from lakesight_tests.support import REPO
+from lakesight_tests.support import BIN, REPO
 
 #: every format of the lake: (raw model, table folder, extension)
 FORMATS = [
@@ -250,3 +251,96 @@ def test_a_file_with_a_schema_and_no_rows_leaves_the_empty_file_marker(
     assert marker[0]["_load_error"] == EMPTY_FILE
     assert marker[0]["_line_number"] is None
     assert marker[0]["_file_size"] == empty.stat().st_size
+
+
+@pytest.mark.parametrize("character", ["*", "?", "[", "]", "{", "}"])
+def test_a_lake_folder_with_a_glob_character_is_refused_before_any_read(
+    base_lake: Path, tmp_path: Path, character: str
+) -> None:
+    """`LAKESIGHT_LAKE=/tmp/lake*` would also read the neighbouring lake `/tmp/lake2`: the raw
+    step refuses the lake folder in one sentence naming it and the character (docs/lake.md)."""
+    one_table(base_lake, tmp_path / "lake2", "crm/customers", ".jsonl")  # a neighbour lake
+    lake, _ = one_table(base_lake, tmp_path / f"lake{character}", "crm/customers", ".jsonl")
+    with pytest.raises(LakeLoadError) as refused:
+        load(lake, "raw_crm__customers")
+    assert str(refused.value).startswith(
+        f"the lake folder {lake} is refused: its path holds {character}, which file readers "
+        "take for a glob pattern"
+    )
+
+
+@pytest.mark.parametrize("command", [("lake", "generate"), ("lake", "append"), ("spark", "load")])
+def test_every_command_that_takes_the_lake_refuses_a_glob_character_in_its_path(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Nothing is written (or read, or a JVM started) for a lake at `lake[1]`."""
+    lake = tmp_path / "lake[1]"
+    result = subprocess.run(
+        [str(BIN / "lakesight"), *command, "--lake", str(lake)],
+        cwd=REPO,
+        env=os.environ | {"LAKESIGHT_SPARK_DIR": str(tmp_path / "spark")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    output = " ".join((result.stdout + result.stderr).split())
+    assert f"the lake folder {lake} is refused: its path holds [ ]" in output
+    assert "Traceback" not in output
+    assert not lake.exists() and not (tmp_path / "spark").exists()
+
+
+def _lake_with(base_lake: Path, root: Path) -> Path:
+    """A lake under `root` with one file of every table Spark registers."""
+    for _, folder, ext in FORMATS:
+        if not ext.endswith((".gz", ".avro")) and not (root / "lake" / folder).exists():
+            one_table(base_lake, root, folder, ext)
+    return root / "lake"
+
+
+class _RecordingSpark:
+    """A stand-in SparkSession that records the statements register_lake runs."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def sql(self, statement: str) -> _RecordingSpark:
+        self.statements.append(statement)
+        return self
+
+    def count(self) -> int:
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("bad_name", "what"),
+    [
+        ("dt=2025-03-01/part-*.jsonl", "glob pattern"),
+        ("dt=2099-01-01/part-0000.jsonl", "is in the future"),
+        ("dt=2025-13-45/part-0000.jsonl", "is not a day"),
+        ("dt=2025-03-01/part-0009.jsonl", "symbolic link"),
+    ],
+)
+def test_the_spark_lake_tables_apply_the_loads_name_rules(
+    base_lake: Path, tmp_path: Path, bad_name: str, what: str
+) -> None:
+    """`lakesight spark load` registers the lake's external tables through the loads' own check
+    (lake_table_files): a refused name fails naming the file before any table is created."""
+    from lakesight.spark.lake import lake_tables, register_lake
+
+    lake = _lake_with(base_lake, tmp_path)
+    spark = _RecordingSpark()
+    lines = register_lake(spark, REPO, str(lake))  # type: ignore[arg-type]
+    assert len(lines) == len(lake_tables(REPO)) == 7
+    good = sorted((lake / "labelling/review_labels").glob("dt=*/part-*.jsonl"))[0]
+    bad = lake / "labelling/review_labels" / bad_name
+    bad.parent.mkdir(exist_ok=True)
+    if what == "symbolic link":
+        bad.symlink_to(good)
+    else:
+        shutil.copy2(good, bad)
+    spark = _RecordingSpark()
+    with pytest.raises(LakeLoadError, match=what) as refused:
+        register_lake(spark, REPO, str(lake))  # type: ignore[arg-type]
+    assert str(bad) in str(refused.value)
+    assert spark.statements == []

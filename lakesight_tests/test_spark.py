@@ -11,7 +11,9 @@ Columns that differ by construction are only checked for NULLs: `_loaded_at` and
 and macros, which are the spark__ ones on Spark). A second round appends a day to the lake and
 reloads one file in place on both engines (DuckDB: the incremental path of raw and base models;
 Spark: incremental raw, full base tables) and compares again. The Spark tables are read from
-their parquet files under the warehouse folder, so the comparison starts no JVM of its own.
+their parquet files under the warehouse folder, so the comparison starts no JVM of its own; every
+Spark command (dbt and `lakesight spark …`) runs in one child process, one JVM for the module
+(lakesight_tests/spark_process.py).
 Skipped without Java 17+ or PySpark.
 """
 
@@ -22,6 +24,7 @@ import dataclasses
 import json
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +33,7 @@ import pytest
 
 from lakesight.spark.secure import principal_folder
 from lakesight.spark.session import unavailable_reason
+from lakesight_tests.spark_process import SparkProcess
 from lakesight_tests.support import BIN, REPO, Warehouse, project_copy, run_checked
 
 pytestmark = pytest.mark.skipif(
@@ -82,13 +86,39 @@ SPARK_SELECT = (
     "test_name:sec_masked_unless_granted",
 )
 LAKE_OPTIONS = ("--scale", "0.002", "--start", "2025-03-01", "--days", "7", "--seed", "7")
+OFFSET_CONFIDENCE = 0.0123
+#: review label lines whose creation-date carries an offset: (review_id, creation-date)
+OFFSETS = (
+    ("RTZ0530", "2025-03-03T02:00:00+05:30"),  # 2025-03-02 20:30:00 UTC
+    ("RTZ0500", "2025-03-03T04:59:59.5+05:00"),  # 2025-03-02 23:59:59.5 UTC
+    ("RTZNAME", "2025-03-03T02:00:00 Asia/Kolkata"),  # not a timestamp: quarantined
+    ("RTZ2500", "2025-03-03T02:00:00+25:00"),  # not an offset: quarantined
+)
+OFFSET_LINES = [
+    {
+        "source": "ok",
+        "review_id": review_id,
+        "product_id": 1,
+        "review-sentiment": 2,
+        "review-sentiment-metadata": {
+            "class-name": "positive",
+            # a confidence of their own: ml_labelling_quality's confidence_min finds their day
+            "confidence": OFFSET_CONFIDENCE if review_id.startswith("RTZ05") else 0.9,
+            "human-annotated": "no",
+            "job-name": "labeling-job/review-sentiment",
+            "creation-date": created,
+        },
+    }
+    for review_id, created in OFFSETS
+]
 
 
 class SparkBuild:
-    """The Spark warehouse (metastore + warehouse folder) of one lake."""
+    """The Spark warehouse (metastore + warehouse folder) of one lake, and the one process (one
+    JVM) that runs every Spark command of this module (lakesight_tests/spark_process.py)."""
 
-    def __init__(self, root: Path, lake: Path) -> None:
-        self.root, self.lake = root, lake
+    def __init__(self, root: Path, lake: Path, process: SparkProcess) -> None:
+        self.root, self.lake, self.process = root, lake, process
         self.directory = root / "spark"
 
     def env(self) -> dict[str, str]:
@@ -100,10 +130,15 @@ class SparkBuild:
             "DBT_PROFILES_DIR": str(REPO),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "SPARK_LOCAL_IP": "127.0.0.1",
+            # in the one JVM's environment from its start: a ${env:LS_PROBE} that Spark's
+            # variable substitution replaced would show it (test_policy_text_round_trips…)
+            "LS_PROBE": PROBE,
         }
 
     def lakesight(self, *args: str) -> str:
-        return run_checked([str(BIN / "lakesight"), *args], REPO, self.env(), True).stdout
+        result = self.process.run("lakesight", list(args), REPO, self.env())
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        return result.stdout
 
     def dbt(
         self,
@@ -113,12 +148,14 @@ class SparkBuild:
         extra_env: dict[str, str] | None = None,
     ) -> str:
         """Run dbt on Spark, in the repository or in a copy of the project; its output."""
-        result = run_checked(
-            [str(BIN / "dbt"), *args, "--target", "spark"],
+        result = self.process.run(
+            "dbt",
+            [*args, "--target", "spark"],
             project,
             self.env() | {"DBT_PROFILES_DIR": str(project)} | (extra_env or {}),
-            expect_success,
         )
+        if expect_success:
+            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
         assert expect_success or result.returncode != 0, result.stdout[-3000:]
         return result.stdout + result.stderr
 
@@ -232,7 +269,7 @@ def seeds() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkBuild]:
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Warehouse, SparkBuild]]:
     root = tmp_path_factory.mktemp("spark_parity")
     lake = root / "lake"
     run_checked(
@@ -241,6 +278,13 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkB
         dict(os.environ),
         True,
     )
+    # Ground Truth creation-dates with offsets (+05:30 and +05:00 across midnight, a zone name
+    # and an impossible offset quarantined): both engines must store the same UTC instants
+    # (try_parse_iso_timestamp_utc) and quarantine the same lines; ml_labelling_quality's day
+    # of the two valid ones is compared too
+    offsets = lake / "labelling" / "review_labels" / "dt=2025-03-03" / "part-0099.jsonl"
+    offsets.parent.mkdir(parents=True, exist_ok=True)
+    offsets.write_text("".join(f"{json.dumps(line)}\n" for line in OFFSET_LINES))
     duck = Warehouse(root / "duckdb", lake)
     duck.root.mkdir()
     duck.build(
@@ -255,13 +299,15 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, SparkB
         "--resource-type",
         "model",
     )
-    spark = SparkBuild(root, lake)
-    spark.lakesight("spark", "load", "--lake", str(lake))
-    registered = spark.dbt("run-operation", "spark_register_lake")
+    process = SparkProcess(root / "spark-process.log")
+    spark = SparkBuild(root, lake, process)
+    # the raw step, then the lake's external tables, checked by the loads' rules
+    registered = spark.lakesight("spark", "load", "--lake", str(lake))
     assert "lake.shop__orders: csv at" in registered and "7 dt partition(s)" in registered
     built = spark.dbt("build", "-s", *SPARK_SELECT, "--indirect-selection", "cautious")
     assert "ERROR=0" in built and "SKIP=0" in built, built[-2000:]
-    return duck, spark
+    yield duck, spark
+    process.close()
 
 
 def test_seeds_equal(engines: tuple[Warehouse, SparkBuild]) -> None:
@@ -285,6 +331,23 @@ def test_raw_to_marts_equal_then_incremental(engines: tuple[Warehouse, SparkBuil
     duck, spark = engines
     assert len(BASE_TABLES) == len(RAW_TABLES) and len(MART_TABLES) > 20
     compare_tables(duck, spark)
+    # the offset lines compared above did reach the marts and the quarantine, converted to UTC
+    with duckdb.connect() as con:
+        quality = f"read_parquet('{spark.files('marts', 'ml_labelling_quality')}')"
+        days = con.sql(
+            f"select cast(labelled_date as varchar) from {quality}"
+            f" where confidence_min = {OFFSET_CONFIDENCE}"
+        ).fetchall()
+        assert days == [("2025-03-02",)]  # the UTC day of both, 03-03 in their own zones
+        base = f"read_parquet('{spark.files('staging', 'base_labelling__review_labels')}')"
+        rejected = con.sql(
+            f"select review_id, _reject_reason from {base} where review_id in"
+            " ('RTZNAME', 'RTZ2500') order by 1"
+        ).fetchall()
+        assert rejected == [
+            ("RTZ2500", "creation-date is not a timestamp: 2025-03-03T02:00:00+25:00"),
+            ("RTZNAME", "creation-date is not a timestamp: 2025-03-03T02:00:00 Asia/Kolkata"),
+        ]
     # one more day, and one file edited in place: both engines load the new files and replace
     # the edited file's rows. Up to the intermediate layer, where the engines build differently
     # (DuckDB incremental, Spark full tables); the marts are full tables on both
@@ -394,6 +457,10 @@ HOSTILE = (
 )
 
 
+#: what ${env:LS_PROBE} would become in a statement if Spark substituted variables
+PROBE = "leaked"
+
+
 def _shown(output: str) -> dict[str, object]:
     """The one row `dbt --quiet show --output json` printed (the JVM's warnings follow it)."""
     shown = json.JSONDecoder().raw_decode(output, output.index("{"))[0]["show"]
@@ -419,7 +486,7 @@ def test_policy_text_round_trips_through_the_quoting_on_both_engines(
     for index, value in enumerate(HOSTILE, 1):
         expected[f"v{index}"] = value
         expected[value if "${" not in value else f"n{index}"] = 1
-    probe = {"LS_PROBE": "leaked"}
+    probe = {"LS_PROBE": PROBE}
     # a DuckDB file of its own: the query reads nothing, and GX may still hold the warehouse
     scratch = probe | {"LAKESIGHT_DB": str(tmp_path / "show.duckdb")}
     on_duck = run_checked(
@@ -436,7 +503,7 @@ def test_policy_text_round_trips_through_the_quoting_on_both_engines(
         extra_env=probe,
     )
     assert "holds ${, which Spark's variable substitution would replace" in refused, refused
-    assert "leaked" not in refused
+    assert PROBE not in refused
 
 
 def test_a_bad_policy_fails_the_spark_build_naming_file_row_and_column(

@@ -18,6 +18,7 @@ from rich.text import Text
 from lakesight.config import lake_path
 from lakesight.display import shown
 from lakesight.lake.manifest import LakeError, LakeManifest
+from lakesight.load.files import LakeLoadError, check_lake_folder
 
 lake_app = typer.Typer(
     help="Generate or extend the local data lake (data/lake/).", no_args_is_help=True
@@ -28,6 +29,14 @@ _err = Console(stderr=True)
 
 def _default_lake() -> Path:
     return lake_path()
+
+
+def _checked(folder: Path) -> Path:
+    """The lake folder, refused when its path holds a glob character (docs/lake.md): a lake
+    the loads could not read is not written either."""
+    check_lake_folder(str(folder))
+    check_lake_folder(str(folder.resolve()))
+    return folder
 
 
 LakeOption = Annotated[
@@ -112,6 +121,7 @@ def generate_command(
     folder = lake or _default_lake()
     began = time.perf_counter()
     try:
+        _checked(folder)
         with _progress(days, quiet) as on_day:
             from lakesight.lake.generate import generate  # polars: imported to write
 
@@ -119,7 +129,7 @@ def generate_command(
                 folder, scale=scale, start=_parse_day(start), days=days, seed=seed, force=force,
                 on_day=on_day,
             )  # fmt: skip
-    except LakeError as exc:
+    except (LakeError, LakeLoadError) as exc:
         raise _fail(exc) from None
     if not quiet:
         _summary(folder, manifest, time.perf_counter() - began)
@@ -140,11 +150,12 @@ def append_command(
     folder = lake or _default_lake()
     began = time.perf_counter()
     try:
+        _checked(folder)
         with _progress(days, quiet) as on_day:
             from lakesight.lake.generate import append
 
             manifest = append(folder, days=days, on_day=on_day)
-    except LakeError as exc:
+    except (LakeError, LakeLoadError) as exc:
         raise _fail(exc) from None
     if not quiet:
         _summary(folder, manifest, time.perf_counter() - began)

@@ -15,6 +15,8 @@ The rules (docs/lake.md, "What the loads guarantee"):
 - A file name is data, never a pattern: a claimed file whose name or partition folder holds a
   glob character (`*?[]{}`; DuckDB's file readers expand `*`, `?` and `[…]` even in a list of
   paths) fails the load, naming it, before anything is read.
+- The lake folder itself is a path, not a pattern: a lake whose path holds a glob character fails
+  every command that reads or writes it (check_lake_folder), before anything is read.
 - A partition must be a real day, not after tomorrow (UTC): `dt=2025-13-45` or `dt=2099-01-01`
   fails the load, naming the file.
 - No symbolic link is followed: a link anywhere below the table folder (to a file or a folder,
@@ -147,6 +149,18 @@ def inventory_folder(inventory: Any) -> str:
     return found.group(1).replace("''", "'")
 
 
+def check_lake_folder(lake: str) -> None:
+    """Refuse a lake folder whose path holds a glob character: DuckDB's readers would read
+    `/tmp/my[lake]/…` as a pattern (docs/lake.md, "Which files are loaded")."""
+    found = sorted({c for c in lake if c in GLOB_CHARACTERS})
+    if found:
+        raise LakeLoadError(
+            f"the lake folder {lake} is refused: its path holds {' '.join(found)}, which file "
+            f"readers take for a glob pattern; move the lake to a path without "
+            f"{' '.join(sorted(GLOB_CHARACTERS))}"
+        )
+
+
 def walk_table(folder: str, table_folder: str) -> tuple[list[str], list[str]]:
     """The symbolic links and the regular files at or below the table folder `folder`, found
     without following any link (the table and system folders themselves count as links when
@@ -195,7 +209,9 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
     """Every file of the table folder that the reader claims; fail, naming them, on symbolic
     links, on files it does not claim (other than the ignored `_`/`.` names), and on claimed
     files whose name holds a glob character or whose partition is not a past day."""
-    links, found = walk_table(inventory_folder(inventory), table_folder)
+    folder = inventory_folder(inventory)
+    check_lake_folder(folder.removesuffix(table_folder).rstrip("/") or folder)
+    links, found = walk_table(folder, table_folder)
     if links:
         raise _refusal(
             links,
@@ -244,6 +260,17 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
             "move them out of the table folder",
         )
     return claimed
+
+
+def lake_table_files(lake: str, table_folder: str, extensions: Sequence[str]) -> list[LakeFile]:
+    """The files of `<lake>/<table_folder>` a reader with these extensions claims, under the
+    same rules as the loads (claimed_files, on the same `read_blob` inventory): the Spark lake
+    tables register a table only through it (lakesight/spark/lake.py)."""
+    check_lake_folder(lake)
+    quoted = "'" + f"{lake.rstrip('/')}/{table_folder}/**".replace("'", "''") + "'"
+    with duckdb.connect() as session:
+        inventory = session.sql(f"select * from read_blob({quoted})")
+        return claimed_files(inventory, table_folder, extensions)
 
 
 def pending_files(

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from lakesight.config import lake_path
 from lakesight.display import shown
-from lakesight.load.files import LakeLoadError
+from lakesight.load.files import LakeLoadError, check_lake_folder
 from lakesight.spark.session import SparkUnavailable, unavailable_reason
 
 spark_app = typer.Typer(
@@ -53,7 +53,8 @@ def load(
     ] = False,
     project_dir: Annotated[Path, typer.Option(help="The dbt project (profiles.yml).")] = Path(),
 ) -> None:
-    """Run the raw models (models/raw/*.py) into raw.* on Spark: new and changed lake files only.
+    """Run the raw models (models/raw/*.py) into raw.* on Spark: new and changed lake files only;
+    then (without --select) register the lake as the external tables lake.<system>__<table>.
 
     The session is the profile's `spark` output (metastore and warehouse under
     $LAKESIGHT_SPARK_DIR); run it before `dbt build --target spark`, not at the same time
@@ -64,12 +65,18 @@ def load(
     root = str((Path(lake) if lake else lake_path()).resolve())
     started = time.perf_counter()
     try:
+        check_lake_folder(root)  # before the JVM starts (docs/lake.md)
         spark = spark_session(project_dir)
         for result in load_raw(spark, project_dir, root, select or (), full_refresh):
             typer.echo(
                 f"{result.schema}.{result.identifier}: {result.files} file(s), "
                 f"{result.rows} row(s) in {result.seconds:.1f} s"
             )
+        if not select:  # the lake's external tables, checked by the loads' rules first
+            from lakesight.spark.lake import register_lake
+
+            for line in register_lake(spark, project_dir, root):
+                typer.echo(line)
     except (SparkUnavailable, LakeLoadError) as exc:
         _err.print(Text(shown(exc), style="red"))
         raise typer.Exit(1) from exc

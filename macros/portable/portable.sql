@@ -444,23 +444,36 @@
 {%- endmacro %}
 
 {#-
-    An ISO 8601 timestamp from text as the plain timestamp of its instant in UTC, NULL when it does
-    not parse: a UTC offset (`Z`, `+05:00`, `+0530`, `-03`) is applied (`…T23:30:00+05:00` is
-    18:30 UTC), a timestamp without one is taken as UTC already and kept as written.
+    An ISO 8601 timestamp from text as the plain timestamp of its instant in UTC, NULL when it is
+    not one. Accepted: `YYYY-MM-DD`, `T` or a space, `HH:MM:SS`, up to six fractional digits, then
+    optionally a UTC offset as RFC 3339 allows it (`Z`, `+05:00`, `+0530`, `-03`: hours 00-23,
+    minutes 00-59), nothing else (no zone name, no spaces). The offset is applied by the same
+    arithmetic on every engine (`…T23:30:00+05:30` is 18:00 UTC); a timestamp without one is taken
+    as UTC and kept as written. A day or an hour that does not exist gives NULL (docs/lake.md,
+    Timestamps).
 -#}
 {% macro try_parse_iso_timestamp_utc(expression) -%}
-    {{ return(adapter.dispatch('try_parse_iso_timestamp_utc', 'lakesight')(expression)) }}
+    {%- set pattern = "'^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?)(Z|([+-])([01][0-9]|2[0-3])(:?([0-5][0-9]))?)?$'" -%}
+    {%- set local -%}
+        try_cast(regexp_extract({{ expression }}, {{ pattern }}, 1) || ' ' || regexp_extract({{ expression }}, {{ pattern }}, 2) as timestamp)
+    {%- endset -%}
+    {%- set offset_minutes -%}
+        (case regexp_extract({{ expression }}, {{ pattern }}, 5) when '-' then -1 else 1 end)
+        * (coalesce(try_cast(nullif(regexp_extract({{ expression }}, {{ pattern }}, 6), '') as integer), 0) * 60
+            + coalesce(try_cast(nullif(regexp_extract({{ expression }}, {{ pattern }}, 8), '') as integer), 0))
+    {%- endset -%}
+    {{ return(timestamp_minus_minutes(local, offset_minutes)) }}
 {%- endmacro %}
 
-{% macro default__try_parse_iso_timestamp_utc(expression) -%}
-    case
-        when regexp_matches({{ expression }}, ':[0-9]{2}(\.[0-9]+)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
-            then timezone('UTC', try_cast({{ expression }} as timestamptz))
-        else try_cast({{ expression }} as timestamp)
-    end
+{#- A timestamp minus a number of minutes (an integer expression, negative to add). -#}
+{% macro timestamp_minus_minutes(timestamp_expression, minutes_expression) -%}
+    {{ return(adapter.dispatch('timestamp_minus_minutes', 'lakesight')(timestamp_expression, minutes_expression)) }}
 {%- endmacro %}
 
-{% macro spark__try_parse_iso_timestamp_utc(expression) -%}
-    {#- Spark applies the offset itself; its session time zone is UTC in the project's profile -#}
-    try_cast({{ expression }} as timestamp)
+{% macro default__timestamp_minus_minutes(timestamp_expression, minutes_expression) -%}
+    ({{ timestamp_expression }} - to_minutes({{ minutes_expression }}))
+{%- endmacro %}
+
+{% macro spark__timestamp_minus_minutes(timestamp_expression, minutes_expression) -%}
+    timestampadd(MINUTE, -({{ minutes_expression }}), {{ timestamp_expression }})
 {%- endmacro %}

@@ -11,12 +11,17 @@
     dt partitions that are new since the last one (`msck repair table … add partitions`), so the
     cost grows with the new days, not the lake. The lake root is the var `lake_location`, else
     $LAKESIGHT_LAKE (on EMR: s3://<bucket>/lake). Run: dbt run-operation spark_register_lake
-    --target spark.
+    --target thrift. On a local session (target spark) it refuses to run: `lakesight spark load`
+    registers the same tables there (lakesight/spark/lake.py) after checking every file by the
+    loads' name rules, which Jinja cannot apply (it sees no file system).
 -#}
 {% macro spark_register_lake() -%}
     {%- if target.type != 'spark' -%}
         {{ log("spark_register_lake: target " ~ target.name ~ " is not Spark, nothing to do", info=true) }}
         {{ return(none) }}
+    {%- endif -%}
+    {%- if target.method == 'session' -%}
+        {{ exceptions.raise_compiler_error("spark_register_lake: on a local Spark session `lakesight spark load` registers the lake, after checking every lake file by the loads' name rules (docs/scale-out.md); this macro is for a remote cluster (target thrift) only") }}
     {%- endif -%}
     {%- set root = var('lake_location', env_var('LAKESIGHT_LAKE', 'data/lake')) | replace("'", "") -%}
     {%- set using = {'csv': 'csv', 'parquet': 'parquet', 'orc': 'orc', 'jsonl': 'text', 'log': 'text'} -%}

@@ -6,9 +6,13 @@ LAKESIGHT_LAKE against it, and the warehouse must name the lake it was built fro
 
 import os
 
+from lakesight.load.files import check_lake_folder
+
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # read_json would read a lake path holding *, ?, [ as a pattern (docs/lake.md)
+    check_lake_folder(os.environ.get("LAKESIGHT_LAKE") or "data/lake")
     manifest = dbt.source("lake", "manifest")
     ((filename,),) = manifest.project("filename").limit(1).fetchall()
     lake_path = os.path.dirname(os.path.abspath(filename)).replace("'", "''")

@@ -25,6 +25,17 @@ typed as (
     from parsed
 ),
 
+labelled as (
+    select
+        *,
+        -- the labelling time of the line's job: read in int_review_labels_resolved (labelled_at)
+        {{ json_text(
+            json_member('record', list_element('_label_attributes', 1) ~ " || '-metadata'", as_text=false),
+            '$."creation-date"'
+        ) }} as _creation_date_text
+    from typed
+),
+
 checked as {{ not_materialized() }} (
     select
         *,
@@ -34,8 +45,9 @@ checked as {{ not_materialized() }} (
             ["not _is_invalid_json and product_id is null", "product_id is missing or not an integer"],
             ["not _is_invalid_json and " ~ list_length('_label_attributes') ~ " = 0", "manifest line without a label and its -metadata object"],
             [list_length('_label_attributes') ~ " > 1", "manifest line with more than one label attribute"],
+            [cast_failed("_creation_date_text", try_parse_iso_timestamp_utc("_creation_date_text")), "creation-date is not a timestamp", "_creation_date_text"],
         ]) }} as _check_failures
-    from typed
+    from labelled
 ),
 
 {{ quarantine_ctes('checked', ['review_id']) }},
