@@ -93,12 +93,14 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null 
 test: lint $(NPM_STAMP) ## set up, lint, then run every test (one worker more than cores: TEST_WORKERS=)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
+# sqlfluff lints on every core (--processes 0): 60 s instead of 121 s on 2 cores (the dbt
+# templater compiles the project once, the files are then linted in parallel)
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
 	$(BIN)/ruff check lakesight lakesight_tests models notebooks
 	$(BIN)/ruff format --check lakesight lakesight_tests models notebooks
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
-	$(BIN)/sqlfluff lint models tests analyses snapshots
+	$(BIN)/sqlfluff lint models tests analyses snapshots --processes 0
 	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 	$(BIN)/python -m lakesight.conventions target/manifest.json
 

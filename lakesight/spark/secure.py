@@ -43,8 +43,11 @@ def as_principal(spark: SparkSession, principal: str) -> Iterator[None]:
 
 
 def secure_views(spark: SparkSession) -> list[str]:
-    """The views of the secure schema, by name."""
-    return sorted(table.name for table in spark.catalog.listTables(SECURE_SCHEMA))
+    """The views of the secure schema, by name. The catalog also lists the session's temporary
+    views (dbt-spark leaves some in a session it ran in): they are not secure views."""
+    return sorted(
+        table.name for table in spark.catalog.listTables(SECURE_SCHEMA) if not table.isTemporary
+    )
 
 
 def principal_folder(principal: str) -> str:
