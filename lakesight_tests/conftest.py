@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from lakesight_tests.support import LAKE_OPTIONS, Warehouse, lakesight
 
@@ -32,19 +33,48 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.path.name not in SLOW_MODULES)
 
 
-@pytest.fixture(scope="session")
-def base_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared small lake (generated once per test session; do not modify it)."""
-    lake = tmp_path_factory.mktemp("lake") / "lake"
-    lakesight("lake", "generate", *LAKE_OPTIONS, "--lake", str(lake))
-    return lake
+def _run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder every pytest-xdist worker of this run shares (each has a base folder of its own
+    under it); the base folder itself without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def _once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """`folder`, made by `make` by the first worker that asks for it in this run; the others wait
+    for it. A worker that failed half-way leaves no `.done`: the next one starts afresh."""
+    done = folder / ".done"
+    with FileLock(f"{folder}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Warehouse:
-    """A warehouse fully built from the shared lake (read it, do not change it)."""
+def base_lake(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The shared small lake, generated once per test run (every worker reads it: do not modify
+    it; `lake_copy` gives a private copy)."""
+    shared = _run_folder(tmp_path_factory, worker_id) / "shared-lake"
+    _once(
+        shared,
+        lambda folder: lakesight("lake", "generate", *LAKE_OPTIONS, "--lake", str(folder / "lake")),
+    )
+    return shared / "lake"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, worker_id: str, base_lake: Path) -> Warehouse:
+    """A warehouse fully built from the shared lake (read it, do not change it): built once per
+    test run by the real `dbt build`, and each worker reads a file copy of its own (warehouse and
+    dbt target folder), so no two processes ever share a DuckDB file."""
+    shared = _run_folder(tmp_path_factory, worker_id) / "shared-built"
+    _once(shared, lambda folder: Warehouse(folder, base_lake).build())
     warehouse = Warehouse(tmp_path_factory.mktemp("built"), base_lake)
-    warehouse.build()
+    shutil.copy2(Warehouse(shared, base_lake).database, warehouse.database)
+    shutil.copytree(shared / "target", warehouse.target)
     return warehouse
 
 

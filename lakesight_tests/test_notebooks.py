@@ -83,10 +83,12 @@ def test_no_page_shows_a_path_of_the_build_machine(
     built: Warehouse, executed, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The injected parameters name the extract's file, never where the build machine keeps it
-    (docs/notebooks.md): no page holds the repository's, the temporary root's or $HOME's path."""
+    (docs/notebooks.md): no page holds the repository's, the temporary root's, the
+    warehouse's, the lake's or $HOME's path."""
     out, extracts = executed
     manifest = read_manifest(extracts)
-    machine = {str(REPO), str(tmp_path_factory.getbasetemp()), str(Path.home()), str(built.root)}
+    machine = {str(REPO), str(tmp_path_factory.getbasetemp().parent), str(Path.home())}
+    machine |= {str(built.root), str(built.lake)}
     for principal in principals(built):
         for html_file in page(out, principal, "sales_eda").parent.glob("*.html"):
             html = html_file.read_text(encoding="utf-8")
