@@ -21,7 +21,7 @@ SPARK_EXCLUDE ?= stg_lake__manifest policy_mask_salt dim_customers_history \
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup assets lake build spark-build duckdb-build docs test lint lint-db bench clean
+.PHONY: help setup assets lake build spark-build duckdb-build docs test test-fast lint lint-db bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -84,14 +84,19 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null 
 test: lint $(NPM_STAMP) ## set up, lint, then run every test (one worker more than cores: TEST_WORKERS=)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
+# tests/unit only: no lake, no dbt build, no browser (tests/conftest.py refuses a unit test that
+# asks for a lake or a warehouse)
+test-fast: $(STAMP) ## the unit tests only (tests/unit: no lake, no dbt build), under a minute
+	$(BIN)/pytest -n $(TEST_WORKERS) tests/unit
+
 # sqlfluff lints on every core (--processes 0): 60 s instead of 121 s on 2 cores (the dbt
 # templater compiles the project once, the files are then linted in parallel)
 lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer conventions, macro docs
-	$(BIN)/ruff check lakesight lakesight_tests benchmarks tools models notebooks
-	$(BIN)/ruff format --check lakesight lakesight_tests benchmarks tools models notebooks
+	$(BIN)/ruff check lakesight tests benchmarks tools models notebooks
+	$(BIN)/ruff format --check lakesight tests benchmarks tools models notebooks
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
-	$(BIN)/sqlfluff lint models tests analyses snapshots --processes 0
+	$(BIN)/sqlfluff lint models data_tests analyses snapshots --processes 0
 	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 	$(BIN)/python -m tools.conventions target/manifest.json
 

@@ -1,0 +1,203 @@
+"""Test support: run the lakesight CLI and dbt against a lake and warehouse in a temp folder.
+
+Every warehouse lives in its own temporary folder (DuckDB file, dbt target and logs), so tests
+never touch the developer's `lakesight.duckdb`, `target/` or `data/lake/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+#: the small lake most tests share: two weeks, a few hundred orders
+LAKE_OPTIONS = ("--scale", "0.002", "--start", "2025-03-01", "--days", "14", "--seed", "7")
+
+MART_TABLES = (
+    "dim_date",
+    "dim_geography",
+    "dim_products",
+    "dim_customers",
+    "dim_customers_history",
+    "fct_orders",
+    "fct_order_items",
+    "fct_payments",
+    "fct_shipments",
+    "fct_web_sessions",
+    "rpt_sales_daily",
+    "rpt_revenue_vs_target_monthly",
+    "rpt_revenue_vs_target_current",
+    "rpt_category_revenue",
+    "rpt_revenue_share",
+    "rpt_revenue_by_country",
+    "rpt_order_value_histogram",
+    "rpt_order_value_density",
+    "rpt_customer_rfm",
+    "rpt_customer_rfm_correlation",
+    "rpt_revenue_bridge_monthly",
+    "rpt_web_funnel_flows",
+    "rpt_review_terms",
+    "rpt_category_engagement",
+    "rpt_category_profile",
+)
+
+
+def lakesight(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the lakesight CLI; fail the test with its output when it fails."""
+    result = subprocess.run(
+        [str(BIN / "lakesight"), *args], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def run_checked(
+    command: list[str], cwd: Path, env: dict[str, str], expect_success: bool
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; when it must succeed, fail the test with the tail of its output."""
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if expect_success:
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return result
+
+
+@dataclass
+class Warehouse:
+    """A lake and the DuckDB warehouse dbt builds from it, in one temporary folder."""
+
+    root: Path
+    lake: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def target(self) -> Path:
+        return self.root / "target"
+
+    def env(self) -> dict[str, str]:
+        return os.environ | {
+            "LAKESIGHT_LAKE": str(self.lake),
+            "LAKESIGHT_DB": str(self.database),
+            "LAKESIGHT_TEMP_DIR": str(self.root / "duckdb_tmp"),
+            "DBT_TARGET_PATH": str(self.target),
+            "DBT_LOG_PATH": str(self.root / "logs"),
+            "DBT_PROFILES_DIR": str(REPO),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+    def dbt(
+        self, *args: str, expect_success: bool = True, project: Path = REPO
+    ) -> subprocess.CompletedProcess[str]:
+        """Run dbt against this warehouse, in the repository or in a copy of the project."""
+        env = self.env() | {"DBT_PROFILES_DIR": str(project)}
+        return run_checked([str(BIN / "dbt"), *args], project, env, expect_success)
+
+    def lakesight(
+        self, *args: str, expect_success: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the lakesight CLI against this warehouse (from the repository)."""
+        return run_checked([str(BIN / "lakesight"), *args], REPO, self.env(), expect_success)
+
+    def build(self, *args: str, expect_success: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.dbt("build", *args, expect_success=expect_success)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def scalar(self, sql: str) -> Any:
+        return self.query(sql)[0][0]
+
+    def run_results(self) -> list[dict[str, Any]]:
+        return json.loads((self.target / "run_results.json").read_text())["results"]
+
+    def database_copy(self, root: Path) -> Warehouse:
+        """A copy of the warehouse file in another folder, reading the same lake."""
+        copied = Warehouse(root, self.lake)
+        shutil.copy2(self.database, copied.database)
+        return copied
+
+    def copy(self, root: Path) -> Warehouse:
+        """A copy of lake and warehouse in another folder (the warehouse file must be closed)."""
+        shutil.copytree(self.lake, root / "lake")
+        copied = Warehouse(root, root / "lake")
+        if self.database.exists():
+            shutil.copy2(self.database, copied.database)
+        return copied
+
+
+def project_copy(root: Path) -> Path:
+    """A copy of the dbt project (no venv, no data) that a test may edit."""
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(REPO / name, project / name)
+    for name in ("models", "macros", "seeds", "snapshots"):
+        shutil.copytree(REPO / name, project / name)
+    return project
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: the URL schemes a page may load from when the network is blocked
+OFFLINE_SCHEMES = ("file://", "data:", "blob:", "about:")
+
+
+@contextmanager
+def offline_page(
+    width: int = 1280, height: int = 900, console: tuple[str, ...] = ("error",)
+) -> Iterator[tuple[Any, list[str]]]:
+    """A headless Chromium page with the network blocked, and the list of what went wrong.
+
+    Every request outside file:// is refused and recorded (``request: <url>``), as are script
+    errors (``error: …``) and console messages of the types in `console` (``console <type>: …``).
+    """
+    from playwright import sync_api
+
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(viewport={"width": width, "height": height})
+
+        def guard(route: Any) -> None:
+            if route.request.url.startswith(OFFLINE_SCHEMES):
+                route.continue_()
+            else:
+                problems.append(f"request: {route.request.url}")
+                route.abort()
+
+        def on_console(message: Any) -> None:
+            if message.type in console:
+                problems.append(f"console {message.type}: {message.text}")
+
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"error: {error}"))
+        page.on("console", on_console)
+        try:
+            yield page, problems
+        finally:
+            browser.close()
