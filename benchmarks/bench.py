@@ -1,4 +1,4 @@
-"""`make bench`: time and peak memory of every step, and the ratios of issue 12 in one run.
+"""`make bench`: time and peak memory of every step, and the ratios of docs/performance.md.
 
 On one generated lake (`--scale`, `SCALE=` in make), in a temporary folder:
 
@@ -80,7 +80,7 @@ class Step:
     command: list[str]
     #: environment overrides: another warehouse or target folder than the main build's
     env: dict[str, str] | None = None
-    #: a comparison outside issue 12's ratios: its failure is noted, the bench goes on
+    #: a comparison outside docs/performance.md's ratios: its failure is noted, the bench goes on
     optional: bool = False
 
 
@@ -234,8 +234,8 @@ def main() -> None:
                 ],
             ),
         ]
-        # the consumption side (not issue 12's ratios): at scale 10, ydata-profiling alone would
-        # hold ~10 M pandas rows
+        # the consumption side (not docs/performance.md's ratios): at scale 10, ydata-profiling
+        # alone would hold ~10 M pandas rows
         extras: list[Step] = [
             Step("lakesight validate (GX checkpoint)", [lakesight, "validate"]),
             Step(

@@ -1,6 +1,6 @@
 """Native policy exports: the policy seeds as Amazon QuickSight and AWS Lake Formation take them.
 
-From the same resolved policy as the secure views (DESIGN §5) this writes, under one folder:
+From the same resolved policy as the secure views (docs/security.md) this writes, under one folder:
 
 - `quicksight/rls/<dataset>.csv`: the RLS permissions dataset of each `rules` dataset (UserName,
   GroupName, then the rule columns; a wildcard is an empty cell, a list a comma list);

@@ -1,7 +1,7 @@
 """The secure views on Spark, read as a principal (docs/scale-out.md, "Security on Spark").
 
 On Spark the secure views read the principal from `current_user()`: a persistent view cannot read
-a session variable (docs/spark.md §4). Spark's Thrift Server sets that user for each statement
+a session variable (same section). Spark's Thrift Server sets that user for each statement
 of an authenticated session in `CurrentUserContext.CURRENT_USER`, a thread-local of the thread
 that runs the statement; `as_principal` sets it the same way for the statements this thread runs
 in one in-process session, so one JVM can read as many principals one after the other. Outside

@@ -15,7 +15,7 @@
 with
 
 order_items as (
-    select * from {{ ref('fct_order_items') }}
+    select * from {{ ref('int_order_items_joined_to_products') }}
 ),
 
 orders as (
@@ -32,17 +32,15 @@ engagement as (
 
 sales as (
     select
-        products.category_level_1,
+        order_items.category_level_1,
         sum(order_items.line_amount_usd) as revenue_usd,
-        sum(order_items.line_amount_usd - order_items.quantity * products.unit_cost_usd) as margin_usd,
+        sum(order_items.line_amount_usd - order_items.quantity * order_items.unit_cost_usd) as margin_usd,
         avg(case when orders.refunded_usd > 0 then 1 else 0 end) as refund_rate
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
-    inner join products
-        on order_items.product_id = products.product_id
     where not orders.is_cancelled
-    group by products.category_level_1
+    group by order_items.category_level_1
 ),
 
 categories as (

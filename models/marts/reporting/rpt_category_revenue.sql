@@ -6,30 +6,24 @@
 with
 
 order_items as (
-    select * from {{ ref('fct_order_items') }}
+    select * from {{ ref('int_order_items_joined_to_products') }}
 ),
 
 orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
-products as (
-    select * from {{ ref('dim_products') }}
-),
-
 lines as (
     select
-        products.category_level_1,
-        products.category_level_2,
-        products.category_level_3,
+        order_items.category_level_1,
+        order_items.category_level_2,
+        order_items.category_level_3,
         order_items.order_id,
         order_items.quantity,
         order_items.line_amount_usd
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
-    inner join products
-        on order_items.product_id = products.product_id
     where not orders.is_cancelled
 ),
 

@@ -416,7 +416,7 @@ def test_histogram_edges_come_from_the_principals_own_orders(built: Warehouse, r
 def test_the_open_top_bin_ends_at_the_principals_own_largest_order(
     built: Warehouse, tmp_path: Path
 ) -> None:
-    """The issue's case, on a copy of the warehouse: an order of 15,100 in DE (which bob does not
+    """The open top bin, on a copy of the warehouse: an order of 15,100 in DE (which bob does not
     see) and one of 7,898 in the US (which he does); the histogram mart is rebuilt. Bob's extract
     and his histogram tile end at 7,898, his own largest order computed by SQL on his extract;
     15,100 appears in neither (docs/security.md)."""

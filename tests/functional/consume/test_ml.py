@@ -1,4 +1,4 @@
-"""ML marts and the churn model (issue 11): point-in-time features, labels, honesty of the model.
+"""ML marts and the churn model (docs/ml.md): point-in-time features, labels, honesty of the model.
 
 One shared build of a 270-day lake (labels need 90 days of future data; the time split needs
 at least three labelled month-start cutoffs).

@@ -1,7 +1,7 @@
-"""No value can stop the loads (issue 9, cases 7 and 8): every cast from raw is total, so NaN,
-±infinity, overflowing numbers, impossible or out-of-range dates and a currency without an FX
-rate are quarantined with a reason naming the column and the value — in every reader format —,
-the build stays green, and the next build is not blocked by the rows already in raw."""
+"""No value can stop the loads (docs/lake.md, "What the loads guarantee"): every cast from raw is
+total, so NaN, ±infinity, overflowing numbers, impossible or out-of-range dates and a currency
+without an FX rate are quarantined with a reason naming the column and the value — in every reader
+format —, the build stays green, and the next build is not blocked by the rows already in raw."""
 
 from __future__ import annotations
 

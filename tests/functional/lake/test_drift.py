@@ -1,8 +1,8 @@
-"""The lake drifting from the warehouse (issue 9, cases 9, 10, 11): every raw row names its file
-and line and carries the file's fingerprint; a file changed in place is reloaded and the marts
-then equal a full rebuild; a vanished file is reported (an error under the strict flag); a file
-no reader claims fails the load naming it; gzip CSV/JSON Lines are loaded; a second concurrent
-build ends with one sentence."""
+"""The lake drifting from the warehouse (docs/lake.md, "What the loads guarantee"): every raw row
+names its file and line and carries the file's fingerprint; a file changed in place is reloaded and
+the marts then equal a full rebuild; a vanished file is reported (an error under the strict flag);
+a file no reader claims fails the load naming it; gzip CSV/JSON Lines are loaded; a second
+concurrent build ends with one sentence."""
 
 from __future__ import annotations
 

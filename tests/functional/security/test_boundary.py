@@ -1,7 +1,7 @@
 """The real boundary: `query --as` confined to the principal's extract, and `publish`.
 
-Issue 9, cases 3 (query --as escapes), 4 (publish collisions and stale extracts) and 5 (the
-development salt), plus escapes of our own.
+`query --as` escapes, `publish` collisions and stale extracts, and the development salt
+(docs/security.md, "Using it"), plus escapes of our own.
 """
 
 from __future__ import annotations
