@@ -1,7 +1,7 @@
 """lakesight's settings: every `LAKESIGHT_*` environment variable, its default and what it selects.
 
 One table (`SETTINGS`) names them all, those lakesight reads and those only dbt reads through
-profiles.yml's `env_var()`; lakesight_tests/test_config.py keeps the table in step with every
+profiles.yml's `env_var()`; tests/unit/test_config.py keeps the table in step with every
 `LAKESIGHT_*` name the package, the models, the macros, profiles.yml and the Makefile use.
 
 Values are read when asked for (functions, not module constants): `make`, the tests and

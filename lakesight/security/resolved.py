@@ -8,7 +8,7 @@ can disagree with the views about who is active, who is in which group, which ru
 columns are granted. A warehouse without these tables, or whose last build refused the policy
 (`policy.policy_problems` not empty), is refused with what to do.
 
-The test oracle (`lakesight_tests.oracle`) stays independent: it reads the seed CSV files.
+The test oracle (`tests.support.oracle`) stays independent: it reads the seed CSV files.
 """
 
 from __future__ import annotations
