@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from tests.support import warehouse as support
 from tests.support.warehouse import LAKE_OPTIONS, Warehouse, lakesight
 
 # A pytest-xdist worker runs in a __main__ with neither __spec__ nor __file__, which PySpark 4's
@@ -71,6 +72,13 @@ def _once(folder: Path, make: Callable[[Path], None]) -> Path:
             make(folder)
             done.touch()
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_parse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> None:
+    """Where the run's one parse of the dbt project lives (made on first use, shared by every
+    worker: tests.support.warehouse.shared_parse)."""
+    support.SHARED_PARSE = _run_folder(tmp_path_factory, worker_id) / "shared-parse"
 
 
 @pytest.fixture(scope="session")

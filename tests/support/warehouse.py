@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -73,6 +74,31 @@ def run_checked(
     return result
 
 
+#: a folder every test process of a run shares, set by tests/conftest.py; None: no sharing
+SHARED_PARSE: Path | None = None
+
+
+def shared_parse(target: Path) -> None:
+    """Give a new dbt target folder the run's parse of the project (dbt's partial_parse.msgpack).
+
+    dbt re-reads what changed since (files by checksum, the models reading an environment
+    variable whose value changed, everything when the profile or the vars change), so the copy
+    saves the 10 s of a full parse of the repository's project and changes no result. The first
+    process of the run that asks parses once, under a file lock.
+    """
+    msgpack = target / "partial_parse.msgpack"
+    if SHARED_PARSE is None or msgpack.exists():
+        return
+    parsed = SHARED_PARSE / "target" / "partial_parse.msgpack"
+    with FileLock(f"{SHARED_PARSE}.lock"):
+        if not parsed.exists():
+            SHARED_PARSE.mkdir(parents=True, exist_ok=True)
+            parser = Warehouse(SHARED_PARSE, SHARED_PARSE / "lake")
+            run_checked([str(BIN / "dbt"), "parse"], parser.root, parser.dbt_env(), True)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(parsed, msgpack)
+
+
 @dataclass
 class Warehouse:
     """A lake and the DuckDB warehouse dbt builds from it, in one temporary folder."""
@@ -102,9 +128,26 @@ class Warehouse:
     def dbt(
         self, *args: str, expect_success: bool = True, project: Path = REPO
     ) -> subprocess.CompletedProcess[str]:
-        """Run dbt against this warehouse, in the repository or in a copy of the project."""
-        env = self.env() | {"DBT_PROFILES_DIR": str(project)}
-        return run_checked([str(BIN / "dbt"), *args], project, env, expect_success)
+        """Run dbt against this warehouse, in the repository or in a copy of the project.
+
+        dbt runs in the warehouse's folder with the warehouse and temp paths relative to it, so
+        the profile dbt sees is the same for every test and dbt parses partially (see
+        `shared_parse`); it re-parses in full whenever a path in the profile changes.
+        """
+        if project == REPO:
+            shared_parse(self.target)
+        return run_checked(
+            [str(BIN / "dbt"), *args], self.root, self.dbt_env(project), expect_success
+        )
+
+    def dbt_env(self, project: Path = REPO) -> dict[str, str]:
+        """dbt's environment: the warehouse and temp paths relative to the warehouse's folder."""
+        return self.env() | {
+            "DBT_PROFILES_DIR": str(project),
+            "DBT_PROJECT_DIR": str(project),
+            "LAKESIGHT_DB": self.database.name,
+            "LAKESIGHT_TEMP_DIR": "duckdb_tmp",
+        }
 
     def lakesight(
         self, *args: str, expect_success: bool = True
