@@ -91,16 +91,14 @@ def split(frame: pd.DataFrame, test_cutoffs: int = TEST_CUTOFFS) -> Split:
             f"the churn features have {len(cutoffs)} labelled cutoff(s); the time-based split needs"
             f" at least {test_cutoffs + 1} (a lake of about {90 + 30 * (test_cutoffs + 2)} days)."
         )
-    test_set = set(cutoffs[-test_cutoffs:])
-    is_test = labelled["cutoff_date"].isin(test_set)
+    is_test = labelled["cutoff_date"].isin(cutoffs[-test_cutoffs:])
     labelled[LABEL] = labelled[LABEL].astype(int)
     train, test = labelled[~is_test], labelled[is_test]
     for name, part in (("training", train), ("held-out", test)):
         if part[LABEL].nunique() < 2:
             raise TrainError(f"the {name} period has only one class of {LABEL}.")
-    return Split(
-        train, test, [str(c)[:10] for c in cutoffs[:-test_cutoffs]], [str(c)[:10] for c in test_set]
-    )
+    days = [str(c)[:10] for c in cutoffs]
+    return Split(train, test, days[:-test_cutoffs], days[-test_cutoffs:])
 
 
 def _preprocess(scale: bool) -> ColumnTransformer:
