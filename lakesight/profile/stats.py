@@ -5,7 +5,8 @@ the per-column statistics, histograms, KDEs, missing-values matrix and correlati
 a reservoir sample of :data:`SAMPLE_ROWS` rows (`using sample reservoir(… rows) repeatable (42)`),
 and the profile says so; the row count and the primary-key duplicates always use every row.
 
-What each figure is (and the pandas/numpy call it equals, in tests/functional/consume/test_profile.py):
+What each figure is (and the pandas/numpy call it equals, in
+tests/functional/consume/test_profile.py):
 
 - null share `count(*) - count(c)` / rows (`isna().mean()`); distinct `count(distinct c)`
   (`nunique()`); min/max; mean `avg`; std `stddev_samp` (`std()`, ddof 1); quantiles
