@@ -1,5 +1,5 @@
 {#-
-    Helpers and the referential-integrity check of the resolved policy (models/policy, DESIGN §5).
+    Helpers and the referential-integrity check of the resolved policy (models/policy; docs/security.md, "What the build refuses").
 -#}
 
 {#- An identifier as the policy compares it: trimmed of spaces, ASCII letters A-Z lower-cased and

@@ -1,5 +1,5 @@
 {#-
-    A secure view over one dataset (DESIGN §5): rows through the resolved policy's row rules
+    A secure view over one dataset (docs/security.md, "How it is compiled"): rows through the resolved policy's row rules
     (policy_row_rules), restricted columns masked unless granted (policy_restricted_columns,
     policy_column_grants). The policy relations are joined when the view is queried, so seed values
     never become SQL text; only validated column names (quoted) and whitelisted masks do. Whether the

@@ -1,7 +1,7 @@
 {#-
     sec_validate_policy(dataset, available_columns, rls_mode, cls_checks, column_sources={})
 
-    Build-time validation of the policy of one dataset against its mart (DESIGN §5 rules 1, 3, 7, 8),
+    Build-time validation of the policy of one dataset against its mart (docs/security.md, "What the build refuses"),
     run while its secure view compiles, on the resolved policy (models/policy) only; what holds
     across seeds (names, datasets, grantees, modes, list syntax) is checked once by
     sec_validate_integrity. Every problem is reported as "seed file, row, column:
