@@ -11,7 +11,7 @@
     dataset             the secured dataset
     available_columns   the columns a rule may name (lower case): the dataset's, plus lookup columns
     rls_mode            the dataset's rls_mode in policy_datasets (`rules` or `public`)
-    cls_checks          problems of the restricted columns found by secure_dataset, each
+    cls_checks          problems of the restricted columns found by sec_plan_masks (plan.sql), each
                         {'column': name, 'field': seed column to name, 'problem': text}
     column_sources      {column: relation} where each rule column's values live, for the
                         never-matching-value warning
