@@ -1,5 +1,5 @@
 {#-
-    Helpers and the referential-integrity check of the resolved policy (models/policy, DESIGN §5).
+    Helpers and the referential-integrity check of the resolved policy (models/policy; docs/security.md, "What the build refuses").
 -#}
 
 {#- An identifier as the policy compares it: trimmed of spaces, ASCII letters A-Z lower-cased and
@@ -64,137 +64,80 @@
 {%- endmacro %}
 
 {#-
-    sec_policy_problems(): the SQL of models/policy/policy_problems.sql: one row per way the policy
-    seeds do not fit together, (seed_file, seed_row, column_name, problem), seed_row counted from 1
-    after the header (NULL: the whole file; 0: its header). What it checks:
-    - users and groups: not empty, inside sec_safe_name_pattern() after sec_normalise, no two rows
-      of sec_users colliding, is_active true or false (not empty);
-    - datasets: every row of sec_datasets names a secure model (models/secure/<dataset>.sql) and every
-      secure model is in sec_datasets; no two rows collide; rls_mode is `rules` or `public`; a `rules`
-      dataset has a sec_rls__<dataset> seed, a `public` one has none; every sec_rls__* seed names a
-      dataset of sec_datasets and is read by sec_rule_seeds();
-    - sec_cls_columns and sec_cls_grants: the dataset is in sec_datasets; a mask is a known one; a grant is on a restricted
-      column; principal_type is user or group; the grantee is a known user (of sec_users) or group
-      (of sec_group_members); a member is a known user;
-    - rules seeds: a rule fills exactly one of UserName/GroupName, naming a known user or group;
-      no two columns collide after trim + lower-case; no list has an empty or space-padded element.
-    Per-dataset checks that need the mart (columns, mask types) stay in sec_validate_policy.
-    The project's secure models and rules seeds are read from dbt's graph while compiling and
-    written into the SQL as literals, so the compiled SQL checks a policy on its own.
+    What models/policy/policy_problems.sql checks the policy seeds against, read from the project
+    while compiling and written into its SQL as literal rows, so the compiled SQL checks a policy on
+    its own. Each macro is the body of one CTE: a select per row, unioned; with no row, one typed
+    select `where false`.
 -#}
-{% macro sec_policy_problems() %}
-    {%- set seeds = {
-        'users': ref('sec_users'),
-        'members': ref('sec_group_members'),
-        'datasets': ref('sec_datasets'),
-        'cls_columns': ref('sec_cls_columns'),
-        'grants': ref('sec_cls_grants'),
-    } -%}
-    {%- set safe = '^' ~ (sec_safe_name_pattern() | trim) ~ '$' -%}
-    {%- set rule_seeds = sec_rule_seeds() -%}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
 
-    {#- what the project holds: secure models and sec_rls__ seeds (from dbt's graph) -#}
-    {%- set secure_models = {} -%}
-    {%- set rls_seeds = {} -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'model' and node.original_file_path.startswith('models/secure/') -%}
-            {%- do secure_models.update({node.name: node.original_file_path}) -%}
-        {%- elif node.resource_type == 'seed' and node.name.startswith('sec_rls__') -%}
-            {%- do rls_seeds.update({node.name[9:]: node.original_file_path}) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- set model_names = [] -%}{%- for name in secure_models -%}{%- do model_names.append(sec_literal(name)) -%}{%- endfor -%}
-    {%- set seed_names = [] -%}{%- for name in rls_seeds -%}{%- do seed_names.append(sec_literal(name)) -%}{%- endfor -%}
-    {%- set model_list = text_list(model_names) -%}
-    {%- set seed_list = text_list(seed_names) -%}
-    {%- set ds_norm = sec_normalise('dataset') -%}
-    {#- membership in the known names: a lookup in a one-row list (known_* below), not one NOT IN
-        join per check, so the whole check needs little memory however many checks it has -#}
-    {%- set known_user = "coalesce(array_contains((select names from known_users), %s), false)" -%}
-    {%- set known_group = "coalesce(array_contains((select names from known_groups), %s), false)" -%}
-    {%- set known_dataset = "coalesce(array_contains((select names from known_datasets), %s), false)" -%}
-
-    {%- set checks = [] -%}
-    {#- users -#}
-    {%- do checks.append("select 'sec_users' as seed, seed_row as row_number, 'user_name' as column_name, 'user name is empty' as problem from users where coalesce(" ~ sec_trim('user_name') ~ ", '') = ''") -%}
-    {%- do checks.append("select 'sec_users', seed_row, 'user_name', 'user name ' || user_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from users where coalesce(" ~ sec_trim('user_name') ~ ", '') <> '' and not " ~ regex_matches(sec_normalise('user_name'), safe)) -%}
-    {%- do checks.append("select 'sec_users', max(seed_row), 'user_name', 'user name ' || " ~ distinct_text_agg('user_name', "' / '") ~ " || ' collides with another row after trim + lower-case' from users group by " ~ sec_normalise('user_name') ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_users', seed_row, 'is_active', 'is_active is empty: write true or false' from users where is_active is null") -%}
-    {#- groups and memberships -#}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name is empty' from members where coalesce(" ~ sec_trim('group_name') ~ ", '') = ''") -%}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'group_name', 'group name ' || group_name || ' has a character outside " ~ sec_safe_name_pattern() | trim ~ " (after trim and lower-casing A-Z)' from members where coalesce(" ~ sec_trim('group_name') ~ ", '') <> '' and not " ~ regex_matches(sec_normalise('group_name'), safe)) -%}
-    {%- do checks.append("select 'sec_group_members', seed_row, 'user_name', 'unknown user ' || coalesce(user_name, 'NULL') || ' (not in sec_users)' from members where not " ~ known_user | format(sec_normalise('user_name'))) -%}
-    {#- datasets -#}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset is empty' from datasets where coalesce(" ~ sec_trim('dataset') ~ ", '') = ''") -%}
-    {%- do checks.append("select 'sec_datasets', max(seed_row), 'dataset', 'dataset ' || " ~ distinct_text_agg('dataset', "' / '") ~ " || ' collides with another row after trim + lower-case' from datasets group by " ~ ds_norm ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'dataset', 'dataset ' || dataset || ' has no secure model (models/secure/' || " ~ ds_norm ~ " || '.sql)' from datasets where coalesce(" ~ sec_trim('dataset') ~ ", '') <> '' and not array_contains(" ~ model_list ~ ", " ~ ds_norm ~ ")") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'unknown rls_mode ' || coalesce(rls_mode, 'NULL') || ' (rules or public)' from datasets where coalesce(" ~ sec_normalise('rls_mode') ~ ", '') not in ('rules', 'public')") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode rules but no seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: it would show nothing, or everything' from datasets where " ~ sec_normalise('rls_mode') ~ " = 'rules' and not array_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
-    {%- do checks.append("select 'sec_datasets', seed_row, 'rls_mode', 'dataset ' || dataset || ' has rls_mode public but rules in seeds/security/sec_rls__' || " ~ ds_norm ~ " || '.csv: delete the file or make it rules' from datasets where " ~ sec_normalise('rls_mode') ~ " = 'public' and array_contains(" ~ seed_list ~ ", " ~ ds_norm ~ ")") -%}
-    {%- for name, path in secure_models.items() -%}
-        {%- do checks.append("select " ~ sec_literal(path) ~ ", null, 'dataset', 'secure model " ~ name ~ " is not in sec_datasets' where not " ~ known_dataset | format(sec_literal(name))) -%}
-    {%- endfor -%}
-    {%- for name, path in rls_seeds.items() -%}
-        {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules for dataset " ~ name ~ ", which is not in sec_datasets' where not " ~ known_dataset | format(sec_literal(name))) -%}
-        {%- if name not in rule_seeds -%}
-            {%- do checks.append("select " ~ sec_literal('sec_rls__' ~ name) ~ ", null, 'dataset', 'rules seed not read by the resolved policy: add it to sec_rule_seeds() in macros/security/policy_integrity.sql'") -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {#- restricted columns and grants -#}
-    {%- for seed, cte in [('sec_cls_columns', 'cls_columns'), ('sec_cls_grants', 'grants')] -%}
-        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'dataset', 'unknown dataset ' || coalesce(dataset, 'NULL') || ' (not in sec_datasets)' from " ~ cte ~ " where not " ~ known_dataset | format(ds_norm)) -%}
-        {%- do checks.append("select " ~ sec_literal(seed) ~ ", seed_row, 'column_name', 'column name is empty' from " ~ cte ~ " where coalesce(" ~ sec_trim('column_name') ~ ", '') = ''") -%}
-    {%- endfor -%}
-    {%- do checks.append("select 'sec_cls_columns', seed_row, 'mask', 'unknown mask ' || coalesce(mask, 'NULL') || ' (null, redact, hash, email_domain, last4 or year)' from cls_columns where coalesce(" ~ sec_normalise('mask') ~ ", '') not in ('null', 'redact', 'hash', 'email_domain', 'last4', 'year')") -%}
-    {%- do checks.append("select 'sec_cls_columns', max(seed_row), 'column_name', 'column ' || " ~ distinct_text_agg('column_name', "' / '") ~ " || ' collides with another row after trim + lower-case' from cls_columns group by " ~ ds_norm ~ ", " ~ sec_normalise('column_name') ~ " having count(*) > 1") -%}
-    {%- do checks.append("select 'sec_cls_grants', seed_row, 'column_name', 'column ' || column_name || ' of dataset ' || dataset || ' is not a restricted column of sec_cls_columns' from grants where coalesce(" ~ sec_trim('column_name') ~ ", '') <> '' and not exists (select 1 from cls_columns as c where " ~ sec_normalise('c.dataset') ~ " = " ~ sec_normalise('grants.dataset') ~ " and " ~ sec_normalise('c.column_name') ~ " = " ~ sec_normalise('grants.column_name') ~ ")") -%}
-    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal_type', 'principal_type ' || coalesce(principal_type, 'NULL') || ' is neither user nor group' from grants where coalesce(" ~ sec_normalise('principal_type') ~ ", '') not in ('user', 'group')") -%}
-    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal', 'unknown user ' || coalesce(principal, 'NULL') || ' (not in sec_users)' from grants where " ~ sec_normalise('principal_type') ~ " = 'user' and not " ~ known_user | format(sec_normalise('principal'))) -%}
-    {%- do checks.append("select 'sec_cls_grants', seed_row, 'principal', 'unknown group ' || coalesce(principal, 'NULL') || ' (not in sec_group_members)' from grants where " ~ sec_normalise('principal_type') ~ " = 'group' and not " ~ known_group | format(sec_normalise('principal'))) -%}
-    {#- rules: who they are for -#}
-    {%- for name, rls in rule_seeds.items() -%}
-        {%- set lit = sec_literal(rls.identifier) -%}
-        {%- set cte = 'rules__' ~ name -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills both UserName and GroupName' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(UserName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null and nullif(" ~ sec_trim('cast(GroupName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'rule fills neither UserName nor GroupName' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(UserName as ' ~ dbt.type_string() ~ ')') ~ ", '') is null and nullif(" ~ sec_trim('cast(GroupName as ' ~ dbt.type_string() ~ ')') ~ ", '') is null") -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'UserName', 'unknown user ' || UserName || ' (not in sec_users)' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(UserName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null and not " ~ known_user | format(sec_normalise('UserName'))) -%}
-        {%- set seen = {} -%}
-        {%- for column in sec_rule_columns(rls) -%}
-            {%- set key = column | trim | lower -%}
-            {%- if key in seen -%}
-                {%- do checks.append("select " ~ lit ~ ", 0, " ~ sec_literal(column) ~ ", 'column collides with another column after trim + lower-case'") -%}
-            {%- endif -%}
-            {%- do seen.update({key: true}) -%}
-            {#- a column dbt seed typed otherwise (all empty: integer) is read as text -#}
-            {%- set c = "cast(" ~ sec_ident(column) ~ " as " ~ dbt.type_string() ~ ")" -%}
-            {#- an element (between commas) that is empty, or starts or ends with a space -#}
-            {%- do checks.append("select " ~ lit ~ ", seed_row, " ~ sec_literal(column) ~ ", 'list has an empty or space-padded element: ' || " ~ c ~ " from " ~ cte ~ " where not " ~ sec_is_wildcard(c) ~ " and " ~ regex_matches(c, '(^|,)(,|$)|(^|,) | (,|$)')) -%}
+{#- (dataset, model_file): every model of models/secure/, by name. -#}
+{% macro sec_project_secure_models() -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.original_file_path.startswith('models/secure/') -%}
+            {%- do rows.append("select " ~ sec_literal(node.name) ~ " as dataset, " ~ sec_literal(node.original_file_path) ~ " as model_file") -%}
         {%- endfor -%}
-        {%- do checks.append("select " ~ lit ~ ", seed_row, 'GroupName', 'unknown group ' || GroupName || ' (not in sec_group_members)' from " ~ cte ~ " where nullif(" ~ sec_trim('cast(GroupName as ' ~ dbt.type_string() ~ ')') ~ ", '') is not null and not " ~ known_group | format(sec_normalise('GroupName'))) -%}
+    {%- endif -%}
+    {{ sec_union_or_empty(rows, "select cast(null as " ~ dbt.type_string() ~ ") as dataset, cast(null as " ~ dbt.type_string() ~ ") as model_file where false") }}
+{%- endmacro %}
+
+{#- (dataset, seed, is_read): every sec_rls__<dataset> seed of the project, is_read when
+    sec_rule_seeds() refs it (the resolved policy reads only those). -#}
+{% macro sec_project_rules_seeds() -%}
+    {%- set read = sec_rule_seeds() -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'seed' and node.name.startswith('sec_rls__') -%}
+            {%- do rows.append("select " ~ sec_literal(node.name[9:]) ~ " as dataset, " ~ sec_literal(node.name) ~ " as seed, " ~ ('true' if node.name[9:] in read else 'false') ~ " as is_read") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ sec_union_or_empty(rows, "select cast(null as " ~ dbt.type_string() ~ ") as dataset, cast(null as " ~ dbt.type_string() ~ ") as seed, false as is_read where false") }}
+{%- endmacro %}
+
+{#- (seed, seed_row, user_name, group_name): every rule of every rules seed the resolved policy
+    reads, numbered (sec_numbered), its UserName and GroupName as text, as written. -#}
+{% macro sec_rules_who_union() -%}
+    {%- set rows = [] -%}
+    {%- for name, rls in sec_rule_seeds().items() -%}
+        {%- do rows.append("select " ~ sec_literal(rls.identifier) ~ " as seed, seed_row, cast(UserName as " ~ dbt.type_string() ~ ") as user_name, cast(GroupName as " ~ dbt.type_string() ~ ") as group_name from " ~ sec_numbered(rls)) -%}
     {%- endfor -%}
+    {{ sec_union_or_empty(rows, "select cast(null as " ~ dbt.type_string() ~ ") as seed, cast(null as " ~ dbt.type_bigint() ~ ") as seed_row, cast(null as " ~ dbt.type_string() ~ ") as user_name, cast(null as " ~ dbt.type_string() ~ ") as group_name where false") }}
+{%- endmacro %}
 
-    {#- each seed numbered once (sec_numbered), and the names the checks look up -#}
-    with
-    {% for cte, relation in seeds.items() -%}
-    {{ cte }} as {{ materialized_cte() }} {{ sec_numbered(relation) }},
-    {% endfor -%}
-    {% for name, rls in rule_seeds.items() -%}
-    rules__{{ name }} as {{ materialized_cte() }} {{ sec_numbered(rls) }},
-    {% endfor -%}
-    known_users as {{ materialized_cte() }} (select array_agg(distinct {{ sec_normalise('user_name') }}) as names from users where user_name is not null),
-    known_groups as {{ materialized_cte() }} (select array_agg(distinct {{ sec_normalise('group_name') }}) as names from members where group_name is not null),
-    known_datasets as {{ materialized_cte() }} (select array_agg(distinct {{ ds_norm }}) as names from datasets where dataset is not null)
+{#- (seed, seed_row, column_name, cell): every cell of a rule column (sec_rule_columns) of every
+    rules seed the resolved policy reads, as text (a column dbt seed typed otherwise, all empty:
+    integer, is read as text); column_name as written in the header. -#}
+{% macro sec_rule_cells_union() -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- for name, rls in sec_rule_seeds().items() -%}
+            {%- for column in sec_rule_columns(rls) -%}
+                {%- do rows.append("select " ~ sec_literal(rls.identifier) ~ " as seed, seed_row, " ~ sec_literal(column) ~ " as column_name, cast(" ~ sec_ident(column) ~ " as " ~ dbt.type_string() ~ ") as cell from " ~ sec_numbered(rls)) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ sec_union_or_empty(rows, "select cast(null as " ~ dbt.type_string() ~ ") as seed, cast(null as " ~ dbt.type_bigint() ~ ") as seed_row, cast(null as " ~ dbt.type_string() ~ ") as column_name, cast(null as " ~ dbt.type_string() ~ ") as cell where false") }}
+{%- endmacro %}
 
-    select distinct
-        case when seed like 'models/%' then seed else 'seeds/security/' || seed || '.csv' end as seed_file,
-        row_number as seed_row,
-        column_name,
-        problem
-    from (
-        {{ checks | join('\n        union all\n        ') }}
-    )
-{% endmacro %}
+{#- (seed, column_position, column_name, column_key): the rule columns of every rules seed the
+    resolved policy reads, in header order (from 1), column_key the name trimmed and lower-cased
+    as dbt's Jinja does it (two columns with one key collide). -#}
+{% macro sec_rule_headers() -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- for name, rls in sec_rule_seeds().items() -%}
+            {%- for column in sec_rule_columns(rls) -%}
+                {%- do rows.append("select " ~ sec_literal(rls.identifier) ~ " as seed, " ~ loop.index ~ " as column_position, " ~ sec_literal(column) ~ " as column_name, " ~ sec_literal(column | trim | lower) ~ " as column_key") -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ sec_union_or_empty(rows, "select cast(null as " ~ dbt.type_string() ~ ") as seed, 0 as column_position, cast(null as " ~ dbt.type_string() ~ ") as column_name, cast(null as " ~ dbt.type_string() ~ ") as column_key where false") }}
+{%- endmacro %}
+
+{#- The selects joined by `union all`, or `empty` (a typed select of no row) when there is none. -#}
+{% macro sec_union_or_empty(selects, empty) -%}
+    {{ (selects | join('\n    union all\n    ')) if selects else empty }}
+{%- endmacro %}
 
 {#-
     sec_validate_integrity(): fails the build when the policy has a problem (models/policy/policy_problems),

@@ -47,7 +47,7 @@
 {%- endmacro %}
 
 {#- Spark: the session's user, which the Thrift Server sets from authentication (a persistent
-    view cannot read a session variable: docs/spark.md §4). -#}
+    view cannot read a session variable: docs/scale-out.md, "Security on Spark"). -#}
 {% macro spark__sec_principal_expr() -%}
     {{ sec_normalise("current_user()") }}
 {%- endmacro %}
@@ -57,7 +57,7 @@
     ({{ cell }} is null or {{ cell }} = '' or {{ cell }} = '*')
 {%- endmacro %}
 
-{#- The masks of DESIGN §5 rule 8: each keeps the column's type and NULL as NULL. `salt` is the
+{#- The masks of sec_cls_columns (docs/security.md): each keeps the column's type and NULL as NULL. `salt` is the
     relation policy_mask_salt (ref it where the model or test starts, so dbt sees the dependency):
     the hash mask reads the salt from it when the view is queried, so the value is never SQL text
     (not in compiled SQL, the manifest, dbt's logs or docs: docs/security.md). -#}

@@ -1,7 +1,7 @@
 {#-
     sec_validate_policy(dataset, available_columns, rls_mode, cls_checks, column_sources={})
 
-    Build-time validation of the policy of one dataset against its mart (DESIGN §5 rules 1, 3, 7, 8),
+    Build-time validation of the policy of one dataset against its mart (docs/security.md, "What the build refuses"),
     run while its secure view compiles, on the resolved policy (models/policy) only; what holds
     across seeds (names, datasets, grantees, modes, list syntax) is checked once by
     sec_validate_integrity. Every problem is reported as "seed file, row, column:
@@ -11,7 +11,7 @@
     dataset             the secured dataset
     available_columns   the columns a rule may name (lower case): the dataset's, plus lookup columns
     rls_mode            the dataset's rls_mode in policy_datasets (`rules` or `public`)
-    cls_checks          problems of the restricted columns found by secure_dataset, each
+    cls_checks          problems of the restricted columns found by sec_plan_masks (plan.sql), each
                         {'column': name, 'field': seed column to name, 'problem': text}
     column_sources      {column: relation} where each rule column's values live, for the
                         never-matching-value warning

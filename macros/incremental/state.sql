@@ -1,6 +1,6 @@
 {#-
     What an incremental model knows of its last build: the rules it ran under and how far it
-    read. Used by the base models (macros/staging/incremental_base.sql) and the web
+    read. Used by the base models (base_scope.sql, replace_file_rows.sql) and the web
     intermediates (docs/performance.md).
 -#}
 
