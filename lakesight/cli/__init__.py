@@ -21,6 +21,7 @@ from lakesight.cli.lake import lake_app
 from lakesight.cli.ml import ml_app
 from lakesight.cli.notebooks import notebooks_app
 from lakesight.cli.quality import validate
+from lakesight.cli.spark import spark_app
 from lakesight.dashboards.definitions import SpecError
 from lakesight.dashboards.queries import TileTooLarge
 from lakesight.display import shown
@@ -29,7 +30,6 @@ from lakesight.notebooks import NotebookError
 from lakesight.outputs import OutputError
 from lakesight.profile.run import ProfileError
 from lakesight.security.extracts import ExtractError
-from lakesight.spark.cli import spark_app
 
 __all__ = ["UserError", "app", "built_warehouse", "explain", "main"]
 
