@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import time
-import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from lakesight.cli.quality import outcome_table, verdict
 from lakesight.config import lake_path
 from lakesight.display import shown
 from lakesight.load.files import LakeLoadError, check_lake_folder
@@ -121,20 +120,15 @@ def validate(
 
     The raw landing contract is DuckDB's (its catalog and JSON functions) and the secure suites
     switch principal per query: on Spark the parity test compares those datasets instead."""
-    from lakesight.cli.quality import outcome_table, verdict
     from lakesight.spark.session import spark_session
-
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", module="great_expectations")
-    from lakesight.quality.runner import run_on_spark  # GX is slow to import: only when used
-    from lakesight.quality.suites import mart_suites
+    from lakesight.spark.validate import validate_marts
 
     try:
         spark = spark_session(project_dir)
     except SparkUnavailable as exc:
         _err.print(Text(shown(exc), style="red"))
         raise typer.Exit(1) from exc
-    outcomes = run_on_spark(spark, mart_suites())
+    outcomes = validate_marts(spark)
     if json_out is not None:
         json_out.write_text(json.dumps([dataclasses.asdict(o) for o in outcomes], indent=2))
     console = Console()
