@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lakesight.dashboards.build import script_json
-from lakesight.dashboards.definitions import (
+from lakesight.consume.dashboards.build import script_json
+from lakesight.consume.dashboards.definitions import (
     REQUIRED,
     Encoding,
     SpecError,
@@ -18,7 +18,7 @@ from lakesight.dashboards.definitions import (
     catalogue,
     load_pages,
 )
-from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
+from lakesight.consume.dashboards.exposures import EXPOSURES, exposures_yaml
 from lakesight_tests.support import REPO
 
 GOOD_TILE = {

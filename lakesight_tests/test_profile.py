@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from scipy.stats import gaussian_kde
 
+from lakesight.consume.profiles import stats
+from lakesight.consume.profiles.masks import fits, restricted, strictest
+from lakesight.consume.profiles.pages import render_profile
+from lakesight.consume.profiles.run import profile_warehouse
 from lakesight.dbt_artifacts import read_dbt_manifest
-from lakesight.profile import stats
-from lakesight.profile.masks import fits, restricted, strictest
-from lakesight.profile.pages import render_profile
-from lakesight.profile.run import profile_warehouse
 from lakesight.security.access import connect_confined
 from lakesight.security.resolved import ResolvedPolicy
 from lakesight_tests.support import BIN, REPO, Warehouse

@@ -15,8 +15,8 @@ from rich.text import Text
 from lakesight.cli.quality import outcome_table, verdict
 from lakesight.config import lake_path
 from lakesight.display import shown
+from lakesight.engines.spark.session import SparkUnavailable, unavailable_reason
 from lakesight.load.files import LakeLoadError, check_lake_folder
-from lakesight.spark.session import SparkUnavailable, unavailable_reason
 
 spark_app = typer.Typer(
     help="The Spark target (docs/scale-out.md): load the raw layer into Spark tables.",
@@ -58,8 +58,8 @@ def load(
     The session is the profile's `spark` output (metastore and warehouse under
     $LAKESIGHT_SPARK_DIR); run it before `dbt build --target spark`, not at the same time
     (embedded Derby admits one process)."""
-    from lakesight.spark.raw import load_raw
-    from lakesight.spark.session import spark_session
+    from lakesight.engines.spark.raw import load_raw
+    from lakesight.engines.spark.session import spark_session
 
     root = str((Path(lake) if lake else lake_path()).resolve())
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def load(
                 f"{result.rows} row(s) in {result.seconds:.1f} s"
             )
         if not select:  # the lake's external tables, checked by the loads' rules first
-            from lakesight.spark.lake import register_lake
+            from lakesight.engines.spark.lake import register_lake
 
             for line in register_lake(spark, project_dir, root):
                 typer.echo(line)
@@ -93,10 +93,11 @@ def extract(
     """Write every secure view as each principal sees it, as parquet (after the Spark build).
 
     current_user() is set for each principal the way Spark's Thrift Server sets it for an
-    authenticated session (lakesight/spark/secure.py): what that user would read there. Not a
-    boundary of its own: run it where the warehouse's owner runs dbt, not as the principal."""
-    from lakesight.spark.secure import extract_as, principal_folder
-    from lakesight.spark.session import spark_session
+    authenticated session (lakesight/engines/spark/secure.py): what that user would read there.
+    Not a boundary of its own: run it where the warehouse's owner runs dbt, not as the
+    principal."""
+    from lakesight.engines.spark.secure import extract_as, principal_folder
+    from lakesight.engines.spark.session import spark_session
 
     try:
         spark = spark_session(project_dir)
@@ -120,8 +121,8 @@ def validate(
 
     The raw landing contract is DuckDB's (its catalog and JSON functions) and the secure suites
     switch principal per query: on Spark the parity test compares those datasets instead."""
-    from lakesight.spark.session import spark_session
-    from lakesight.spark.validate import validate_marts
+    from lakesight.engines.spark.session import spark_session
+    from lakesight.engines.spark.validate import validate_marts
 
     try:
         spark = spark_session(project_dir)

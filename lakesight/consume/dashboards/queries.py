@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from lakesight.dashboards.definitions import Encoding, Tile
+from lakesight.consume.dashboards.definitions import Encoding, Tile
 
 #: most rows one tile may put into a page (a tile above it fails with TileTooLarge)
 ROW_CAP = 2000

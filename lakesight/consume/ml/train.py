@@ -25,7 +25,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from lakesight.ml import TrainError
+from lakesight.consume.ml import TrainError
 
 SEED = 42
 TEST_CUTOFFS = 2

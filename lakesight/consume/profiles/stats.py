@@ -123,7 +123,8 @@ class Profile:
     computed_at: str
     #: the rows the Spearman ranks were taken over (profiled_rows, or a sample of them)
     spearman_rows: int = 0
-    #: restricted columns profiled on their masked values: column -> mask (lakesight.profile.masks)
+    #: restricted columns profiled on their masked values: column -> mask
+    #: (lakesight.consume.profiles.masks)
     masked: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -22,10 +22,10 @@ import duckdb
 import jinja2
 import vl_convert
 
-from lakesight.dashboards.definitions import Page, Tile, catalogue, load_pages
-from lakesight.dashboards.queries import Result, run_tile
-from lakesight.dashboards.vega import VEGA, wordcloud_static
-from lakesight.dashboards.vega_lite import vega_lite
+from lakesight.consume.dashboards.definitions import Page, Tile, catalogue, load_pages
+from lakesight.consume.dashboards.queries import Result, run_tile
+from lakesight.consume.dashboards.vega import VEGA, wordcloud_static
+from lakesight.consume.dashboards.vega_lite import vega_lite
 from lakesight.outputs import DASHBOARDS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.security.access import connect_confined

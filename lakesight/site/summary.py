@@ -77,7 +77,7 @@ def table_counts(database: Path) -> list[TableCounts]:
 
 def spark_table_counts(project_dir: Path = Path()) -> list[TableCounts]:
     """The same counts on the Spark warehouse (a session as in profiles.yml's spark output)."""
-    from lakesight.spark.session import spark_session
+    from lakesight.engines.spark.session import spark_session
 
     spark = spark_session(project_dir)
     bases = sorted(

@@ -5,7 +5,7 @@ site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
 site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
 site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --data-docs`)
 site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
-site/dashboards/    dashboards per principal (`lakesight dashboards build`, lakesight/dashboards)
+site/dashboards/    dashboards per principal (`lakesight dashboards build`, consume/dashboards)
 site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
 site/notebooks/     notebooks executed per principal (`lakesight notebooks build`)
 site/ml/            the churn model card (`lakesight ml train`)
@@ -26,7 +26,7 @@ import duckdb
 
 from lakesight.dbt_artifacts import last_build_results
 from lakesight.security.audit import render_html as render_audit
-from lakesight.summary import run_outcomes, table_counts
+from lakesight.site.summary import run_outcomes, table_counts
 
 
 def git_commit(repo: Path) -> str:

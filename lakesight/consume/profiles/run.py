@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 
+from lakesight.consume.profiles.keys import primary_key
+from lakesight.consume.profiles.masks import masked_view, restricted
+from lakesight.consume.profiles.pages import Entry, render_index, render_profile, slug
+from lakesight.consume.profiles.stats import Profile, profile, quote
 from lakesight.dbt_artifacts import DbtManifest, read_dbt_manifest
 from lakesight.outputs import PROFILES, generation, output_lock
-from lakesight.profile.keys import primary_key
-from lakesight.profile.masks import masked_view, restricted
-from lakesight.profile.pages import Entry, render_index, render_profile, slug
-from lakesight.profile.stats import Profile, profile, quote
 from lakesight.security.access import DEFAULT_EXTRACTS, connect_confined
 from lakesight.security.extracts import ExtractError, active_principals, fresh_extract
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy
@@ -63,7 +63,8 @@ def profile_warehouse(
     warehouse: Path, relation: str, manifest: DbtManifest | None = None
 ) -> Profile:
     """Profile a relation of the warehouse (opened read-only), every column the policy restricts
-    for anyone masked (lakesight.profile.masks); a warehouse with no resolved policy is refused."""
+    for anyone masked (lakesight.consume.profiles.masks); a warehouse with no resolved policy is
+    refused."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schema, name = resolve(con, relation, f"the warehouse {warehouse}")
         try:

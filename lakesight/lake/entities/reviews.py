@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from lakesight.lake import reference
+from lakesight.lake.entities.products import Catalogue
 from lakesight.lake.plan import Plan
-from lakesight.lake.products import Catalogue
 from lakesight.lake.rng import SECONDS_PER_DAY, Stream, rng_for
 from lakesight.lake.timefmt import format_micros_iso
 

@@ -14,7 +14,7 @@ import vl_convert
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from lakesight.dashboards.build import VL_CONVERT_VERSION, copy_vendor, script_json
+from lakesight.consume.dashboards.build import VL_CONVERT_VERSION, copy_vendor, script_json
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
@@ -90,7 +90,7 @@ def chart(name: str, spec: dict[str, Any]) -> dict[str, Markup]:
 def render_card(doc: dict[str, Any], out: Path) -> Path:
     """Write the model card HTML page to `out` and the chart scripts to `vendor/` beside it."""
     env = Environment(
-        loader=PackageLoader("lakesight.ml", "templates"), autoescape=select_autoescape()
+        loader=PackageLoader("lakesight.consume.ml", "templates"), autoescape=select_autoescape()
     )
     charts = {
         "metrics": chart("metrics", metrics_spec(doc["metrics"])),

@@ -20,7 +20,7 @@ import jsonschema
 import yaml
 
 SCHEMA = json.loads((Path(__file__).with_name("schema.json")).read_text(encoding="utf-8"))
-SECURE_MODELS = Path(__file__).resolve().parents[2] / "models" / "secure" / "_secure__models.yml"
+SECURE_MODELS = Path(__file__).resolve().parents[3] / "models" / "secure" / "_secure__models.yml"
 
 #: aggregates that need a numeric column (share_positive: the share of rows whose value is > 0)
 NUMERIC_AGGREGATES = ("sum", "mean", "share_positive")

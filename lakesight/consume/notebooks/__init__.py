@@ -1,7 +1,7 @@
 """Executed notebooks: notebooks/*.py (Jupytext percent format) run per principal on its extract.
 
-The heavy imports (nbclient, nbconvert, jupytext) live in lakesight.notebooks.run, imported only
-when notebooks are built, so every other `lakesight` command starts without them.
+The heavy imports (nbclient, nbconvert, jupytext) live in lakesight.consume.notebooks.run,
+imported only when notebooks are built, so every other `lakesight` command starts without them.
 """
 
 

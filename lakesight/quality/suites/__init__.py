@@ -19,7 +19,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations import Expectation
 
 Severity = Literal["critical", "warning"]
-SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds" / "reference"
 
 #: largest share of a raw table's records that may be quarantined
 MAX_REJECTED_SHARE = 0.10

@@ -13,8 +13,8 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from lakesight.dashboards.definitions import Tile
-from lakesight.dashboards.queries import Result, measure_title
+from lakesight.consume.dashboards.definitions import Tile
+from lakesight.consume.dashboards.queries import Result, measure_title
 
 SCHEMA = "https://vega.github.io/schema/vega/v5.json"
 WIDTH, HEIGHT = 420, 260

@@ -29,8 +29,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
-from lakesight.notebooks import NotebookError
-from lakesight.notebooks.data import EXTRACTS_VARIABLE
+from lakesight.consume.notebooks import NotebookError
+from lakesight.consume.notebooks.data import EXTRACTS_VARIABLE
 from lakesight.outputs import NOTEBOOKS, generation, output_lock
 from lakesight.security.extracts import (
     active_principals,

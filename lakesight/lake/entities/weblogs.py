@@ -16,8 +16,8 @@ import polars as pl
 
 from lakesight.lake import reference, volume
 from lakesight.lake.clock import COUNTRY_WEIGHTS, pick, seconds_of_day
+from lakesight.lake.entities.products import Catalogue
 from lakesight.lake.plan import Plan
-from lakesight.lake.products import Catalogue
 from lakesight.lake.rng import SECONDS_PER_DAY, Stream, day_of, rng_for
 
 W3C_FIELDS = (

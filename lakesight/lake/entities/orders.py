@@ -12,8 +12,8 @@ import polars as pl
 
 from lakesight.lake import reference, volume
 from lakesight.lake.clock import pick, seconds_of_day
+from lakesight.lake.entities.products import Catalogue
 from lakesight.lake.plan import Plan
-from lakesight.lake.products import Catalogue
 from lakesight.lake.rng import SECONDS_PER_DAY, Stream, day_of, rng_for
 
 LOOKBACK_DAYS = 56

@@ -10,8 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from lakesight.profile import charts
-from lakesight.profile.stats import (
+from lakesight.consume.profiles import charts
+from lakesight.consume.profiles.stats import (
     BINS,
     QUANTILES,
     SAMPLE_ABOVE,
@@ -23,7 +23,7 @@ from lakesight.profile.stats import (
 )
 
 _ENV = Environment(
-    loader=PackageLoader("lakesight.profile", "templates"),
+    loader=PackageLoader("lakesight.consume.profiles", "templates"),
     autoescape=select_autoescape(["html", "j2"]),
     undefined=StrictUndefined,
     trim_blocks=True,

@@ -21,7 +21,7 @@ import secrets
 
 import duckdb
 
-from lakesight.profile.stats import quote
+from lakesight.consume.profiles.stats import quote
 from lakesight.security.resolved import ResolvedPolicy
 
 #: from most to least restrictive; masks of the last rank show part of the value

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from lakesight.dashboards.definitions import Page, Tile
+from lakesight.consume.dashboards.definitions import Page, Tile
 from lakesight.security.datasets import TARGETS
 
 EXPOSURES = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[3]
     / "models"
     / "marts"
     / "reporting"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lakesight.ml.card import render_card
-from lakesight.ml.train import (
+from lakesight.consume.ml.card import render_card
+from lakesight.consume.ml.train import (
     Result,
     metrics_document,
     read_features,

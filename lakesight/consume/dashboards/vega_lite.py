@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lakesight.dashboards.definitions import Tile, kind
-from lakesight.dashboards.queries import Result
+from lakesight.consume.dashboards.definitions import Tile, kind
+from lakesight.consume.dashboards.queries import Result
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH, HEIGHT = 420, 260
