@@ -17,6 +17,6 @@ def validate_marts(spark: Any) -> list[SuiteOutcome]:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
     from lakesight.quality.runner import run_on_spark  # GX is slow to import: only when used
-    from lakesight.quality.suites import mart_suites
+    from lakesight.quality.suites.marts import mart_suites
 
     return run_on_spark(spark, mart_suites())

@@ -19,7 +19,7 @@ allowed set is empty: they must see no row at all.
 
 from __future__ import annotations
 
-from lakesight.quality.suites import Suite, rows
+from lakesight.quality.suites.common import Suite, rows
 from lakesight.security.datasets import TARGETS
 from lakesight.security.exports_aws import (
     applicable_rules,
