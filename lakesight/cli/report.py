@@ -32,7 +32,7 @@ def summary(
         raise typer.Exit(1)
     counts = None
     if spark:
-        from lakesight.site.summary import spark_table_counts
+        from lakesight.engines.spark.summary import spark_table_counts
 
         counts = spark_table_counts()
     where = spark_dir() if spark else None

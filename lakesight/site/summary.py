@@ -2,7 +2,8 @@
 
 It reads dbt's `run_results.json` (what ran and how it ended) and the warehouse itself (how many
 rows each lake table landed, staged, superseded and quarantined): the DuckDB file, opened
-read-only, or with `make build ENGINE=spark` the Spark warehouse through a session of its own.
+read-only, or with `make build ENGINE=spark` the Spark warehouse through a session of its own
+(lakesight/engines/spark/summary.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def run_outcomes(run_results: Path) -> dict[str, Counter[str]]:
     return outcomes
 
 
-def _counts(
+def base_counts(
     bases: list[str], row: Callable[[str], tuple[int, ...]], quote: str
 ) -> list[TableCounts]:
     """The counts of each base table (`row` runs one query, `quote` quotes an identifier)."""
@@ -72,20 +73,7 @@ def table_counts(database: Path) -> list[TableCounts]:
                 "order by table_name"
             ).fetchall()
         ]
-        return _counts(bases, lambda sql: tuple(con.execute(sql).fetchone() or (0, 0)), '"')
-
-
-def spark_table_counts(project_dir: Path = Path()) -> list[TableCounts]:
-    """The same counts on the Spark warehouse (a session as in profiles.yml's spark output)."""
-    from lakesight.engines.spark.session import spark_session
-
-    spark = spark_session(project_dir)
-    bases = sorted(
-        table.name
-        for table in spark.catalog.listTables("staging")
-        if table.name.startswith("base_")
-    )
-    return _counts(bases, lambda sql: tuple(spark.sql(sql).collect()[0]), "`")
+        return base_counts(bases, lambda sql: tuple(con.execute(sql).fetchone() or (0, 0)), '"')
 
 
 def print_summary(
