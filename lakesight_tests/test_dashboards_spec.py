@@ -19,6 +19,8 @@ from lakesight.consume.dashboards.definitions import (
     load_pages,
 )
 from lakesight.consume.dashboards.exposures import EXPOSURES, exposures_yaml
+from lakesight.consume.dashboards.vega import VEGA
+from lakesight.consume.dashboards.vega_lite import BUILDERS
 from lakesight_tests.support import REPO
 
 GOOD_TILE = {
@@ -54,6 +56,12 @@ def test_the_repository_dashboards_are_valid_and_cover_every_visual_family() -> 
     visuals = {t.visual for page in pages for t in page.tiles}
     assert visuals == set(REQUIRED)
     assert any(t.autograph for page in pages for t in page.tiles)
+
+
+def test_every_visual_has_one_builder() -> None:
+    """Each visual the files may name is drawn by exactly one registry: Vega-Lite's or Vega's."""
+    assert set(BUILDERS) | set(VEGA) == set(REQUIRED)
+    assert set(BUILDERS) & set(VEGA) == set()
 
 
 def test_a_good_file_loads(tmp_path: Path) -> None:
