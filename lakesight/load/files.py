@@ -39,17 +39,12 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from lakesight.load.schema import AUDIT_COLUMNS
+
 T = TypeVar("T")
 
 #: Metadata columns every raw table carries after its data columns.
-META_COLUMNS = (
-    "_source_file",
-    "_line_number",
-    "_load_error",
-    "_file_size",
-    "_file_hash",
-    "_loaded_at",
-)
+META_COLUMNS = tuple(AUDIT_COLUMNS)
 
 
 #: characters a glob reads as a pattern (DuckDB expands `*`, `?`, `[…]`; Spark and Hive `{…}` too)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 from great_expectations.expectations import Expectation
 
+from lakesight.load.schema import raw_types
 from lakesight.quality.suites.common import (
     MAX_REJECTED_SHARE,
     Severity,
@@ -14,16 +15,6 @@ from lakesight.quality.suites.common import (
     rows,
     seed_values,
 )
-
-#: the loader's audit columns on every raw table
-AUDIT_COLUMNS = {
-    "_source_file": "VARCHAR",
-    "_line_number": "BIGINT",
-    "_load_error": "VARCHAR",
-    "_file_size": "BIGINT",
-    "_file_hash": "VARCHAR",
-    "_loaded_at": "TIMESTAMP",
-}
 
 #: share of parseable lines whose code may fall outside its seed's values (warning)
 MAX_UNKNOWN_CODE_SHARE = 0.05
@@ -104,10 +95,52 @@ def code_share(table: str, path: str, seed: str, column: str) -> Expectation:
     return rows("warning", f"{table}: {path} within {seed}.{column} (≥ 95 %)", query)
 
 
-def line_table(
-    name: str,
+def suite_name(table: str) -> str:
+    """raw_<system>__<table> -> its suite, raw.<system>__<table>."""
+    return "raw." + table.removeprefix("raw_")
+
+
+def rejected_of(table: str) -> str:
+    """raw_<system>__<table> -> its quarantine view, stg_<system>__<table>__rejected."""
+    return f"stg_{table.removeprefix('raw_')}__rejected"
+
+
+def in_seed(column: str, seed: str, seed_column: str) -> Expectation:
+    """At least 95 % of the column's values are values of the seed's column (warning)."""
+    values = seed_values(seed, seed_column)
+    return expect(
+        "warning", gxe.ExpectColumnValuesToBeInSet, column=column, value_set=values, mostly=0.95
+    )
+
+
+def file_table(
     table: str,
-    rejected: str,
+    *,
+    not_null: tuple[str, ...],
+    codes: tuple[tuple[str, str, str], ...] = (),
+    extra: tuple[Expectation, ...] = (),
+    row_count: bool = False,
+    daily: bool = False,
+) -> Suite:
+    """The landing contract of a raw table loaded with typed columns (CSV, Parquet, Avro, ORC):
+    the columns and types of lakesight/load/schema.py, records landed (`row_count`), the key
+    columns not null, the codes within the seeds (`codes`: column, seed, seed column), the
+    `extra` checks, the rejected share, and (`daily`) every partition landed."""
+    expectations = [column_types(table, raw_types(table))]
+    if row_count:
+        expectations.append(expect("critical", gxe.ExpectTableRowCountToBeBetween, min_value=1))
+    expectations += [
+        expect("critical", gxe.ExpectColumnValuesToNotBeNull, column=column) for column in not_null
+    ]
+    expectations += [in_seed(*code) for code in codes]
+    expectations += [*extra, rejected_share(table, rejected_of(table))]
+    if daily:
+        expectations.append(per_partition(table))
+    return Suite(suite_name(table), "raw", table, tuple(expectations))
+
+
+def line_table(
+    table: str,
     *,
     key: str | None,
     daily: bool,
@@ -117,7 +150,7 @@ def line_table(
     """The landing contract of a raw table loaded one text line per record (JSON Lines, logs):
     the line columns, records landed, no line lost, every parseable JSON line carries its key."""
     expectations = [
-        column_types(table, {"line": "VARCHAR", **AUDIT_COLUMNS}),
+        column_types(table, raw_types(table)),
         expect("critical", gxe.ExpectTableRowCountToBeBetween, min_value=1),
         expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="_source_file"),
         rows(
@@ -126,7 +159,7 @@ def line_table(
             "select _source_file, _line_number from {batch}"
             " where line is null and _load_error is null",
         ),
-        rejected_share(table, rejected, rejected_severity),
+        rejected_share(table, rejected_of(table), rejected_severity),
     ]
     if key is not None:
         expectations.append(
@@ -139,65 +172,24 @@ def line_table(
         )
     if daily:
         expectations.append(per_partition(table))
-    return Suite(name, "raw", table, (*expectations, *extra))
+    return Suite(suite_name(table), "raw", table, (*expectations, *extra))
 
 
 def raw_contract() -> tuple[Suite, ...]:
     """One suite per raw table: its landing contract (all_suites adds partition_days to each)."""
-    audit = AUDIT_COLUMNS
-    orders = "raw_shop__orders"
-    items = "raw_shop__order_items"
-    payments = "raw_payments__payments"
-    shipments = "raw_fulfilment__shipments"
+    currency = ("currency_code", "ref_currencies", "currency_code")
+    country = ("raw_crm__customers", "$.address.country_code", "ref_countries", "country_code")
     return (
-        Suite(
-            "raw.shop__orders",
-            "raw",
-            orders,
-            (
-                column_types(
-                    orders,
-                    {
-                        **dict.fromkeys(
-                            (
-                                "order_id",
-                                "customer_id",
-                                "ordered_at",
-                                "updated_at",
-                                "status",
-                                "channel",
-                                "currency_code",
-                                "country_code",
-                            ),
-                            "VARCHAR",
-                        ),
-                        **audit,
-                    },
-                ),
-                expect("critical", gxe.ExpectTableRowCountToBeBetween, min_value=1),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="_source_file"),
-                expect(
-                    "warning",
-                    gxe.ExpectColumnValuesToBeInSet,
-                    column="status",
-                    value_set=seed_values("ref_order_statuses", "status"),
-                    mostly=0.95,
-                ),
-                expect(
-                    "warning",
-                    gxe.ExpectColumnValuesToBeInSet,
-                    column="channel",
-                    value_set=seed_values("ref_channels", "channel"),
-                    mostly=0.95,
-                ),
-                expect(
-                    "warning",
-                    gxe.ExpectColumnValuesToBeInSet,
-                    column="currency_code",
-                    value_set=seed_values("ref_currencies", "currency_code"),
-                    mostly=0.95,
-                ),
+        file_table(
+            "raw_shop__orders",
+            row_count=True,
+            not_null=("order_id", "_source_file"),
+            codes=(
+                ("status", "ref_order_statuses", "status"),
+                ("channel", "ref_channels", "channel"),
+                currency,
+            ),
+            extra=(
                 expect(
                     "warning",
                     gxe.ExpectColumnValuesToMatchRegex,
@@ -205,117 +197,24 @@ def raw_contract() -> tuple[Suite, ...]:
                     regex="^[A-Z]{2}$",
                     mostly=0.95,
                 ),
-                rejected_share(orders, "stg_shop__orders__rejected"),
-                per_partition(orders),
             ),
+            daily=True,
         ),
-        Suite(
-            "raw.shop__order_items",
-            "raw",
-            items,
-            (
-                column_types(
-                    items,
-                    {
-                        "order_id": "BIGINT",
-                        "line_number": "INTEGER",
-                        "product_id": "BIGINT",
-                        "quantity": "INTEGER",
-                        "unit_price": "DECIMAL(12,2)",
-                        "discount_amount": "DECIMAL(12,2)",
-                        **audit,
-                    },
-                ),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="line_number"),
-                rejected_share(items, "stg_shop__order_items__rejected"),
-            ),
+        file_table("raw_shop__order_items", not_null=("order_id", "line_number")),
+        file_table(
+            "raw_payments__payments", not_null=("payment_id", "order_id"), codes=(currency,)
         ),
-        Suite(
-            "raw.payments__payments",
-            "raw",
-            payments,
-            (
-                column_types(
-                    payments,
-                    {
-                        "payment_id": "VARCHAR",
-                        "order_id": "BIGINT",
-                        "event_type": "VARCHAR",
-                        "amount": "DOUBLE",
-                        "currency_code": "VARCHAR",
-                        "method": "VARCHAR",
-                        "event_at": "TIMESTAMP WITH TIME ZONE",
-                        **audit,
-                    },
-                ),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="payment_id"),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
-                expect(
-                    "warning",
-                    gxe.ExpectColumnValuesToBeInSet,
-                    column="currency_code",
-                    value_set=seed_values("ref_currencies", "currency_code"),
-                    mostly=0.95,
-                ),
-                rejected_share(payments, "stg_payments__payments__rejected"),
-            ),
-        ),
-        Suite(
-            "raw.fulfilment__shipments",
-            "raw",
-            shipments,
-            (
-                column_types(
-                    shipments,
-                    {
-                        "shipment_id": "VARCHAR",
-                        "order_id": "BIGINT",
-                        "carrier": "VARCHAR",
-                        "warehouse_code": "VARCHAR",
-                        "shipped_at": "TIMESTAMP_NS",
-                        "delivered_at": "TIMESTAMP_NS",
-                        **audit,
-                    },
-                ),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="shipment_id"),
-                expect("critical", gxe.ExpectColumnValuesToNotBeNull, column="order_id"),
-                rejected_share(shipments, "stg_fulfilment__shipments__rejected"),
-            ),
-        ),
+        file_table("raw_fulfilment__shipments", not_null=("shipment_id", "order_id")),
         # the catalogue changes on some days only: its partitions are not daily
+        line_table("raw_catalog__products", key="product_id", daily=False),
         line_table(
-            "raw.catalog__products",
-            "raw_catalog__products",
-            "stg_catalog__products__rejected",
-            key="product_id",
-            daily=False,
+            "raw_crm__customers", key="customer_id", daily=True, extra=(code_share(*country),)
         ),
-        line_table(
-            "raw.crm__customers",
-            "raw_crm__customers",
-            "stg_crm__customers__rejected",
-            key="customer_id",
-            daily=True,
-            extra=(
-                code_share(
-                    "raw_crm__customers", "$.address.country_code", "ref_countries", "country_code"
-                ),
-            ),
-        ),
-        line_table(
-            "raw.web__access_logs",
-            "raw_web__access_logs",
-            "stg_web__access_logs__rejected",
-            key=None,
-            daily=True,
-        ),
+        line_table("raw_web__access_logs", key=None, daily=True),
         # labelling jobs are small: at small lake scales some days have no labels, and the lake
         # writes at least one bad record of each kind, so the quarantined share is only reported
         line_table(
-            "raw.labelling__review_labels",
             "raw_labelling__review_labels",
-            "stg_labelling__review_labels__rejected",
             key="review_id",
             daily=False,
             rejected_severity="warning",
