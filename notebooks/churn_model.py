@@ -31,9 +31,9 @@ import seaborn as sns
 from IPython.display import display
 from sklearn.inspection import permutation_importance
 
-from lakesight.ml import TrainError
-from lakesight.ml.train import FEATURES, LABEL, SEED, shuffled_label_auc, train
-from lakesight.notebooks.data import open_extract
+from lakesight.consume.ml import TrainError
+from lakesight.consume.ml.train import FEATURES, LABEL, SEED, shuffled_label_auc, train
+from lakesight.consume.notebooks.data import open_extract
 
 sns.set_theme(style="whitegrid")
 con = open_extract(PRINCIPAL, EXTRACT)

@@ -29,7 +29,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from lakesight.notebooks.data import open_extract
+from lakesight.consume.notebooks.data import open_extract
 
 sns.set_theme(style="whitegrid")
 con = open_extract(PRINCIPAL, EXTRACT)

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from IPython.display import display
 
-from lakesight.notebooks.data import open_extract
+from lakesight.consume.notebooks.data import open_extract
 
 sns.set_theme(style="whitegrid")
 con = open_extract(PRINCIPAL, EXTRACT)

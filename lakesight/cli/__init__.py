@@ -21,15 +21,15 @@ from lakesight.cli.lake import lake_app
 from lakesight.cli.ml import ml_app
 from lakesight.cli.notebooks import notebooks_app
 from lakesight.cli.quality import validate
-from lakesight.dashboards.definitions import SpecError
-from lakesight.dashboards.queries import TileTooLarge
+from lakesight.cli.spark import spark_app
+from lakesight.consume.dashboards.definitions import SpecError
+from lakesight.consume.dashboards.queries import TileTooLarge
+from lakesight.consume.ml import TrainError
+from lakesight.consume.notebooks import NotebookError
+from lakesight.consume.profiles.run import ProfileError
 from lakesight.display import shown
-from lakesight.ml import TrainError
-from lakesight.notebooks import NotebookError
 from lakesight.outputs import OutputError
-from lakesight.profile.run import ProfileError
 from lakesight.security.extracts import ExtractError
-from lakesight.spark.cli import spark_app
 
 __all__ = ["UserError", "app", "built_warehouse", "explain", "main"]
 

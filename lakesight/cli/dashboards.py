@@ -9,9 +9,9 @@ import typer
 
 from lakesight.cli.options import Extracts, OnlyPrincipal, Out
 from lakesight.config import warehouse_path
-from lakesight.dashboards.definitions import load_pages
-from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
-from lakesight.dashboards.queries import ROW_CAP
+from lakesight.consume.dashboards.definitions import load_pages
+from lakesight.consume.dashboards.exposures import EXPOSURES, exposures_yaml
+from lakesight.consume.dashboards.queries import ROW_CAP
 from lakesight.security.access import DEFAULT_EXTRACTS
 
 dashboards_app = typer.Typer(
@@ -54,7 +54,9 @@ def build(
     warehouse = warehouse_path()
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse} is missing: run `make build` (dbt build) first")
-    from lakesight.dashboards.build import build_dashboards  # vl-convert: imported to render
+    from lakesight.consume.dashboards.build import (
+        build_dashboards,  # vl-convert: imported to render
+    )
 
     done = build_dashboards(warehouse, folder, out, extracts, None if as_ is None else [as_])
     for rendered in done:

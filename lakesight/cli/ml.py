@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from lakesight.config import warehouse_path
-from lakesight.ml import TrainError
+from lakesight.consume.ml import TrainError
 
 ml_app = typer.Typer(help="Machine learning on the marts: the churn model.", no_args_is_help=True)
 
@@ -36,8 +36,8 @@ def train_command(
     new files at once, and a folder holding anything else is refused before training.
     """
     # scikit-learn is imported only to train
-    from lakesight.ml.folders import train_churn_model
-    from lakesight.ml.train import PREDICTIONS_TABLE
+    from lakesight.consume.ml.folders import train_churn_model
+    from lakesight.consume.ml.train import PREDICTIONS_TABLE
 
     database = warehouse_path()
     if not database.exists():

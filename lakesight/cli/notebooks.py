@@ -38,7 +38,7 @@ def build(
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     # nbconvert, nbclient and jupytext are imported only to build notebooks
-    from lakesight.notebooks.run import build_notebooks
+    from lakesight.consume.notebooks.run import build_notebooks
 
     warehouse = warehouse_path()
     if not warehouse.exists():

@@ -10,11 +10,11 @@ from rich.table import Table
 
 from lakesight.cli.errors import built_warehouse
 from lakesight.cli.options import DbtManifestPath, Extracts
+from lakesight.consume.profiles.pages import render_profile
+from lakesight.consume.profiles.run import MANIFEST, build_profiles, profile_as, profile_warehouse
+from lakesight.consume.profiles.stats import SAMPLE_ABOVE, SAMPLE_ROWS
 from lakesight.dbt_artifacts import read_dbt_manifest
 from lakesight.display import plain_console, shown
-from lakesight.profile.pages import render_profile
-from lakesight.profile.run import MANIFEST, build_profiles, profile_as, profile_warehouse
-from lakesight.profile.stats import SAMPLE_ABOVE, SAMPLE_ROWS
 from lakesight.security.access import DEFAULT_EXTRACTS
 
 PROFILE_HELP = f"""Profile a relation: per column type, null share, distinct values, min/max,

@@ -9,8 +9,8 @@ import typer
 
 from lakesight.cli.options import DEFAULT_RUN_RESULTS
 from lakesight.config import spark_dir, warehouse_path
-from lakesight.site import build_site
-from lakesight.summary import print_summary
+from lakesight.site.owner import build_site
+from lakesight.site.summary import print_summary
 
 
 def summary(
@@ -32,7 +32,7 @@ def summary(
         raise typer.Exit(1)
     counts = None
     if spark:
-        from lakesight.summary import spark_table_counts
+        from lakesight.engines.spark.summary import spark_table_counts
 
         counts = spark_table_counts()
     where = spark_dir() if spark else None

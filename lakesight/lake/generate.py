@@ -17,15 +17,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lakesight.lake import bad, reference, render, tables, volume
+from lakesight.lake import reference, render, tables, volume
+from lakesight.lake.entities import bad
+from lakesight.lake.entities.orders import LOOKBACK_DAYS, order_cohort
+from lakesight.lake.entities.products import Catalogue, midnight
+from lakesight.lake.entities.reviews import review_records
+from lakesight.lake.entities.weblogs import W3C_HEADER, apache_lines, w3c_lines, web_cohort
 from lakesight.lake.manifest import MANIFEST_NAME, LakeError, LakeManifest
-from lakesight.lake.orders import LOOKBACK_DAYS, order_cohort
 from lakesight.lake.plan import Plan
-from lakesight.lake.products import Catalogue, midnight
-from lakesight.lake.reviews import review_records
 from lakesight.lake.rng import day_number, day_of
 from lakesight.lake.tables import TableSpec
-from lakesight.lake.weblogs import W3C_HEADER, apache_lines, w3c_lines, web_cohort
 from lakesight.lake.writers import write_avro, write_lines, write_orc, write_parquet
 
 OnDay = Callable[[dt.date], None]

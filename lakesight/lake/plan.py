@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lakesight.lake import reference, volume
-from lakesight.lake.customers import Customers
+from lakesight.lake.entities.customers import Customers
 from lakesight.lake.rng import Stream, day_of, rng_for
 
 

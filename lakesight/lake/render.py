@@ -6,7 +6,7 @@ import polars as pl
 import pyarrow as pa
 
 from lakesight.lake import reference
-from lakesight.lake.orders import CARRIERS, WAREHOUSES
+from lakesight.lake.entities.orders import CARRIERS, WAREHOUSES
 from lakesight.lake.timefmt import seconds_expr
 from lakesight.lake.writers import money
 

@@ -39,17 +39,12 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from lakesight.load.schema import AUDIT_COLUMNS
+
 T = TypeVar("T")
 
 #: Metadata columns every raw table carries after its data columns.
-META_COLUMNS = (
-    "_source_file",
-    "_line_number",
-    "_load_error",
-    "_file_size",
-    "_file_hash",
-    "_loaded_at",
-)
+META_COLUMNS = tuple(AUDIT_COLUMNS)
 
 
 #: characters a glob reads as a pattern (DuckDB expands `*`, `?`, `[…]`; Spark and Hive `{…}` too)
@@ -265,7 +260,7 @@ def claimed_files(inventory: Any, table_folder: str, extensions: Sequence[str]) 
 def lake_table_files(lake: str, table_folder: str, extensions: Sequence[str]) -> list[LakeFile]:
     """The files of `<lake>/<table_folder>` a reader with these extensions claims, under the
     same rules as the loads (claimed_files, on the same `read_blob` inventory): the Spark lake
-    tables register a table only through it (lakesight/spark/lake.py)."""
+    tables register a table only through it (lakesight/engines/spark/lake.py)."""
     check_lake_folder(lake)
     quoted = "'" + f"{lake.rstrip('/')}/{table_folder}/**".replace("'", "''") + "'"
     with duckdb.connect() as session:

@@ -15,8 +15,8 @@ from great_expectations.core.run_identifier import RunIdentifier
 
 from lakesight.quality.gx_duckdb import add_warehouse, close, ephemeral_context
 from lakesight.quality.outcome import Failure, SuiteOutcome
-from lakesight.quality.secure_suites import secure_suites
 from lakesight.quality.suites import Suite, all_suites
+from lakesight.quality.suites.secure import secure_suites
 from lakesight.security.resolved import ResolvedPolicy
 
 #: how many offending values or rows a failure lists

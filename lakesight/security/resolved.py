@@ -3,7 +3,7 @@
 `dbt build` checks the policy seeds for referential integrity and resolves them once into the
 `policy` schema; the secure views, their dbt tests and the audit model read those relations. The
 native exports (`lakesight.security.exports_aws`) and the GX secure suites
-(`lakesight.quality.secure_suites`) read the very same rows through this module, so none of them
+(`lakesight.quality.suites.secure`) read the very same rows through this module, so none of them
 can disagree with the views about who is active, who is in which group, which rules apply or which
 columns are granted. A warehouse without these tables, or whose last build refused the policy
 (`policy.policy_problems` not empty), is refused with what to do.

@@ -12,7 +12,7 @@
     cost grows with the new days, not the lake. The lake root is the var `lake_location`, else
     $LAKESIGHT_LAKE (on EMR: s3://<bucket>/lake). Run: dbt run-operation spark_register_lake
     --target thrift. On a local session (target spark) it refuses to run: `lakesight spark load`
-    registers the same tables there (lakesight/spark/lake.py) after checking every file by the
+    registers the same tables there (lakesight/engines/spark/lake.py) after checking every file by the
     loads' name rules, which Jinja cannot apply (it sees no file system).
 -#}
 {% macro spark_register_lake() -%}

@@ -1,15 +1,9 @@
 """Load new shipment-event ORC files into raw.raw_fulfilment__shipments (read with pyarrow)."""
 
 from lakesight.load import load_orc
+from lakesight.load.schema import RAW_COLUMNS
 
-COLUMNS = {
-    "shipment_id": "VARCHAR",
-    "order_id": "BIGINT",
-    "carrier": "VARCHAR",
-    "warehouse_code": "VARCHAR",
-    "shipped_at": "TIMESTAMP_NS",
-    "delivered_at": "TIMESTAMP_NS",
-}
+COLUMNS = RAW_COLUMNS["raw_fulfilment__shipments"]
 
 
 def model(dbt, session):

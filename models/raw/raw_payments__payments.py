@@ -1,16 +1,9 @@
 """Load new payment-event Avro files into raw.raw_payments__payments (read with polars)."""
 
 from lakesight.load import load_avro
+from lakesight.load.schema import RAW_COLUMNS
 
-COLUMNS = {
-    "payment_id": "VARCHAR",
-    "order_id": "BIGINT",
-    "event_type": "VARCHAR",
-    "amount": "DOUBLE",
-    "currency_code": "VARCHAR",
-    "method": "VARCHAR",
-    "event_at": "TIMESTAMP WITH TIME ZONE",
-}
+COLUMNS = RAW_COLUMNS["raw_payments__payments"]
 
 
 def model(dbt, session):

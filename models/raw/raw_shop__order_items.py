@@ -1,15 +1,9 @@
 """Load new shop order-line Parquet files into raw.raw_shop__order_items."""
 
 from lakesight.load import load_parquet
+from lakesight.load.schema import RAW_COLUMNS
 
-COLUMNS = {
-    "order_id": "BIGINT",
-    "line_number": "INTEGER",
-    "product_id": "BIGINT",
-    "quantity": "INTEGER",
-    "unit_price": "DECIMAL(12,2)",
-    "discount_amount": "DECIMAL(12,2)",
-}
+COLUMNS = RAW_COLUMNS["raw_shop__order_items"]
 
 
 def model(dbt, session):

@@ -1,17 +1,9 @@
 """Load new shop order CSV files into raw.raw_shop__orders (every field as text)."""
 
 from lakesight.load import load_csv
+from lakesight.load.schema import RAW_COLUMNS
 
-COLUMNS = [
-    "order_id",
-    "customer_id",
-    "ordered_at",
-    "updated_at",
-    "status",
-    "channel",
-    "currency_code",
-    "country_code",
-]
+COLUMNS = list(RAW_COLUMNS["raw_shop__orders"])
 
 
 def model(dbt, session):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.bench_floor import sql_models
-from lakesight.site import bench_figures, render_index
+from lakesight.site.owner import bench_figures, render_index
 
 
 def _node(name: str, parents: list[str], materialized: str = "table", language: str = "sql"):

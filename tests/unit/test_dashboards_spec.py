@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lakesight.dashboards.build import script_json
-from lakesight.dashboards.definitions import (
+from lakesight.consume.dashboards.build import script_json
+from lakesight.consume.dashboards.definitions import (
     REQUIRED,
     Encoding,
     SpecError,
@@ -18,7 +18,9 @@ from lakesight.dashboards.definitions import (
     catalogue,
     load_pages,
 )
-from lakesight.dashboards.exposures import EXPOSURES, exposures_yaml
+from lakesight.consume.dashboards.exposures import EXPOSURES, exposures_yaml
+from lakesight.consume.dashboards.vega import VEGA
+from lakesight.consume.dashboards.vega_lite import BUILDERS
 from tests.support.warehouse import REPO
 
 GOOD_TILE = {
@@ -54,6 +56,12 @@ def test_the_repository_dashboards_are_valid_and_cover_every_visual_family() -> 
     visuals = {t.visual for page in pages for t in page.tiles}
     assert visuals == set(REQUIRED)
     assert any(t.autograph for page in pages for t in page.tiles)
+
+
+def test_every_visual_has_one_builder() -> None:
+    """Each visual the files may name is drawn by exactly one registry: Vega-Lite's or Vega's."""
+    assert set(BUILDERS) | set(VEGA) == set(REQUIRED)
+    assert set(BUILDERS) & set(VEGA) == set()
 
 
 def test_a_good_file_loads(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lakesight.dashboards.build import NPM_PACKAGES
+from lakesight.consume.dashboards.build import NPM_PACKAGES
 from lakesight.quality.datadocs import (
     ASSETS,
     LOGO_BUCKET,

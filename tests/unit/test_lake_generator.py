@@ -27,12 +27,11 @@ from lakesight.cli import app
 from lakesight.lake import reference
 from lakesight.lake.generate import append, generate
 from lakesight.lake.manifest import LakeError
+from lakesight.load.schema import RAW_COLUMNS
 
 SMALL: dict[str, Any] = {"scale": 0.002, "start": dt.date(2025, 3, 1), "days": 12, "seed": 7}
-ORDER_COLUMNS = [
-    "order_id", "customer_id", "ordered_at", "updated_at", "status", "channel", "currency_code",
-    "country_code",
-]  # fmt: skip
+#: the header the orders' loader declares (the raw schema's table of truth)
+ORDER_COLUMNS = list(RAW_COLUMNS["raw_shop__orders"])
 W3C = re.compile(
     r"^\d{4}-\d{2}-\d{2}\t\d{2}:\d{2}:\d{2}\t[A-Z]{3}\d+-[A-Z]\d\t\d+\t[\d.]+\tGET\t\S+\t\S+\t"
     r"\d{3}\t\S+\t\S+\t\S+$"

@@ -1,4 +1,4 @@
-"""The raw loads' Arrow streams (lakesight/load/readers.py), without dbt: a CSV longer than one
+"""The raw loads' Arrow streams (lakesight/load/readers/), without dbt: a CSV longer than one
 batch keeps the line of every record across batch boundaries, a gzip line file splits as the
 plain one does, and a failure inside the stream reaches DuckDB's error naming the file."""
 
@@ -12,13 +12,9 @@ import pyarrow as pa
 import pytest
 
 from lakesight.load.files import LakeFile
-from lakesight.load.readers import (
-    EMPTY_FILE,
-    _csv_batches,
-    _csv_schema,
-    _gzip_lines,
-    _stream,
-)
+from lakesight.load.readers.csv import _csv_batches, _csv_schema
+from lakesight.load.readers.lines import _gzip_lines
+from lakesight.load.readers.stream import EMPTY_FILE, stream
 
 COLUMNS = ["id", "note"]
 
@@ -58,7 +54,7 @@ def test_csv_batches_keep_record_lines_across_batch_boundaries(tmp_path: Path) -
 def test_a_file_without_records_streams_its_empty_file_marker(tmp_path: Path) -> None:
     path = tmp_path / "part-0000.csv"
     path.write_text("id,note\n", encoding="utf-8")
-    reader = _stream(
+    reader = stream(
         [lake_file(path)], "CSV", _csv_schema(COLUMNS), lambda f: _csv_batches(f, COLUMNS)
     )
     rows = reader.read_all().to_pylist()
@@ -96,7 +92,7 @@ def test_a_failure_inside_the_stream_names_the_file_in_duckdbs_error(tmp_path: P
     def batches(f: LakeFile) -> list[pa.RecordBatch]:
         return [pa.record_batch([pa.array(list(_gzip_lines(f)))], schema=schema)]
 
-    reader = _stream([lake_file(path)], "gzip-compressed UTF-8 text", schema, batches)
+    reader = stream([lake_file(path)], "gzip-compressed UTF-8 text", schema, batches)
     con = duckdb.connect()
     con.register("lines", reader)
     with pytest.raises(duckdb.Error, match=f"{path}: cannot be read as gzip-compressed UTF-8"):

@@ -1,11 +1,11 @@
-"""The churn model's time-based split (lakesight.ml.train.split, docs/ml.md)."""
+"""The churn model's time-based split (lakesight.consume.ml.train.split, docs/ml.md)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lakesight.ml.train import LABEL, TrainError, split
+from lakesight.consume.ml.train import LABEL, TrainError, split
 
 
 def features(months: int) -> pd.DataFrame:

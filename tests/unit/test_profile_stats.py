@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from scipy.stats import gaussian_kde
 
-from lakesight.profile import stats
-from lakesight.profile.masks import fits, restricted, strictest
-from lakesight.profile.pages import render_profile
+from lakesight.consume.profiles import stats
+from lakesight.consume.profiles.masks import fits, restricted, strictest
+from lakesight.consume.profiles.pages import render_profile
 from lakesight.security.access import connect_confined
 from lakesight.security.resolved import ResolvedPolicy
 

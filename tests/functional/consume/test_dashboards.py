@@ -12,9 +12,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from lakesight.dashboards import queries
-from lakesight.dashboards.build import build_dashboards
-from lakesight.dashboards.definitions import Encoding, Tile, catalogue, load_pages
+from lakesight.consume.dashboards import queries
+from lakesight.consume.dashboards.build import build_dashboards
+from lakesight.consume.dashboards.definitions import Encoding, Tile, catalogue, load_pages
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import (
     active_principals,

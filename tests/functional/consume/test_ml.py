@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lakesight.ml import train
+from lakesight.consume.ml import train
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import extract_file
 from tests.support.warehouse import CHROMIUM, REPO, Warehouse, lakesight, offline_page

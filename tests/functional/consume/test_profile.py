@@ -10,9 +10,9 @@ import subprocess
 import duckdb
 import pytest
 
+from lakesight.consume.profiles.pages import render_profile
+from lakesight.consume.profiles.run import profile_warehouse
 from lakesight.dbt_artifacts import read_dbt_manifest
-from lakesight.profile.pages import render_profile
-from lakesight.profile.run import profile_warehouse
 from tests.support.warehouse import BIN, REPO, Warehouse
 
 # -- the command line, on the shared warehouse ------------------------------------------------

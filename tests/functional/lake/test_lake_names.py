@@ -1,8 +1,8 @@
 """Lake names are data, never patterns or links (docs/lake.md, "Which files are loaded").
 
-Each raw model is run as the Spark raw step runs it (lakesight.spark.raw.StandInDbt: the model's
-own `model(dbt, session)` over a `read_blob` inventory, as dbt-duckdb runs it), on a copy of one
-table folder of the shared lake: a file whose name holds a glob character, a partition that is
+Each raw model is run as the Spark raw step runs it (lakesight.engines.spark.raw.StandInDbt: the
+model's own `model(dbt, session)` over a `read_blob` inventory, as dbt-duckdb runs it), on a copy of
+one table folder of the shared lake: a file whose name holds a glob character, a partition that is
 not a past day and a symbolic link are refused naming them, for every format the lake holds; a
 Parquet, ORC or Avro file without rows leaves the empty-file marker row. The dbt path itself is
 proved in test_bad_input.py.
@@ -22,9 +22,9 @@ import pyarrow.orc as orc
 import pyarrow.parquet as pq
 import pytest
 
+from lakesight.engines.spark.raw import RawModel, StandInDbt
 from lakesight.load.files import LakeLoadError
 from lakesight.load.readers import EMPTY_FILE
-from lakesight.spark.raw import RawModel, StandInDbt
 from tests.support.warehouse import BIN, REPO
 
 #: every format of the lake: (raw model, table folder, extension)
@@ -326,7 +326,7 @@ def test_the_spark_lake_tables_apply_the_loads_name_rules(
 ) -> None:
     """`lakesight spark load` registers the lake's external tables through the loads' own check
     (lake_table_files): a refused name fails naming the file before any table is created."""
-    from lakesight.spark.lake import lake_tables, register_lake
+    from lakesight.engines.spark.lake import lake_tables, register_lake
 
     lake = _lake_with(base_lake, tmp_path)
     spark = _RecordingSpark()

@@ -29,14 +29,16 @@ import pytest
 from lakesight.cli import ml as ml_cli
 from lakesight.cli import notebooks as notebooks_cli
 from lakesight.cli import quality as quality_cli
-from lakesight.dashboards import build as dashboards_build
-from lakesight.dashboards.build import VENDOR, build_dashboards
-from lakesight.dashboards.definitions import Tile
-from lakesight.dashboards.queries import Result
-from lakesight.ml import card as ml_card
-from lakesight.ml import train
-from lakesight.notebooks import run as notebooks_run
-from lakesight.notebooks.run import Notebook
+from lakesight.consume.dashboards import build as dashboards_build
+from lakesight.consume.dashboards.build import VENDOR, build_dashboards
+from lakesight.consume.dashboards.definitions import Tile
+from lakesight.consume.dashboards.queries import Result
+from lakesight.consume.ml import card as ml_card
+from lakesight.consume.ml import train
+from lakesight.consume.notebooks import run as notebooks_run
+from lakesight.consume.notebooks.run import Notebook
+from lakesight.consume.profiles import run as profile_run
+from lakesight.consume.profiles.run import build_profiles
 from lakesight.outputs import (
     DASHBOARDS,
     DATA_DOCS,
@@ -53,8 +55,6 @@ from lakesight.outputs import (
     generation,
     output_lock,
 )
-from lakesight.profile import run as profile_run
-from lakesight.profile.run import build_profiles
 from lakesight.security.access import query_as
 from lakesight.security.exports_aws import Settings as NativeSettings
 from lakesight.security.exports_aws import export_policies
@@ -65,7 +65,7 @@ from lakesight.security.extracts import (
     read_manifest,
     verify,
 )
-from lakesight.site import build_site
+from lakesight.site.owner import build_site
 from tests.support.warehouse import BIN, REPO, Warehouse
 
 #: the os calls that change the file system (pathlib and shutil.rmtree go through them)

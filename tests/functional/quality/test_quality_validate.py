@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lakesight.quality.secure_suites import principals
 from lakesight.quality.suites import all_suites
+from lakesight.quality.suites.secure import principals
 from lakesight.security.resolved import ResolvedPolicy
 from tests.support.warehouse import BIN, REPO, Warehouse
 

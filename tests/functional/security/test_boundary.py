@@ -21,7 +21,7 @@ import pytest
 
 from lakesight.lake import reference
 from lakesight.outputs import OutputError
-from lakesight.quality.secure_suites import secure_suites
+from lakesight.quality.suites.secure import secure_suites
 from lakesight.security import extracts as extracts_module
 from lakesight.security.access import position, query_as
 from lakesight.security.extracts import (

@@ -17,7 +17,7 @@ import dbt.include.duckdb as dbt_duckdb
 import duckdb
 import pytest
 
-from lakesight.quality.secure_suites import allowed_filter
+from lakesight.quality.suites.secure import allowed_filter
 from lakesight.security.exports_aws import export_policies
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy, normalise
 from tests.support import oracle

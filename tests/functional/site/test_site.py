@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from lakesight.quality.datadocs import NODE_MODULES
-from lakesight.quality.secure_suites import principals
 from lakesight.quality.suites import all_suites
+from lakesight.quality.suites.secure import principals
 from lakesight.security.datasets import TARGETS
 from lakesight.security.resolved import ResolvedPolicy
 from tests.support.warehouse import CHROMIUM, REPO, Warehouse, offline_page

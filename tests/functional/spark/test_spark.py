@@ -31,8 +31,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lakesight.spark.secure import principal_folder
-from lakesight.spark.session import unavailable_reason
+from lakesight.engines.spark.secure import principal_folder
+from lakesight.engines.spark.session import unavailable_reason
 from tests.support.spark_process import SparkProcess
 from tests.support.warehouse import BIN, REPO, Warehouse, project_copy, run_checked
 

@@ -1,0 +1,2 @@
+"""What reads the warehouse and the principals' extracts: dashboards/, notebooks/, profiles/,
+ml/."""

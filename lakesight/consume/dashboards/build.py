@@ -1,0 +1,229 @@
+"""`lakesight dashboards build`: every page of dashboards/*.yml per principal, from its extract.
+
+site/dashboards/index.html                 the principals and their pages
+site/dashboards/<extract-name>/<page>.html one page as that principal sees it (vega-embed + SVG)
+site/dashboards/<extract-name>/<page>-<n>.svg  each tile as a static SVG (prints, mails)
+site/dashboards/vendor/                    vega, vega-lite, vega-embed copied from node_modules
+
+Each principal's extract is taken from lakesight.security.extracts (built or refreshed as for
+`query --as`) and opened with lakesight.security.access.connect_confined: read-only, external
+access off. Nothing reads the warehouse's marts or secure views to render a page.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import vl_convert
+
+from lakesight.consume.dashboards.definitions import Page, Tile, catalogue, load_pages
+from lakesight.consume.dashboards.queries import Result, run_tile
+from lakesight.consume.dashboards.vega import VEGA, wordcloud_static
+from lakesight.consume.dashboards.vega_lite import vega_lite
+from lakesight.outputs import DASHBOARDS, generation, output_lock
+from lakesight.quality.datadocs import NODE_MODULES
+from lakesight.security.access import connect_confined
+from lakesight.security.extracts import (
+    active_principals,
+    extract_file,
+    fresh_extract,
+    normalise_principal,
+)
+
+#: vl-convert 1.9 bundles Vega-Lite 5.21 as its newest 5.x (npm pins 5.23: same major, same specs)
+VL_CONVERT_VERSION = "5.21"
+VENDOR = {
+    "vega.min.js": "vega/build/vega.min.js",
+    "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
+    "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+}
+WORLD = "world-atlas/countries-110m.json"
+#: npm packages only the dashboards use (package.json pins them exactly; vega* are the GX assets')
+NPM_PACKAGES = {"world-atlas": "2.0.2"}
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+class AssetsMissing(FileNotFoundError):
+    """node_modules lacks a pinned front-end file the pages need."""
+
+
+class StaticSvgFailed(RuntimeError):
+    """vl-convert drew no mark for a tile (it reports errors on stderr, not by raising)."""
+
+
+def tile_spec(
+    tile: Tile, result: Result, columns: dict[str, str], world: Path
+) -> tuple[dict[str, Any], str]:
+    """The tile's spec for vega-embed (Vega-Lite, or Vega for the marks it lacks) and its SVG."""
+    if tile.visual in VEGA:
+        spec = VEGA[tile.visual](tile, result)
+        static = wordcloud_static(tile, result) if tile.visual == "wordcloud" else spec
+        svg = vl_convert.vega_to_svg(static)
+    else:
+        spec = vega_lite(tile, result, columns, world)
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+    if "role-mark" not in svg:
+        raise StaticSvgFailed(f"tile {tile.title!r}: vl-convert drew no mark (see its stderr)")
+    return spec, svg
+
+
+@dataclass
+class Rendered:
+    principal: str
+    folder: str
+    pages: list[Page]
+    #: rows in a tile that reads a dataset with row rules (public datasets show every principal
+    #: their rows, so they do not count)
+    any_rows: bool
+    files: list[Path] = field(default_factory=list)
+
+
+def script_json(spec: dict[str, Any]) -> str:
+    """JSON safe inside <script type="application/json">: no `<` (no `</script>`, no `<!--`)."""
+    return json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def world_shapes(out: Path, node_modules: Path = NODE_MODULES) -> Path:
+    """The world map with ids only (the country names are dropped: no data is in the base map)."""
+    source = node_modules / WORLD
+    if not source.exists():
+        raise AssetsMissing(f"{source} is missing: run `make assets` (npm ci)")
+    topology = json.loads(source.read_text(encoding="utf-8"))
+    for geometry in topology["objects"]["countries"]["geometries"]:
+        geometry.pop("properties", None)
+    target = out / "vendor" / "countries-110m-ids.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(topology, separators=(",", ":")), encoding="utf-8")
+    return target
+
+
+def copy_vendor(out: Path, node_modules: Path = NODE_MODULES) -> None:
+    for name, source in VENDOR.items():
+        path = node_modules / source
+        if not path.exists():
+            raise AssetsMissing(f"{path} is missing: run `make assets` (npm ci)")
+        (out / "vendor").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, out / "vendor" / name)
+
+
+def render_principal(
+    con: duckdb.DuckDBPyConnection,
+    principal: str,
+    extract_name: str,
+    pages: list[Page],
+    out: Path,
+    world: Path,
+    public: frozenset[str] = frozenset(),
+) -> Rendered:
+    datasets = catalogue()
+    folder = out / Path(extract_name).stem
+    folder.mkdir(parents=True)
+    rendered = Rendered(principal, folder.name, pages, any_rows=False)
+    template = TEMPLATES.get_template("page.html.j2")
+    for page in pages:
+        tiles = []
+        page_rows = False
+        for number, tile in enumerate(page.tiles, start=1):
+            columns = tile.columns or datasets[tile.dataset]
+            result = run_tile(con, tile, columns)
+            entry: dict[str, Any] = {
+                "title": tile.title,
+                "visual": tile.visual,
+                "autograph": tile.autograph,
+                "dataset": tile.dataset,
+                "rows": len(result.rows),
+            }
+            if result.rows:
+                page_rows = True
+                reads = {tile.dataset, *(join["dataset"] for join in tile.lookup)}
+                rendered.any_rows |= not reads <= public
+                spec, svg = tile_spec(tile, result, columns, world)
+                svg_file = folder / f"{page.slug}-{number}.svg"
+                svg_file.write_text(svg, encoding="utf-8")
+                rendered.files.append(svg_file)
+                entry |= {"spec": script_json(spec), "svg": svg}
+            tiles.append(entry)
+        html_file = folder / f"{page.slug}.html"
+        html_file.write_text(
+            template.render(
+                page=page,
+                principal=principal,
+                extract_name=extract_name,
+                extract_file=extract_name,
+                tiles=tiles,
+                any_rows=page_rows,
+            ),
+            encoding="utf-8",
+        )
+        rendered.files.append(html_file)
+    (folder / "index.html").write_text(
+        TEMPLATES.get_template("principal.html.j2").render(principal=principal, pages=pages),
+        encoding="utf-8",
+    )
+    return rendered
+
+
+def build_dashboards(
+    warehouse: Path,
+    dashboards: Path,
+    out: Path,
+    extracts: Path,
+    principals: list[str] | None = None,
+) -> list[Rendered]:
+    """Validate every dashboard file, then render the pages of each principal (default: every
+    active one) from its extract; write the index. Returns what was rendered.
+
+    `out` is a generated folder (lakesight/outputs.py): the pages are written into a new
+    generation and `out` switches to it at once; with `principals` given, the other principals'
+    folders are carried over from the current generation unchanged."""
+    pages = load_pages(dashboards)
+    everyone = principals is None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        public = frozenset(
+            name
+            for (name,) in con.execute(
+                "select dataset from policy.policy_datasets where rls_mode = 'public'"
+            ).fetchall()
+        )
+        if principals is None:
+            principals = active_principals(con)
+    with output_lock(out, DASHBOARDS), generation(out, DASHBOARDS) as new:
+        copy_vendor(new.folder)
+        world = world_shapes(new.folder)
+        if not everyone and new.previous is not None:
+            rendering = {Path(extract_file(principal)).stem for principal in principals}
+            for kept in sorted(new.previous.iterdir()):
+                if kept.is_dir() and kept.name not in rendering | {"vendor"}:
+                    new.carry(kept.name)
+        done = []
+        for principal in principals:
+            with fresh_extract(warehouse, extracts, principal) as (entry, _reason):
+                con = connect_confined(extracts / entry.file)
+                try:
+                    done.append(
+                        render_principal(
+                            con,
+                            normalise_principal(principal),
+                            entry.file,
+                            pages,
+                            new.folder,
+                            world,
+                            public,
+                        )
+                    )
+                finally:
+                    con.close()
+        (new.folder / "index.html").write_text(
+            TEMPLATES.get_template("index.html.j2").render(principals=done), encoding="utf-8"
+        )
+    return done

@@ -1,0 +1,301 @@
+"""Dashboard files (`dashboards/*.yml`): JSON Schema, then semantic checks, then AutoGraph.
+
+A page has a title, a description and tiles. A tile names a secure dataset (a model in
+models/secure/), a visual (optional: AutoGraph chooses one from the encoded columns), encodings
+(`x`, `y`, `color`, `theta`, `value`, `target`: a column and an optional aggregate), filters and a
+sort; `lookup` joins further secure datasets on a key (their columns become the tile's), `path`
+lists a tree map's levels and `measures` the columns of a radar or a correlation matrix. Every
+problem is reported as `<file>: tile <n> (<title>): <what is wrong>`, and nothing is rendered
+while any file has one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA = json.loads((Path(__file__).with_name("schema.json")).read_text(encoding="utf-8"))
+SECURE_MODELS = Path(__file__).resolve().parents[3] / "models" / "secure" / "_secure__models.yml"
+
+#: aggregates that need a numeric column (share_positive: the share of rows whose value is > 0)
+NUMERIC_AGGREGATES = ("sum", "mean", "share_positive")
+NUMERIC = ("integer", "bigint", "double", "decimal", "float", "hugeint", "smallint")
+TEMPORAL = ("date", "timestamp")
+
+#: visual -> encodings it needs
+REQUIRED = {
+    "line": ("x", "y"),
+    "bar": ("x", "y"),
+    "histogram": ("x",),
+    "density": ("x",),
+    "scatter": ("x", "y"),
+    "heatmap": ("x", "y", "color"),
+    "pie": ("theta", "color"),
+    "donut": ("theta", "color"),
+    "kpi": ("value",),
+    "gauge": ("value", "target"),
+    "pivot": ("x", "y", "value"),
+    "geospatial": ("x", "value"),
+    "waterfall": ("x", "y"),
+    "treemap": ("value",),
+    "sankey": ("x", "y", "value"),
+    "wordcloud": ("x", "value"),
+    "radar": ("color",),
+    "correlation": (),
+}
+#: visuals that read the raw values of one numeric column (binned or smoothed in SQL)
+DISTRIBUTIONS = ("histogram", "density")
+#: visuals over a list of measures: radar (aggregated, one polygon per colour), correlation (raw)
+MEASURED = ("radar", "correlation")
+
+
+class SpecError(ValueError):
+    """One or more problems in the dashboard files, one per line."""
+
+
+@dataclass(frozen=True)
+class Encoding:
+    field: str
+    aggregate: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class Tile:
+    title: str
+    dataset: str
+    visual: str
+    encoding: dict[str, Encoding]
+    filters: list[dict[str, Any]] = field(default_factory=list)
+    sort: list[dict[str, str]] = field(default_factory=list)
+    autograph: bool = False
+    lookup: list[dict[str, str]] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    measures: list[Encoding] = field(default_factory=list)
+    #: column -> declared type, the dataset's and its lookups' (empty: the dataset's own)
+    columns: dict[str, str] = field(default_factory=dict)
+    #: column -> the table it is read from (0: the dataset, n: the n-th lookup)
+    owners: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    slug: str
+    title: str
+    description: str
+    tiles: list[Tile]
+    source: str
+
+
+def catalogue(models: Path = SECURE_MODELS) -> dict[str, dict[str, str]]:
+    """Secure dataset -> column -> declared data type (from models/secure/_secure__models.yml)."""
+    data = yaml.safe_load(models.read_text(encoding="utf-8"))
+    return {
+        model["name"]: {c["name"]: str(c.get("data_type", "")).lower() for c in model["columns"]}
+        for model in data["models"]
+    }
+
+
+def kind(data_type: str) -> str:
+    """'temporal', 'quantitative' or 'nominal' for a declared column type."""
+    if data_type.startswith(TEMPORAL):
+        return "temporal"
+    if data_type.startswith(NUMERIC):
+        return "quantitative"
+    return "nominal"
+
+
+def autograph(encoding: dict[str, Encoding], columns: dict[str, str]) -> str | None:
+    """QuickSight's AutoGraph: the visual for the encoded columns, or None when none fits.
+
+    A time column and a measure -> line; one category and one measure -> bar; two measures ->
+    scatter; one numeric column alone -> histogram (a measure is an aggregated numeric column).
+    """
+    kinds = [
+        (kind(columns[e.field]), e.aggregate is not None)
+        for e in encoding.values()
+        if e.field in columns
+    ]
+    measures = sum(1 for k, aggregated in kinds if aggregated and k == "quantitative")
+    times = sum(1 for k, aggregated in kinds if k == "temporal" and not aggregated)
+    categories = sum(1 for k, aggregated in kinds if k == "nominal" and not aggregated)
+    if len(kinds) == 1 and kinds[0] == ("quantitative", False):
+        return "histogram"
+    if times == 1 and measures >= 1:
+        return "line"
+    if measures == 2 and times == 0 and categories <= 1:
+        return "scatter"
+    if categories == 1 and measures == 1 and len(kinds) == 2:
+        return "bar"
+    return None
+
+
+def tile_columns(
+    raw: dict[str, Any], datasets: dict[str, dict[str, str]]
+) -> tuple[dict[str, str] | None, dict[str, int], list[str]]:
+    """The columns a tile may use: its dataset's, then those of each lookup (joined on its key);
+    and for each, the table it is read from (0: the dataset, n: the n-th lookup)."""
+    columns = datasets.get(raw["dataset"])
+    if columns is None:
+        return None, {}, [f"unknown dataset {raw['dataset']!r}"]
+    merged, owners, problems = dict(columns), dict.fromkeys(columns, 0), []
+    for number, join in enumerate(raw.get("lookup", []), start=1):
+        other = datasets.get(join["dataset"])
+        if other is None:
+            problems.append(f"lookup: unknown dataset {join['dataset']!r}")
+        elif join["key"] not in merged or join["key"] not in other:
+            problems.append(
+                f"lookup {join['dataset']}: key {join['key']!r} is not a column of both sides"
+            )
+        else:
+            for name, data_type in other.items():
+                merged.setdefault(name, data_type)
+                owners.setdefault(name, number)
+    return (None if problems else merged), owners, problems
+
+
+def _encoding_problems(where: str, enc: dict[str, Any], columns: dict[str, str]) -> list[str]:
+    if enc["field"] not in columns:
+        return [f"{where}: unknown column {enc['field']!r}"]
+    if enc.get("aggregate") in NUMERIC_AGGREGATES and kind(columns[enc["field"]]) != "quantitative":
+        return [f"{where}: {enc['aggregate']} of non-numeric column {enc['field']!r}"]
+    return []
+
+
+def _tile_problems(raw: dict[str, Any], columns: dict[str, str]) -> list[str]:
+    problems = []
+    for channel, enc in raw.get("encoding", {}).items():
+        problems.extend(_encoding_problems(f"encoding {channel}", enc, columns))
+    for enc in raw.get("measures", []):
+        problems.extend(_encoding_problems("measures", enc, columns))
+    for level in raw.get("path", []):
+        if level not in columns:
+            problems.append(f"path: unknown column {level!r}")
+    for rule in raw.get("filters", []):
+        if rule["column"] not in columns:
+            problems.append(f"filter: unknown column {rule['column']!r}")
+        elif rule["op"] == "in" and not isinstance(rule["value"], list):
+            problems.append(f"filter on {rule['column']!r}: 'in' needs a list")
+    encoded = {enc["field"] for enc in raw.get("encoding", {}).values()}
+    for order in raw.get("sort", []):
+        if order["field"] not in encoded:
+            problems.append(f"sort: {order['field']!r} is not an encoded column")
+    return problems
+
+
+def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | None, list[str]]:
+    """One dashboard file: the page, or the problems (each naming the file and the tile)."""
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        return None, [f"{name}: not valid YAML ({str(error).splitlines()[0]})"]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        return None, [f"{name}: {_where(raw, e)}{e.message}" for e in errors]
+    problems: list[str] = []
+    tiles = []
+    for number, tile in enumerate(raw["tiles"], start=1):
+        where = f"{name}: tile {number} ({tile['title']}): "
+        columns, owners, found = tile_columns(tile, datasets)
+        if columns is not None:
+            found = _tile_problems(tile, columns)
+        if found or columns is None:
+            problems.extend(where + p for p in found)
+            continue
+        encoding = {k: Encoding(**v) for k, v in tile.get("encoding", {}).items()}
+        visual = tile.get("visual") or autograph(encoding, columns)
+        if visual is None:
+            problems.append(
+                where + "no visual given and AutoGraph fits none (a time column and a measure,"
+                " one category and a measure, two measures, or one numeric column)"
+            )
+            continue
+        missing = [c for c in REQUIRED[visual] if c not in encoding]
+        if missing:
+            problems.append(where + f"visual {visual} needs encoding {', '.join(missing)}")
+            continue
+        if visual in DISTRIBUTIONS and kind(columns[encoding["x"].field]) != "quantitative":
+            problems.append(where + f"visual {visual} needs a numeric x column")
+            continue
+        measures = [Encoding(**m) for m in tile.get("measures", [])]
+        shape = _shape_problem(visual, tile.get("path", []), measures, columns)
+        if shape:
+            problems.append(where + shape)
+            continue
+        tiles.append(
+            Tile(
+                title=tile["title"],
+                dataset=tile["dataset"],
+                visual=visual,
+                encoding=encoding,
+                filters=tile.get("filters", []),
+                sort=tile.get("sort", []),
+                autograph="visual" not in tile,
+                lookup=tile.get("lookup", []),
+                path=tile.get("path", []),
+                measures=measures,
+                columns=columns,
+                owners=owners,
+            )
+        )
+    if problems:
+        return None, problems
+    page = Page(path.stem, raw["title"], raw["description"], tiles, name)
+    return page, []
+
+
+def _shape_problem(
+    visual: str, path: list[str], measures: list[Encoding], columns: dict[str, str]
+) -> str | None:
+    """What a tree map, radar or correlation matrix lacks beyond its encodings, if anything."""
+    if visual == "treemap" and not path:
+        return "visual treemap needs a path (its levels, top first)"
+    if visual == "treemap" and any(kind(columns[level]) != "nominal" for level in path):
+        return "visual treemap needs text path columns"
+    if visual in MEASURED and len(measures) < 2:
+        return f"visual {visual} needs at least two measures"
+    if visual == "radar" and any(m.aggregate is None for m in measures):
+        return "visual radar needs an aggregate on every measure"
+    if visual == "correlation" and any(
+        m.aggregate is not None or kind(columns[m.field]) != "quantitative" for m in measures
+    ):
+        return "visual correlation needs numeric measures without aggregate"
+    if visual not in MEASURED and measures:
+        return f"visual {visual} takes no measures"
+    if visual != "treemap" and path:
+        return f"visual {visual} takes no path"
+    return None
+
+
+def _where(raw: Any, error: jsonschema.ValidationError) -> str:
+    path = list(error.absolute_path)
+    if len(path) >= 2 and path[0] == "tiles" and isinstance(path[1], int):
+        tile = raw["tiles"][path[1]]
+        title = tile.get("title", "untitled") if isinstance(tile, dict) else "untitled"
+        rest = "/".join(map(str, path[2:]))
+        return f"tile {path[1] + 1} ({title}): " + (f"{rest}: " if rest else "")
+    return f"{'/'.join(map(str, path))}: " if path else ""
+
+
+def load_pages(folder: Path, datasets: dict[str, dict[str, str]] | None = None) -> list[Page]:
+    """Every `*.yml` of the folder, checked; raises SpecError listing every problem."""
+    datasets = catalogue() if datasets is None else datasets
+    files = sorted(folder.glob("*.yml"))
+    if not files:
+        raise SpecError(f"{folder}: no dashboard files (*.yml)")
+    pages, problems = [], []
+    for path in files:
+        page, found = load_page(path, datasets)
+        problems.extend(found)
+        if page is not None:
+            pages.append(page)
+    if problems:
+        raise SpecError("\n".join(problems))
+    return pages

@@ -1,0 +1,535 @@
+"""Vega 5 specs for the visuals Vega-Lite has no mark for: tree map, Sankey, word cloud, radar.
+
+Each spec inlines the tile's rows (already aggregated in SQL on the principal's extract) and is
+shown by vega-embed (a Vega `$schema`: `mode: "vega"`); vl-convert's `vega_to_svg` draws the
+static SVG. vl-convert runs Vega without a canvas, and Vega's `wordcloud` transform needs one to
+measure and place the words, so the static SVG of a word cloud is drawn from `wordcloud_static`:
+the same words, sizes and colours laid out in rows by this module instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+from lakesight.consume.dashboards.definitions import Tile
+from lakesight.consume.dashboards.queries import Result, measure_title
+
+SCHEMA = "https://vega.github.io/schema/vega/v5.json"
+WIDTH, HEIGHT = 420, 260
+#: font sizes of the least and the most frequent term of a word cloud
+FONT_RANGE = (11, 34)
+#: word cloud colours of the sentiment labels
+SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
+#: Sankey: node width and the vertical gap between the nodes of a column, in pixels
+NODE_WIDTH, NODE_GAP = 12, 14
+
+
+#: a tree map node's rectangle, as the treemap transform computes it
+BOX = {"x": {"field": "x0"}, "y": {"field": "y0"}, "x2": {"field": "x1"}, "y2": {"field": "y1"}}
+
+
+def _frame(**rest: Any) -> dict[str, Any]:
+    """A fixed-size view (the marks are laid out in pixels, so the view must not resize)."""
+    base = {"$schema": SCHEMA, "width": WIDTH, "height": HEIGHT, "padding": 5, "autosize": "none"}
+    return base | rest
+
+
+def treemap(tile: Tile, result: Result) -> dict[str, Any]:
+    """Leaves sized by the measure, grouped by the path (top level first), coloured by level 1.
+
+    The rows are the leaves; the parents are nodes without a size of their own, so each parent's
+    area is the sum of its leaves (Vega's treemap sums them)."""
+    value = tile.encoding["value"].field
+    ids: dict[tuple[Any, ...], int] = {(): 0}
+    nodes: list[dict[str, Any]] = [{"id": 0, "parent": None}]
+    for row in result.rows:
+        path = tuple(row[level] for level in tile.path)
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in ids:
+                ids[path[:depth]] = len(nodes)
+                nodes.append(
+                    {
+                        "id": len(nodes),
+                        "parent": ids[path[: depth - 1]],
+                        "name": path[depth - 1],
+                        "top": path[0],
+                    }
+                )
+        nodes[ids[path]]["size"] = float(row[value] or 0)
+    return _frame(
+        data=[
+            {
+                "name": "tree",
+                "values": nodes,
+                "transform": [
+                    {"type": "stratify", "key": "id", "parentKey": "parent"},
+                    {
+                        "type": "treemap",
+                        "field": "size",
+                        "sort": {"field": "value", "order": "descending"},
+                        "round": True,
+                        "method": "squarify",
+                        "ratio": 1.6,
+                        "paddingInner": 1,
+                        "paddingTop": {"signal": "0"},
+                        "size": [{"signal": "width"}, {"signal": "height"}],
+                    },
+                ],
+            },
+            {
+                "name": "leaves",
+                "source": "tree",
+                "transform": [{"type": "filter", "expr": "!datum.children"}],
+            },
+            {
+                "name": "tops",
+                "source": "tree",
+                "transform": [{"type": "filter", "expr": "datum.depth == 1"}],
+            },
+        ],
+        scales=[
+            {
+                "name": "color",
+                "type": "ordinal",
+                "domain": {"data": "tops", "field": "name", "sort": True},
+                "range": {"scheme": "tableau20"},
+            }
+        ],
+        marks=[
+            {
+                "type": "rect",
+                "from": {"data": "leaves"},
+                "encode": {
+                    "enter": {
+                        "fill": {"scale": "color", "field": "top"},
+                        "stroke": {"value": "#ffffff"},
+                        "tooltip": {
+                            "signal": f"{{'category': datum.name, {_js(value)}: datum.size}}"
+                        },
+                    },
+                    "update": BOX,
+                },
+            },
+            {
+                "type": "rect",
+                "from": {"data": "tops"},
+                "interactive": False,
+                "encode": {
+                    "enter": {"stroke": {"value": "#222222"}, "strokeWidth": {"value": 1.5}},
+                    "update": BOX,
+                },
+            },
+            {
+                "type": "text",
+                "from": {"data": "tops"},
+                "interactive": False,
+                "encode": {
+                    "enter": {
+                        "text": {"field": "name"},
+                        "fontSize": {"value": 11},
+                        "fontWeight": {"value": "bold"},
+                        "fill": {"value": "#111111"},
+                        "align": {"value": "left"},
+                        "baseline": {"value": "top"},
+                    },
+                    "update": {
+                        "x": {"signal": "datum.x0 + 3"},
+                        "y": {"signal": "datum.y0 + 3"},
+                        "opacity": {"signal": "datum.x1 - datum.x0 > 60 ? 1 : 0"},
+                    },
+                },
+            },
+        ],
+    )
+
+
+def sankey_layout(
+    flows: list[tuple[str, str, float]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Nodes and links of a Sankey diagram in pixels: a node's column is its longest path from a
+    source; its height is the larger of what flows in and out, so a conserved node is as tall
+    on both sides; links leave and enter their nodes stacked, largest first."""
+    names = list(dict.fromkeys([s for s, _, _ in flows] + [t for _, t, _ in flows]))
+    column = dict.fromkeys(names, 0)
+    for _ in names:  # longest path (the flows form a DAG: a funnel)
+        for source, target, _ in flows:
+            column[target] = max(column[target], column[source] + 1)
+    inflow: dict[str, float] = defaultdict(float)
+    outflow: dict[str, float] = defaultdict(float)
+    for source, target, value in flows:
+        outflow[source] += value
+        inflow[target] += value
+    size = {n: max(inflow[n], outflow[n]) for n in names}
+    columns = max(column.values()) + 1
+    per_column: dict[int, list[str]] = defaultdict(list)
+    for name in names:
+        per_column[column[name]].append(name)
+    tallest = max(sum(size[n] for n in members) for members in per_column.values())
+    gaps = max(len(members) for members in per_column.values()) - 1
+    scale = (HEIGHT - NODE_GAP * gaps) / tallest if tallest else 0.0
+    step = (WIDTH - NODE_WIDTH) / max(columns - 1, 1)
+    nodes: dict[str, dict[str, Any]] = {}
+    for number, members in per_column.items():
+        y = 0.0
+        for name in members:
+            height = size[name] * scale
+            nodes[name] = {
+                "name": name,
+                "x0": number * step,
+                "x1": number * step + NODE_WIDTH,
+                "y0": y,
+                "y1": y + height,
+                "sessions": size[name],
+            }
+            y += height + NODE_GAP
+    out_at = {n: nodes[n]["y0"] for n in names}
+    in_at = dict(out_at)
+    links = []
+    for source, target, value in sorted(flows, key=lambda f: (column[f[0]], -f[2], f[1])):
+        width = value * scale
+        links.append(
+            {
+                "source": source,
+                "target": target,
+                "value": value,
+                "width": max(width, 0.5),
+                "sx": nodes[source]["x1"],
+                "sy": out_at[source] + width / 2,
+                "tx": nodes[target]["x0"],
+                "ty": in_at[target] + width / 2,
+            }
+        )
+        out_at[source] += width
+        in_at[target] += width
+    return list(nodes.values()), links
+
+
+def sankey(tile: Tile, result: Result) -> dict[str, Any]:
+    """Flows from x to y, band width proportional to the measure (linkpath, diagonal)."""
+    x, y, value = (tile.encoding[c].field for c in ("x", "y", "value"))
+    flows = [(str(r[x]), str(r[y]), float(r[value] or 0)) for r in result.rows]
+    nodes, links = sankey_layout([f for f in flows if f[2] > 0])
+    return _frame(
+        data=[
+            {"name": "nodes", "values": nodes},
+            {
+                "name": "links",
+                "values": links,
+                "transform": [
+                    {
+                        "type": "linkpath",
+                        "orient": "horizontal",
+                        "shape": "diagonal",
+                        "sourceX": "sx",
+                        "sourceY": "sy",
+                        "targetX": "tx",
+                        "targetY": "ty",
+                    }
+                ],
+            },
+        ],
+        scales=[
+            {
+                "name": "color",
+                "type": "ordinal",
+                "domain": {"data": "nodes", "field": "name"},
+                "range": {"scheme": "category10"},
+            }
+        ],
+        marks=[
+            {
+                "type": "path",
+                "from": {"data": "links"},
+                "encode": {
+                    "enter": {
+                        "path": {"field": "path"},
+                        "stroke": {"scale": "color", "field": "source"},
+                        "strokeOpacity": {"value": 0.35},
+                        "strokeWidth": {"field": "width"},
+                        "tooltip": {
+                            "signal": "datum.source + ' → ' + datum.target + ': '"
+                            " + format(datum.value, ',')"
+                        },
+                    }
+                },
+            },
+            {
+                "type": "rect",
+                "from": {"data": "nodes"},
+                "encode": {
+                    "enter": {
+                        "x": {"field": "x0"},
+                        "x2": {"field": "x1"},
+                        "y": {"field": "y0"},
+                        "y2": {"field": "y1"},
+                        "fill": {"scale": "color", "field": "name"},
+                        "tooltip": {"signal": "datum.name + ': ' + format(datum.sessions, ',')"},
+                    }
+                },
+            },
+            {
+                "type": "text",
+                "from": {"data": "nodes"},
+                "interactive": False,
+                "encode": {
+                    "enter": {
+                        "text": {"field": "name"},
+                        "fontSize": {"value": 10},
+                        "x": {"signal": f"datum.x0 < {WIDTH / 2} ? datum.x1 + 3 : datum.x0 - 3"},
+                        "align": {"signal": f"datum.x0 < {WIDTH / 2} ? 'left' : 'right'"},
+                        "y": {"signal": "(datum.y0 + datum.y1) / 2"},
+                        "baseline": {"value": "middle"},
+                    }
+                },
+            },
+        ],
+    )
+
+
+def _words(tile: Tile, result: Result) -> tuple[list[dict[str, Any]], str | None]:
+    term, value = tile.encoding["x"].field, tile.encoding["value"].field
+    colour = tile.encoding["color"].field if "color" in tile.encoding else None
+    counts = [float(r[value] or 0) for r in result.rows]
+    low, high = min(counts), max(counts)
+    words = []
+    for row, count in zip(result.rows, counts, strict=True):
+        share = (math.sqrt(count) - math.sqrt(low)) / ((math.sqrt(high) - math.sqrt(low)) or 1)
+        words.append(
+            {
+                "term": row[term],
+                "group": row[colour] if colour else "",
+                "count": count,
+                "size": round(FONT_RANGE[0] + share * (FONT_RANGE[1] - FONT_RANGE[0]), 1),
+            }
+        )
+    return words, colour
+
+
+def _word_marks(colour: str | None, position: dict[str, Any]) -> list[dict[str, Any]]:
+    fill = {"scale": "color", "field": "group"} if colour else {"value": "#2a7ab0"}
+    return [
+        {
+            "type": "text",
+            "from": {"data": "words"},
+            "encode": {
+                "enter": {
+                    "text": {"field": "term"},
+                    "fill": fill,
+                    "align": {"value": "center"},
+                    "baseline": {"value": "alphabetic"},
+                    "fontSize": {"field": "size"},
+                    "tooltip": {"signal": "datum.term + ': ' + datum.count"},
+                },
+                "update": position,
+            },
+        }
+    ]
+
+
+def _word_scales(colour: str | None, words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Colour by group over every group of the rows (also those the static layout leaves out);
+    sentiments red / grey / green, other groups a categorical scheme."""
+    if not colour:
+        return []
+    groups = sorted({str(w["group"]) for w in words})
+    sentiment = set(groups) <= set(SENTIMENT_COLOURS)
+    return [
+        {
+            "name": "color",
+            "type": "ordinal",
+            "domain": groups,
+            "range": [SENTIMENT_COLOURS[g] for g in groups]
+            if sentiment
+            else {"scheme": "category10"},
+        }
+    ]
+
+
+def wordcloud(tile: Tile, result: Result) -> dict[str, Any]:
+    """Vega's wordcloud transform: font size ∝ √count, colour = the sentiment (or other colour)."""
+    words, colour = _words(tile, result)
+    return _frame(
+        data=[
+            {
+                "name": "words",
+                "values": words,
+                "transform": [
+                    {
+                        "type": "wordcloud",
+                        "size": [WIDTH, HEIGHT],
+                        "text": {"field": "term"},
+                        "fontSize": {"field": "size"},
+                        "padding": 2,
+                        "rotate": 0,
+                    },
+                    # a word the layout cannot place gets font size 0 at (0, 0): leave it out
+                    {"type": "filter", "expr": "datum.fontSize > 0"},
+                ],
+            }
+        ],
+        scales=_word_scales(colour, words),
+        marks=_word_marks(
+            colour, {"x": {"field": "x"}, "y": {"field": "y"}, "fontSize": {"field": "fontSize"}}
+        ),
+    )
+
+
+def wordcloud_static(tile: Tile, result: Result) -> dict[str, Any]:
+    """The word cloud's words placed in centred rows (no canvas needed): each group's most
+    frequent word first, then each group's second, and so on, so every group shows its top."""
+    words, colour = _words(tile, result)
+    rank: dict[Any, int] = defaultdict(int)
+    ranked = []
+    for word in sorted(words, key=lambda w: (-w["count"], w["term"])):
+        rank[word["group"]] += 1
+        ranked.append((rank[word["group"]], -word["count"], word["term"], word))
+    rows: list[list[tuple[dict[str, Any], float]]] = [[]]
+    for *_, word in sorted(ranked, key=lambda r: r[:3]):
+        width = 0.6 * word["size"] * len(word["term"]) + 8  # a sans-serif's mean advance
+        if sum(w for _, w in rows[-1]) + width > WIDTH and rows[-1]:
+            rows.append([])
+        rows[-1].append((word, width))
+    placed, y = [], 0.0
+    for row in rows:
+        y += max(word["size"] for word, _ in row) * 1.15
+        if y > HEIGHT:  # the least frequent words that do not fit are left out, as Vega does
+            break
+        x = (WIDTH - sum(w for _, w in row)) / 2
+        for word, width in row:
+            placed.append(word | {"x": x + width / 2, "y": y})
+            x += width
+    return _frame(
+        data=[{"name": "words", "values": placed}],
+        scales=_word_scales(colour, words),
+        marks=_word_marks(colour, {"x": {"field": "x"}, "y": {"field": "y"}}),
+    )
+
+
+def radar(tile: Tile, result: Result) -> dict[str, Any]:
+    """One closed line per colour over the measures' axes, radius = the normalised value."""
+    group = tile.encoding["color"].field
+    axes = [measure_title(m) for m in tile.measures]
+    points = [
+        {
+            "group": r[group],
+            "measure": r["measure"],
+            "axis": axes.index(r["measure"]),
+            "value": r["value"],
+            "normalised": r["normalised"],
+        }
+        for r in result.rows
+        if r["normalised"] is not None
+    ]
+    radius = min(WIDTH, HEIGHT) / 2 - 30
+    angle = "scale('angular', datum.measure)"
+    at = f"radius * cos({angle})", f"radius * sin({angle})"
+    axes_marks: list[dict[str, Any]] = [
+        {
+            "type": "rule",
+            "from": {"data": "axes"},
+            "encode": {
+                "enter": {
+                    "x": {"value": 0},
+                    "y": {"value": 0},
+                    "x2": {"signal": at[0]},
+                    "y2": {"signal": at[1]},
+                    "stroke": {"value": "#cccccc"},
+                }
+            },
+        },
+        {
+            "type": "text",
+            "from": {"data": "axes"},
+            "encode": {
+                "enter": {
+                    "text": {"field": "measure"},
+                    "fontSize": {"value": 10},
+                    "x": {"signal": f"(radius + 6) * cos({angle})"},
+                    "y": {"signal": f"(radius + 6) * sin({angle})"},
+                    "align": {
+                        "signal": f"cos({angle}) > 0.1 ? 'left'"
+                        f" : cos({angle}) < -0.1 ? 'right' : 'center'"
+                    },
+                    "baseline": {
+                        "signal": f"sin({angle}) > 0.1 ? 'top'"
+                        f" : sin({angle}) < -0.1 ? 'bottom' : 'middle'"
+                    },
+                }
+            },
+        },
+    ]
+    polygons = {
+        "type": "group",
+        "from": {"facet": {"data": "points", "name": "polygon", "groupby": ["group"]}},
+        "marks": [
+            {
+                "type": "line",
+                "from": {"data": "polygon"},
+                "sort": {"field": "datum.axis"},
+                "encode": {
+                    "enter": {
+                        "interpolate": {"value": "linear-closed"},
+                        "x": {"signal": f"scale('radial', datum.normalised) * cos({angle})"},
+                        "y": {"signal": f"scale('radial', datum.normalised) * sin({angle})"},
+                        "stroke": {"scale": "color", "field": "group"},
+                        "fill": {"scale": "color", "field": "group"},
+                        "fillOpacity": {"value": 0.08},
+                        "strokeWidth": {"value": 1.5},
+                        "tooltip": {
+                            "signal": "datum.group + ', ' + datum.measure + ': ' + datum.value"
+                        },
+                    }
+                },
+            }
+        ],
+    }
+    return {
+        "$schema": SCHEMA,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "padding": 5,
+        "signals": [{"name": "radius", "value": radius}],
+        "data": [
+            {"name": "points", "values": points},
+            {"name": "axes", "values": [{"measure": a} for a in axes]},
+        ],
+        "scales": [
+            {
+                "name": "angular",
+                "type": "point",
+                "range": {"signal": "[-PI, PI]"},
+                "padding": 0.5,
+                "domain": axes,
+            },
+            {
+                "name": "radial",
+                "type": "linear",
+                "range": {"signal": "[0, radius]"},
+                "domain": [0, 1],
+            },
+            {
+                "name": "color",
+                "type": "ordinal",
+                "domain": {"data": "points", "field": "group", "sort": True},
+                "range": {"scheme": "category10"},
+            },
+        ],
+        "legends": [{"fill": "color", "orient": "right", "title": group}],
+        "marks": [
+            {
+                "type": "group",
+                "encode": {"enter": {"x": {"signal": "width / 2"}, "y": {"signal": "height / 2"}}},
+                "marks": [*axes_marks, polygons],
+            }
+        ],
+    }
+
+
+def _js(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+#: visual -> its Vega spec
+VEGA = {"treemap": treemap, "sankey": sankey, "wordcloud": wordcloud, "radar": radar}
