@@ -358,7 +358,7 @@ def ratio_rows(
     summary = Table(title="ratios (same run)")
     summary.add_column("what")
     summary.add_column("ratio", justify="right")
-    summary.add_column("goal (issue 12)", justify="right")
+    summary.add_column("goal (docs/performance.md)", justify="right")
     results: list[dict[str, object]] = []
     for ratio in wanted:
         index = 1 if ratio.memory else 0
