@@ -4,7 +4,7 @@ the DuckDB type each lands as, then the loader's audit columns (docs/lake.md).
 The copies that must stay in step with it: the raw models that declare their columns
 (models/raw/raw_*.py take COLUMNS from here), the raw landing contract's column check
 (lakesight/quality/suites/raw.py builds it from here) and the columns of
-models/raw/_raw__models.yml (lakesight_tests/test_raw_schema.py compares them, in order).
+models/raw/_raw__models.yml (tests/unit/test_raw_schema.py compares them, in order).
 """
 
 from __future__ import annotations
