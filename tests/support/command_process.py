@@ -1,18 +1,21 @@
-"""One JVM for the Spark tests: `dbt` and `lakesight` commands run in one child process.
+"""One process for many `dbt` and `lakesight` commands: a child that runs them in-process.
 
-dbt-spark's `method: session` and `lakesight spark …` open their SparkSession in the process that
-runs them, so every command run as its own process starts a JVM of its own (seconds each, and
-the Spark module ran about ten). `SparkProcess` starts one Python child that runs the commands it
-is sent one after the other, in-process (dbt through `dbtRunner`, lakesight through its console
-entry point), so they share the child's one SparkSession (`getOrCreate`): one JVM, one embedded
-Derby metastore. Each command gets its own environment, working folder and arguments, and its
-file descriptors 1 and 2 (Python, Rich and the JVM all write there) are captured into files and
-sent back, like a subprocess's stdout and stderr.
+A command run as its own process pays for its imports each time (dbt's: about 3 s), and on
+Spark for a JVM of its own (dbt-spark's `method: session` and `lakesight spark …` open their
+SparkSession in the process that runs them). `CommandProcess` starts one Python child that runs
+the commands it is sent one after the other, in-process (dbt through `dbtRunner`, lakesight
+through its console entry point): dbt is imported once, and on Spark the commands share the
+child's one SparkSession (`getOrCreate`): one JVM, one embedded Derby metastore. Each command
+gets its own environment, working folder and arguments, and its file descriptors 1 and 2
+(Python, Rich and the JVM all write there) are captured into files and sent back, like a
+subprocess's stdout and stderr. After each dbt command the child closes the DuckDB database
+dbt-duckdb keeps open between invocations, so the next command (another folder, another file
+under the same relative name) opens its own, and a test may copy or open the file at once.
 
 The child reads one JSON request per line from a pipe and answers one JSON line on another pipe;
 its own stdout and stderr (between commands) go to a log file.
 
-    python -m tests.support.spark_process COMMAND_FD REPLY_FD
+    python -m tests.support.command_process COMMAND_FD REPLY_FD
 """
 
 from __future__ import annotations
@@ -27,10 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from tests.support.warehouse import REPO
 
-
-class SparkProcess:
+class CommandProcess:
     """The child process, and how to run a command in it."""
 
     def __init__(self, log: Path) -> None:
@@ -40,7 +41,7 @@ class SparkProcess:
         with log.open("ab") as output:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", __name__, str(command_read), str(reply_write)],
-                cwd=REPO,
+                cwd=Path(__file__).resolve().parents[2],  # the repository
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -60,14 +61,17 @@ class SparkProcess:
         self._commands.flush()
         line = self._replies.readline()
         if not line:
-            raise RuntimeError(f"the Spark test process ended: its log is {self.log}")
+            raise RuntimeError(f"the command process ended: its log is {self.log}")
         reply = json.loads(line)
         return subprocess.CompletedProcess(
             [program, *args], reply["returncode"], reply["stdout"], reply["stderr"]
         )
 
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
     def close(self) -> None:
-        """End the child (its JVM with it)."""
+        """End the child (and a JVM it started)."""
         self._commands.close()
         try:
             self._process.wait(timeout=120)
@@ -101,13 +105,32 @@ def _captured() -> Iterator[list[str]]:
                 texts.append(file.read().decode("utf-8", "replace"))
 
 
+def _close_duckdb() -> None:
+    """Close the database dbt-duckdb keeps open for the next invocation (it would reuse it for
+    the same credentials, and our profile names the file relative to the working folder)."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # no DuckDB adapter in this environment
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
 def _invoke(program: str, args: list[str]) -> int:
     """Run one command in this process; its exit status."""
     if program == "dbt":
         from dbt.cli.main import dbtRunner
 
-        result = dbtRunner().invoke(args)
-        return 0 if result.success else 2 if result.exception is not None else 1
+        try:
+            result = dbtRunner().invoke(args)
+        finally:
+            _close_duckdb()
+        if result.exception is not None:  # what the dbt command prints before it exits 2
+            print(f"{type(result.exception).__name__}: {result.exception}", file=sys.stderr)
+            return 2
+        return 0 if result.success else 1
     if program != "lakesight":
         raise ValueError(f"unknown program {program}")
     from lakesight.cli import main

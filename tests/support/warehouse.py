@@ -6,11 +6,13 @@ never touch the developer's `lakesight.duckdb`, `target/` or `data/lake/`.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,11 +22,16 @@ from typing import Any
 import duckdb
 from filelock import FileLock
 
+from tests.support.command_process import CommandProcess
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 #: the small lake most tests share: two weeks, a few hundred orders
 LAKE_OPTIONS = ("--scale", "0.002", "--start", "2025-03-01", "--days", "14", "--seed", "7")
+
+#: `dbt build` without the data and unit tests: a reference build that tests compare against
+NO_TESTS = ("--exclude", "resource_type:test", "resource_type:unit_test")
 
 MART_TABLES = (
     "dim_date",
@@ -69,9 +76,31 @@ def run_checked(
 ) -> subprocess.CompletedProcess[str]:
     """Run a command; when it must succeed, fail the test with the tail of its output."""
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    return checked(result, expect_success)
+
+
+def checked(
+    result: subprocess.CompletedProcess[str], expect_success: bool
+) -> subprocess.CompletedProcess[str]:
     if expect_success:
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     return result
+
+
+_DBT_PROCESS: CommandProcess | None = None
+
+
+def run_dbt(
+    args: list[str], cwd: Path, env: dict[str, str], expect_success: bool
+) -> subprocess.CompletedProcess[str]:
+    """Run `dbt ARGS` as `dbt` would run in `cwd` with `env`, in this test process's one dbt
+    process (tests/support/command_process.py: dbt imported once, not once per command)."""
+    global _DBT_PROCESS
+    if _DBT_PROCESS is None or not _DBT_PROCESS.alive():
+        log = Path(tempfile.mkstemp(prefix="lakesight-dbt-process-", suffix=".log")[1])
+        _DBT_PROCESS = CommandProcess(log)
+        atexit.register(_DBT_PROCESS.close)
+    return checked(_DBT_PROCESS.run("dbt", args, cwd, env), expect_success)
 
 
 #: a folder every test process of a run shares, set by tests/conftest.py; None: no sharing
@@ -83,7 +112,9 @@ def shared_parse(target: Path) -> None:
 
     dbt re-reads what changed since (files by checksum, the models reading an environment
     variable whose value changed, everything when the profile or the vars change), so the copy
-    saves the 10 s of a full parse of the repository's project and changes no result. The first
+    saves the 10 s of a full parse of the repository's project and changes no result. (In a
+    `project_copy`, a seed the test did not edit is still read from the repository's file, the
+    same bytes: dbt keeps a parsed seed's root path.) The first
     process of the run that asks parses once, under a file lock.
     """
     msgpack = target / "partial_parse.msgpack"
@@ -94,7 +125,7 @@ def shared_parse(target: Path) -> None:
         if not parsed.exists():
             SHARED_PARSE.mkdir(parents=True, exist_ok=True)
             parser = Warehouse(SHARED_PARSE, SHARED_PARSE / "lake")
-            run_checked([str(BIN / "dbt"), "parse"], parser.root, parser.dbt_env(), True)
+            run_dbt(["parse"], parser.root, parser.dbt_env(), True)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(parsed, msgpack)
 
@@ -132,13 +163,12 @@ class Warehouse:
 
         dbt runs in the warehouse's folder with the warehouse and temp paths relative to it, so
         the profile dbt sees is the same for every test and dbt parses partially (see
-        `shared_parse`); it re-parses in full whenever a path in the profile changes.
+        `shared_parse`); it re-parses in full whenever a path in the profile changes. A copy of
+        the project (`project_copy`) has the repository's layout, so its first call re-parses
+        only the files the test edited (and drops those the copy leaves out).
         """
-        if project == REPO:
-            shared_parse(self.target)
-        return run_checked(
-            [str(BIN / "dbt"), *args], self.root, self.dbt_env(project), expect_success
-        )
+        shared_parse(self.target)
+        return run_dbt(list(args), self.root, self.dbt_env(project), expect_success)
 
     def dbt_env(self, project: Path = REPO) -> dict[str, str]:
         """dbt's environment: the warehouse and temp paths relative to the warehouse's folder."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.functional.pipeline.test_pipeline import mart_fingerprints
-from tests.support.warehouse import Warehouse, lakesight
+from tests.support.warehouse import NO_TESTS, Warehouse, lakesight
 
 #: one month at scale 0.2 (about 17,000 orders and 44,000 log lines)
 SPILL_LAKE = ("--scale", "0.2", "--start", "2025-01-01", "--days", "30", "--seed", "42")
@@ -45,9 +45,6 @@ def spill_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lake = tmp_path_factory.mktemp("spill_lake") / "lake"
     lakesight("lake", "generate", *SPILL_LAKE, "--lake", str(lake))
     return lake
-
-
-NO_TESTS = ("--exclude", "resource_type:test", "resource_type:unit_test")
 
 
 def test_a_build_that_spills_passes_with_the_same_marts(

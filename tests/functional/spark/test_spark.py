@@ -2,8 +2,9 @@
 
 Builds what is portable so far on both engines: the raw layer (DuckDB: the dbt Python models;
 Spark: `lakesight spark load`, the same models run into Spark tables), the seeds, the staging
-models (base_ tables, stg_ and __rejected views), the intermediate models and the marts, with
-their dbt tests and unit tests on both, registers the lake as Spark external tables, then
+models (base_ tables, stg_ and __rejected views), the intermediate models and the marts, runs
+on Spark every unit test and one use of each data test's SQL (`spark_tests`; DuckDB runs them all
+in the other modules' builds), registers the lake as Spark external tables, then
 compares every table (seeds, raw, base, the web intermediates, every mart): same columns, same
 multiset of rows with types normalised (timestamps as UTC text, numbers and booleans as text).
 Columns that differ by construction are only checked for NULLs: `_loaded_at` and `_checked_at`
@@ -13,7 +14,7 @@ reloads one file in place on both engines (DuckDB: the incremental path of raw a
 Spark: incremental raw, full base tables) and compares again. The Spark tables are read from
 their parquet files under the warehouse folder, so the comparison starts no JVM of its own; every
 Spark command (dbt and `lakesight spark …`) runs in one child process, one JVM for the module
-(tests/support/spark_process.py).
+(tests/support/command_process.py).
 Skipped without Java 17+ or PySpark.
 """
 
@@ -33,7 +34,7 @@ import pytest
 
 from lakesight.engines.spark.secure import principal_folder
 from lakesight.engines.spark.session import unavailable_reason
-from tests.support.spark_process import SparkProcess
+from tests.support.command_process import CommandProcess
 from tests.support.warehouse import BIN, REPO, Warehouse, project_copy, run_checked
 
 pytestmark = pytest.mark.skipif(
@@ -115,9 +116,9 @@ OFFSET_LINES = [
 
 class SparkBuild:
     """The Spark warehouse (metastore + warehouse folder) of one lake, and the one process (one
-    JVM) that runs every Spark command of this module (tests/support/spark_process.py)."""
+    JVM) that runs every Spark command of this module (tests/support/command_process.py)."""
 
-    def __init__(self, root: Path, lake: Path, process: SparkProcess) -> None:
+    def __init__(self, root: Path, lake: Path, process: CommandProcess) -> None:
         self.root, self.lake, self.process = root, lake, process
         self.directory = root / "spark"
 
@@ -258,6 +259,51 @@ def compare_as(duck: Warehouse, principal: str, view: str, spark_file: Path) -> 
         return _compare_relations(con, f"secure.{view}", right, f"secure.{view} as {principal!r}")
 
 
+def spark_tests(spark: SparkBuild) -> list[str]:
+    """The data and unit tests the Spark build runs: every unit test, every test whose SQL is
+    written where it is used (singular tests, `expression_is_true`), and of every other generic
+    test one use per arguments' shape (the macro's Spark SQL; the same macro on other columns
+    differs only by names). Each of them runs on DuckDB in every other module's build."""
+    listed = spark.dbt(
+        "--quiet",
+        "ls",
+        "-s",
+        *SPARK_SELECT,
+        "--indirect-selection",
+        "cautious",
+        "--resource-type",
+        "test",
+        "unit_test",
+        "--output",
+        "json",
+        "--output-keys",
+        "unique_id",
+        "name",
+        "resource_type",
+    )
+    nodes = json.loads((spark.root / "target" / "manifest.json").read_text())["nodes"]
+    picked: dict[object, str] = {}
+    for line in listed.splitlines():
+        if not line.startswith("{"):
+            continue  # the JVM's warnings
+        entry = json.loads(line)
+        metadata = nodes.get(entry["unique_id"], {}).get("test_metadata")
+        if not metadata or metadata["name"] == "expression_is_true":  # unit tests: no metadata
+            picked[entry["unique_id"]] = entry["name"]
+        else:
+            arguments = metadata["kwargs"]
+            flags = tuple(
+                sorted(
+                    (key, value if isinstance(value, bool) else None)
+                    for key, value in arguments.items()
+                    if key not in ("model", "column_name")
+                )
+            )
+            picked.setdefault((metadata["name"], flags), entry["name"])
+    assert len(picked) > 40, listed[-2000:]
+    return sorted(picked.values())
+
+
 def seeds() -> list[tuple[str, str]]:
     """(schema, seed) of every seed: the folder names the schema (dbt_project.yml)."""
     folders = {"reference": "reference", "security": "security"}
@@ -299,13 +345,16 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Warehous
         "--resource-type",
         "model",
     )
-    process = SparkProcess(root / "spark-process.log")
+    process = CommandProcess(root / "spark-process.log")
     spark = SparkBuild(root, lake, process)
     # the raw step, then the lake's external tables, checked by the loads' rules
     registered = spark.lakesight("spark", "load", "--lake", str(lake))
     assert "lake.shop__orders: csv at" in registered and "7 dt partition(s)" in registered
-    built = spark.dbt("build", "-s", *SPARK_SELECT, "--indirect-selection", "cautious")
+    built = spark.dbt("build", "-s", *SPARK_SELECT, "--resource-type", "seed", "model")
     assert "ERROR=0" in built and "SKIP=0" in built, built[-2000:]
+    tests = spark_tests(spark)
+    tested = spark.dbt("test", "-s", *tests)
+    assert f"PASS={len(tests)} WARN=0 ERROR=0" in tested, tested[-2000:]
     yield duck, spark
     process.close()
 
