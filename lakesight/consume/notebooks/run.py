@@ -15,6 +15,7 @@ the notebook and the cell.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 KERNEL = "python3"
 #: seconds one cell may run
 CELL_TIMEOUT = 600
+#: seconds a kernel may take to start and answer (nbclient's 60 s is too short on a busy
+#: 2-core machine: the kernel imports the notebooks' libraries while builds run beside it)
+KERNEL_START_TIMEOUT = 300
 PAGES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=True,
@@ -121,12 +125,21 @@ def execute(
     # IPC sockets in Jupyter's runtime folder, not TCP ports any local process could reach
     manager = KernelManager(kernel_name=KERNEL, transport="ipc")
     client = NotebookClient(
-        nb, km=manager, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(cwd)}}
+        nb,
+        km=manager,
+        timeout=CELL_TIMEOUT,
+        startup_timeout=KERNEL_START_TIMEOUT,
+        resources={"metadata": {"path": str(cwd)}},
     )
     try:
         client.execute(env=env)
     except CellExecutionError as error:
         raise NotebookError(_failure(nb, notebook, error)) from None
+    except RuntimeError as error:  # the kernel did not start, or died: nbclient's RuntimeError
+        # nbclient 0.11 leaves its exit hook registered when the kernel client fails to start,
+        # and the hook then fails at exit (it asserts a kernel manager it has already dropped)
+        atexit.unregister(client._cleanup_kernel)
+        raise NotebookError(f"{notebook.path.name}: the {KERNEL} kernel failed: {error}") from None
     finally:
         if manager.has_kernel:  # nbclient shuts down only the kernels it started itself
             manager.shutdown_kernel()

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import jupytext
 import pytest
 
 from lakesight.security.access import connect_confined
@@ -196,3 +197,17 @@ def test_the_pages_render_offline_in_chromium(built: Warehouse, executed) -> Non
                 assert tab.locator("img").count() >= 4
                 tab.screenshot(path=str(SCREENSHOTS / "notebook-sales_eda-bob.png"), full_page=True)
     assert problems == []
+
+
+def test_a_kernel_that_does_not_start_in_time_is_one_sentence_naming_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel that does not answer within KERNEL_START_TIMEOUT (here 0 s) stops the build
+    with a NotebookError naming the notebook, not an unexpected error."""
+    from lakesight.consume.notebooks import NotebookError, run
+
+    path = tmp_path / "plain.py"
+    path.write_text("# %%\nprint('hello')\n", encoding="utf-8")
+    monkeypatch.setattr(run, "KERNEL_START_TIMEOUT", 0)
+    with pytest.raises(NotebookError, match=r"^plain\.py: the python3 kernel failed: Kernel"):
+        run.execute(jupytext.read(path), run.Notebook(path), tmp_path)
