@@ -96,8 +96,8 @@ lint: $(STAMP) ## ruff, yamllint, sqlfluff (dbt templater, DuckDB), dbt-bouncer 
 	$(BIN)/ruff format --check lakesight tests benchmarks tools models notebooks
 	$(BIN)/yamllint --strict .
 	$(MAKE) --no-print-directory lint-db
-	$(BIN)/sqlfluff lint models data_tests analyses snapshots --processes 0
 	$(BIN)/dbt parse --quiet --target lint && $(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+	$(BIN)/sqlfluff lint models data_tests analyses snapshots --processes 0
 	$(BIN)/python -m tools.conventions target/manifest.json
 
 # sqlfluff compiles against target/lint.duckdb, not the warehouse: the policy seeds, the resolved
