@@ -51,4 +51,10 @@ TARGETS = {
     ),
     "review_terms": Target("rpt_review_terms", ("term", "sentiment")),
     "category_engagement": Target("rpt_category_engagement", ("category_level_1",)),
+    "calendar": Target("dim_date", ("date_day",)),
+    "geography": Target("dim_geography", ("country_code",)),
+    "web_sessions": Target("fct_web_sessions", ("session_id",)),
+    "revenue_vs_target_monthly": Target(
+        "rpt_revenue_vs_target_monthly", ("month_start_date", "region_name")
+    ),
 }

@@ -50,6 +50,7 @@
         'revenue_bridge_monthly': ref('sec_rls__revenue_bridge_monthly'),
         'revenue_by_country': ref('sec_rls__revenue_by_country'),
         'revenue_vs_target_current': ref('sec_rls__revenue_vs_target_current'),
+        'revenue_vs_target_monthly': ref('sec_rls__revenue_vs_target_monthly'),
         'sales_daily': ref('sec_rls__sales_daily'),
     }) }}
 {%- endmacro %}

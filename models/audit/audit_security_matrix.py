@@ -41,6 +41,13 @@ def model(dbt, session):
             dbt.ref("category_engagement"),
             dbt.ref("rpt_category_engagement"),
         ),
+        "calendar": (dbt.ref("calendar"), dbt.ref("dim_date")),
+        "geography": (dbt.ref("geography"), dbt.ref("dim_geography")),
+        "web_sessions": (dbt.ref("web_sessions"), dbt.ref("fct_web_sessions")),
+        "revenue_vs_target_monthly": (
+            dbt.ref("revenue_vs_target_monthly"),
+            dbt.ref("rpt_revenue_vs_target_monthly"),
+        ),
     }
     policy = {
         "principals": dbt.ref("policy_principals"),

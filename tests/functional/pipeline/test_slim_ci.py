@@ -37,6 +37,7 @@ def test_state_modified_builds_only_the_changed_model_and_its_children(
         "rpt_revenue_vs_target_current",
         "sales_daily",
         "revenue_vs_target_current",
+        "revenue_vs_target_monthly",
         "audit_security_matrix",
     }, models
     assert any(

@@ -39,10 +39,12 @@ from tests.support.oracle import mask_value
 from tests.support.warehouse import BIN, REPO, Warehouse, project_copy
 
 DATASETS = (
+    "calendar",
     "category_engagement",
     "customer_churn_features",
     "customer_rfm",
     "customers",
+    "geography",
     "labelling_quality",
     "labelling_threshold_sweep",
     "order_items",
@@ -52,9 +54,11 @@ DATASETS = (
     "revenue_bridge_monthly",
     "revenue_by_country",
     "revenue_vs_target_current",
+    "revenue_vs_target_monthly",
     "review_terms",
     "sales_daily",
     "web_funnel_flows",
+    "web_sessions",
 )
 #: a secret mask salt, random per run, so that finding its bytes anywhere is no coincidence
 SECRET = f"salt-{secrets.token_hex(16)}"

@@ -163,6 +163,10 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
             "web_funnel_flows",
             "review_terms",
             "category_engagement",
+            "calendar",
+            "geography",
+            "web_sessions",
+            "revenue_vs_target_monthly",
         }
         audit = {
             dataset: (visible, total)
@@ -192,6 +196,9 @@ def test_case_2_views_audit_and_exports_follow_rls_mode(built: Warehouse, tmp_pa
             "rpt_category_engagement",
             "ml_labelling_quality",
             "ml_labelling_threshold_sweep",
+            "dim_date",
+            "dim_geography",
+            "fct_web_sessions",
         )
     }
 
@@ -330,11 +337,11 @@ BAD_POLICY: dict[str, str | None] = {
     + f"fran{KELVIN}@example.com,,US,\n"  # row 8: would be frank under Unicode lower()
     + ",emea_sale,*,*\n",  # row 9: typoed group
     "sec_cls_grants.csv": GRANTS
-    + "customers,email,group,customer_cares\n"  # row 8: unknown group
-    + "customers,phone,user,frank@exampel.com\n"  # row 9: unknown user
-    + "customers,country_code,group,analysts\n"  # row 10: not a restricted column
-    + "customers,street,users,frank@example.com\n"  # row 11: bad principal_type
-    + "product,unit_cost_usd,user,frank@example.com\n",  # row 12: typoed dataset
+    + "customers,email,group,customer_cares\n"  # row 10: unknown group
+    + "customers,phone,user,frank@exampel.com\n"  # row 11: unknown user
+    + "customers,country_code,group,analysts\n"  # row 12: not a restricted column
+    + "customers,street,users,frank@example.com\n"  # row 13: bad principal_type
+    + "product,unit_cost_usd,user,frank@example.com\n",  # row 14: typoed dataset
     "sec_datasets.csv": DATASETS.replace("sales_daily,rules", "sales_daily,rule")  # row 5
     + "Orders ,rules\n"  # row DATASET_ROWS + 1: a duplicate after trim + lower-case
     + "returns,public\n",  # row DATASET_ROWS + 2: no secure model
@@ -357,15 +364,15 @@ BAD = {
     f" user fran{KELVIN}@example.com",
     "typoed group in a rule": "seeds/security/sec_rls__orders.csv row 9, column GroupName: unknown"
     " group emea_sale",
-    "grant to an unknown group": "seeds/security/sec_cls_grants.csv row 8, column principal:"
+    "grant to an unknown group": "seeds/security/sec_cls_grants.csv row 10, column principal:"
     " unknown group customer_cares",
-    "grant to a typoed user": "seeds/security/sec_cls_grants.csv row 9, column principal: unknown"
+    "grant to a typoed user": "seeds/security/sec_cls_grants.csv row 11, column principal: unknown"
     " user frank@exampel.com",
-    "grant on an unrestricted column": "seeds/security/sec_cls_grants.csv row 10, column"
+    "grant on an unrestricted column": "seeds/security/sec_cls_grants.csv row 12, column"
     " column_name: column country_code of dataset customers is not a restricted column",
-    "bad principal_type": "seeds/security/sec_cls_grants.csv row 11, column principal_type:"
+    "bad principal_type": "seeds/security/sec_cls_grants.csv row 13, column principal_type:"
     " principal_type users is neither user nor group",
-    "grant on a typoed dataset": "seeds/security/sec_cls_grants.csv row 12, column dataset:"
+    "grant on a typoed dataset": "seeds/security/sec_cls_grants.csv row 14, column dataset:"
     " unknown dataset product",
     "unknown rls_mode": "seeds/security/sec_datasets.csv row 5, column rls_mode: unknown rls_mode"
     " rule",

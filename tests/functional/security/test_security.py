@@ -38,6 +38,10 @@ DATASETS = {
     "web_funnel_flows": "rpt_web_funnel_flows",
     "review_terms": "rpt_review_terms",
     "category_engagement": "rpt_category_engagement",
+    "calendar": "dim_date",
+    "geography": "dim_geography",
+    "web_sessions": "fct_web_sessions",
+    "revenue_vs_target_monthly": "rpt_revenue_vs_target_monthly",
 }
 PRINCIPALS = [
     "alice@example.com",

@@ -175,6 +175,17 @@ def test_cls_rules_name_the_granted_principals(exported: Path) -> None:
                 }
             ]
         },
+        "web_sessions": {
+            "ColumnLevelPermissionRules": [
+                {
+                    "Principals": [
+                        f"{arn}:group/default/analysts",
+                        f"{arn}:group/default/web_team",
+                    ],
+                    "ColumnNames": ["visitor_id"],
+                }
+            ]
+        },
     }
 
 

@@ -1,0 +1,1 @@
+{{ secure_dataset('calendar', ref('dim_date')) }}

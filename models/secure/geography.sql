@@ -1,0 +1,1 @@
+{{ secure_dataset('geography', ref('dim_geography')) }}

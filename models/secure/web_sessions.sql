@@ -1,0 +1,1 @@
+{{ secure_dataset('web_sessions', ref('fct_web_sessions')) }}
