@@ -13,7 +13,7 @@ from typing import Annotated
 import duckdb
 import typer
 
-from lakesight.cli import profiles, report, security
+from lakesight.cli import metrics, profiles, report, security
 from lakesight.cli.build import build
 from lakesight.cli.dashboards import dashboards_app
 from lakesight.cli.errors import UserError, built_warehouse
@@ -30,6 +30,7 @@ from lakesight.consume.profiles.run import ProfileError
 from lakesight.display import shown
 from lakesight.outputs import OutputError
 from lakesight.security.extracts import ExtractError
+from lakesight.semantic.manifest import SemanticError
 
 __all__ = ["UserError", "app", "built_warehouse", "explain", "main"]
 
@@ -52,6 +53,7 @@ app.command()(report.site)
 app.command(help=profiles.PROFILE_HELP)(profiles.profile)
 app.command(name="profiles")(profiles.profiles_command)
 app.command(help=security.QUERY_HELP)(security.query)
+app.command(help=metrics.METRICS_HELP)(metrics.metrics)
 app.command(help=security.PUBLISH_HELP)(security.publish)
 app.command(name="export-policies")(security.export_policies_command)
 
@@ -78,7 +80,8 @@ def explain(error: Exception) -> str | None:
         | TileTooLarge
         | ProfileError
         | NotebookError
-        | TrainError,
+        | TrainError
+        | SemanticError,
     ):
         return str(error)
     if isinstance(error, SpecError):

@@ -3,10 +3,10 @@
 Every module under lakesight/ has a rank, from the first name after `lakesight.`:
 
 - 0, shared: `config`, `dbt_artifacts`, `display`, `outputs` (and the package's `__init__`);
-- 1 to 6, the rooms in the order data flows: `lake` (the generator), `load`, `security`,
-  `quality`, `consume`, `site`;
-- 7, the steps over the rooms: `engines` (Spark), `pipeline` (`lakesight build`);
-- 8, `cli`, the command line over all of them.
+- 1 to 7, the rooms in the order data flows: `lake` (the generator), `load`, `security`,
+  `quality`, `semantic` (metrics), `consume`, `site`;
+- 8, the steps over the rooms: `engines` (Spark), `pipeline` (`lakesight build`);
+- 9, `cli`, the command line over all of them.
 
 A module may import a module of its own rank or of a lower one: a room its own room, the rooms
 before it and the shared modules; a shared module only shared ones. Importing a higher rank is an
@@ -26,7 +26,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "lakesight"
 
 SHARED = ("config", "dbt_artifacts", "display", "outputs")
-ROOMS = ("lake", "load", "security", "quality", "consume", "site")
+ROOMS = ("lake", "load", "security", "quality", "semantic", "consume", "site")
 STEPS = ("engines", "pipeline")
 TESTS = ("tests",)
 

@@ -1,0 +1,2 @@
+"""The semantic layer: metrics defined once in dbt's YAML, answered by MetricFlow
+(docs/semantic-layer.md)."""
