@@ -28,7 +28,7 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import display
 
-from lakesight.consume.notebooks.data import open_extract
+from lakesight.consume.notebooks.data import headline, open_extract
 
 sns.set_theme(style="whitegrid")
 con = open_extract(PRINCIPAL, EXTRACT)
@@ -39,6 +39,13 @@ orders = con.sql(
 ).df()
 daily = con.sql("select * from sales_daily").df()
 print(f"{len(orders):,} orders visible to {PRINCIPAL}")
+# the headline figures are the semantic layer's metrics, as on every dashboard page
+figures = headline(con, "net_revenue", "orders", "average_order_value")
+if figures.get("orders"):
+    print(
+        f"net revenue ${figures['net_revenue']:,.0f} · orders {figures['orders']:,.0f}"
+        f" · average order value ${figures['average_order_value']:,.2f}"
+    )
 print(f"countries: {', '.join(sorted(orders['country_code'].dropna().unique())) or 'none'}")
 print(f"channels: {', '.join(sorted(orders['channel'].dropna().unique())) or 'none'}")
 

@@ -22,8 +22,16 @@ import duckdb
 import jinja2
 import vl_convert
 
-from lakesight.consume.dashboards.definitions import Page, Tile, catalogue, load_pages
-from lakesight.consume.dashboards.queries import Result, run_tile
+from lakesight.config import dbt_target
+from lakesight.consume.dashboards.definitions import (
+    Metric,
+    Page,
+    Tile,
+    catalogue,
+    load_pages,
+    metric_catalogue,
+)
+from lakesight.consume.dashboards.queries import Result, run_metric_tile, run_tile
 from lakesight.consume.dashboards.vega import VEGA, wordcloud_static
 from lakesight.consume.dashboards.vega_lite import vega_lite
 from lakesight.outputs import DASHBOARDS, generation, output_lock
@@ -35,6 +43,7 @@ from lakesight.security.extracts import (
     fresh_extract,
     normalise_principal,
 )
+from lakesight.semantic import manifest as semantic_manifest
 
 #: vl-convert 1.9 bundles Vega-Lite 5.21 as its newest 5.x (npm pins 5.23: same major, same specs)
 VL_CONVERT_VERSION = "5.21"
@@ -116,6 +125,16 @@ def copy_vendor(out: Path, node_modules: Path = NODE_MODULES) -> None:
         shutil.copyfile(path, out / "vendor" / name)
 
 
+def totals_line(tile: Tile, totals: dict[str, Any] | None, metrics: dict[str, Metric]) -> str:
+    """`Total: Net revenue $1,007,320 · Orders 2,743` for a tile that shows parts, else ''."""
+    if totals is None:
+        return ""
+    parts = [
+        f"{metrics[name].label} {metrics[name].figure(totals.get(name))}" for name in tile.metrics
+    ]
+    return "Total: " + " · ".join(parts)
+
+
 def render_principal(
     con: duckdb.DuckDBPyConnection,
     principal: str,
@@ -124,8 +143,10 @@ def render_principal(
     out: Path,
     world: Path,
     public: frozenset[str] = frozenset(),
+    semantic: dict[str, Any] | None = None,
 ) -> Rendered:
     datasets = catalogue()
+    metrics = metric_catalogue()
     folder = out / Path(extract_name).stem
     folder.mkdir(parents=True)
     rendered = Rendered(principal, folder.name, pages, any_rows=False)
@@ -135,17 +156,23 @@ def render_principal(
         page_rows = False
         for number, tile in enumerate(page.tiles, start=1):
             columns = tile.columns or datasets[tile.dataset]
-            result = run_tile(con, tile, columns)
+            if tile.metrics:
+                if semantic is None:
+                    raise semantic_manifest.SemanticError("metric tiles need the semantic manifest")
+                result, totals = run_metric_tile(con, semantic, tile)
+            else:
+                result, totals = run_tile(con, tile, columns), None
             entry: dict[str, Any] = {
                 "title": tile.title,
                 "visual": tile.visual,
                 "autograph": tile.autograph,
-                "dataset": tile.dataset,
+                "source": tile.source,
                 "rows": len(result.rows),
+                "total": totals_line(tile, totals, metrics) if result.rows else "",
             }
             if result.rows:
                 page_rows = True
-                reads = {tile.dataset, *(join["dataset"] for join in tile.lookup)}
+                reads = result.reads or {tile.dataset, *(join["dataset"] for join in tile.lookup)}
                 rendered.any_rows |= not reads <= public
                 spec, svg = tile_spec(tile, result, columns, world)
                 svg_file = folder / f"{page.slug}-{number}.svg"
@@ -179,6 +206,7 @@ def build_dashboards(
     out: Path,
     extracts: Path,
     principals: list[str] | None = None,
+    target: Path | None = None,
 ) -> list[Rendered]:
     """Validate every dashboard file, then render the pages of each principal (default: every
     active one) from its extract; write the index. Returns what was rendered.
@@ -187,6 +215,8 @@ def build_dashboards(
     generation and `out` switches to it at once; with `principals` given, the other principals'
     folders are carried over from the current generation unchanged."""
     pages = load_pages(dashboards)
+    uses_metrics = any(tile.metrics for page in pages for tile in page.tiles)
+    semantic = semantic_manifest.read(target or dbt_target()) if uses_metrics else None
     everyone = principals is None
     with duckdb.connect(str(warehouse), read_only=True) as con:
         public = frozenset(
@@ -219,6 +249,7 @@ def build_dashboards(
                             new.folder,
                             world,
                             public,
+                            semantic,
                         )
                     )
                 finally:

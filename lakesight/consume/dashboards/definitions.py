@@ -1,17 +1,21 @@
 """Dashboard files (`dashboards/*.yml`): JSON Schema, then semantic checks, then AutoGraph.
 
-A page has a title, a description and tiles. A tile names a secure dataset (a model in
-models/secure/), a visual (optional: AutoGraph chooses one from the encoded columns), encodings
-(`x`, `y`, `color`, `theta`, `value`, `target`: a column and an optional aggregate), filters and a
-sort; `lookup` joins further secure datasets on a key (their columns become the tile's), `path`
-lists a tree map's levels and `measures` the columns of a radar or a correlation matrix. Every
-problem is reported as `<file>: tile <n> (<title>): <what is wrong>`, and nothing is rendered
-while any file has one.
+A page has a title, a description and tiles. A tile reads either metrics of the semantic layer
+(`metrics`, `group_by`, optional MetricFlow `where` filters: every additive figure, so that it is
+the same number on every page, docs/semantic-layer.md) or a secure dataset (a model in
+models/secure/: the visuals no metric answers, such as a distribution, a correlation or a word
+cloud). It has a visual (optional: AutoGraph chooses one from the encoded columns), encodings
+(`x`, `y`, `color`, `theta`, `value`, `target`: a column, a metric or a group-by item, with an
+aggregate on a dataset's column only), filters and a sort; `lookup` joins further secure datasets
+on a key (their columns become the tile's), `path` lists a tree map's levels and `measures` the
+columns of a radar or a correlation matrix. Every problem is reported as
+`<file>: tile <n> (<title>): <what is wrong>`, and nothing is rendered while any file has one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,11 @@ import yaml
 
 SCHEMA = json.loads((Path(__file__).with_name("schema.json")).read_text(encoding="utf-8"))
 SECURE_MODELS = Path(__file__).resolve().parents[3] / "models" / "secure" / "_secure__models.yml"
+SEMANTIC_METRICS = (
+    Path(__file__).resolve().parents[3] / "models" / "marts" / "semantic" / "_semantic__metrics.yml"
+)
+#: a metric tile's group-by items that are times (MetricFlow's metric_time at a grain)
+METRIC_TIME = "metric_time__"
 
 #: aggregates that need a numeric column (share_positive: the share of rows whose value is > 0)
 NUMERIC_AGGREGATES = ("sum", "mean", "share_positive")
@@ -81,6 +90,18 @@ class Tile:
     columns: dict[str, str] = field(default_factory=dict)
     #: column -> the table it is read from (0: the dataset, n: the n-th lookup)
     owners: dict[str, int] = field(default_factory=dict)
+    #: a metric tile: the semantic layer's metrics, grouped by these items, filtered by `where`
+    metrics: list[str] = field(default_factory=list)
+    group_by: list[str] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        """What the tile reads, for people: `secure.<dataset>` or `metric <names>`."""
+        if self.metrics:
+            by = f" by {', '.join(self.group_by)}" if self.group_by else ""
+            return f"metric {', '.join(self.metrics)}{by}"
+        return f"secure.{self.dataset}"
 
 
 @dataclass
@@ -101,6 +122,59 @@ def catalogue(models: Path = SECURE_MODELS) -> dict[str, dict[str, str]]:
     }
 
 
+@dataclass(frozen=True)
+class Metric:
+    """A metric as pages show it: its label and how its figures print (usd, count, percent)."""
+
+    label: str
+    format: str
+
+    def figure(self, value: Any) -> str:
+        """The value as people read it: $1,234,567, 1,234 or 12.3 %; a dash for none."""
+        if value is None:
+            return "\u2013"
+        number = float(value)
+        if self.format == "percent":
+            return f"{number:.1%}"
+        if self.format == "usd":
+            return f"${number:,.0f}" if abs(number) >= 100 else f"${number:,.2f}"
+        return f"{number:,.0f}"
+
+
+def metric_catalogue(path: Path = SEMANTIC_METRICS) -> dict[str, Metric]:
+    """The semantic layer's metrics (models/marts/semantic/_semantic__metrics.yml) by name."""
+    metrics = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
+    return {
+        m["name"]: Metric(m.get("label", m["name"]), m["config"]["meta"]["format"]) for m in metrics
+    }
+
+
+def metric_columns(
+    raw: dict[str, Any], metrics: Mapping[str, Metric]
+) -> tuple[dict[str, str], list[str]]:
+    """A metric tile's columns (each metric a number, `metric_time__<grain>` a timestamp, other
+    group-by items text) and its problems: unknown metrics, aggregates (the metric aggregates),
+    lookups and filters (a metric tile filters with `where`)."""
+    unknown = [name for name in raw["metrics"] if name not in metrics]
+    problems = [f"unknown metric {name!r}" for name in unknown]
+    for channel, enc in [
+        *raw.get("encoding", {}).items(),
+        *(("measures", m) for m in raw.get("measures", [])),
+    ]:
+        if enc.get("aggregate"):
+            problems.append(
+                f"encoding {channel}: a metric tile takes no aggregate (the metric is one)"
+            )
+    for key in ("dataset", "lookup", "filters"):
+        if key in raw:
+            problems.append(f"a metric tile takes no {key} (filter with where)")
+    columns = {
+        item: "timestamp" if item.startswith(METRIC_TIME) else "varchar"
+        for item in raw.get("group_by", [])
+    }
+    return columns | dict.fromkeys(raw["metrics"], "double"), problems
+
+
 def kind(data_type: str) -> str:
     """'temporal', 'quantitative' or 'nominal' for a declared column type."""
     if data_type.startswith(TEMPORAL):
@@ -110,14 +184,17 @@ def kind(data_type: str) -> str:
     return "nominal"
 
 
-def autograph(encoding: dict[str, Encoding], columns: dict[str, str]) -> str | None:
+def autograph(
+    encoding: dict[str, Encoding], columns: dict[str, str], metrics: frozenset[str] = frozenset()
+) -> str | None:
     """QuickSight's AutoGraph: the visual for the encoded columns, or None when none fits.
 
     A time column and a measure -> line; one category and one measure -> bar; two measures ->
-    scatter; one numeric column alone -> histogram (a measure is an aggregated numeric column).
+    scatter; one numeric column alone -> histogram (a measure is an aggregated numeric column or
+    a metric).
     """
     kinds = [
-        (kind(columns[e.field]), e.aggregate is not None)
+        (kind(columns[e.field]), e.aggregate is not None or e.field in metrics)
         for e in encoding.values()
         if e.field in columns
     ]
@@ -188,7 +265,9 @@ def _tile_problems(raw: dict[str, Any], columns: dict[str, str]) -> list[str]:
     return problems
 
 
-def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | None, list[str]]:
+def load_page(
+    path: Path, datasets: dict[str, dict[str, str]], metrics: Mapping[str, Metric] | None = None
+) -> tuple[Page | None, list[str]]:
     """One dashboard file: the page, or the problems (each naming the file and the tile)."""
     name = path.name
     try:
@@ -203,14 +282,20 @@ def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | N
     tiles = []
     for number, tile in enumerate(raw["tiles"], start=1):
         where = f"{name}: tile {number} ({tile['title']}): "
-        columns, owners, found = tile_columns(tile, datasets)
-        if columns is not None:
-            found = _tile_problems(tile, columns)
+        if "metrics" in tile:
+            columns, found = metric_columns(tile, metrics or {})
+            owners: dict[str, int] = {}
+            found = found or _tile_problems(tile, columns)
+        else:
+            columns, owners, found = tile_columns(tile, datasets)
+            if columns is not None:
+                found = _tile_problems(tile, columns)
         if found or columns is None:
             problems.extend(where + p for p in found)
             continue
         encoding = {k: Encoding(**v) for k, v in tile.get("encoding", {}).items()}
-        visual = tile.get("visual") or autograph(encoding, columns)
+        tile_metrics = frozenset(tile.get("metrics", []))
+        visual = tile.get("visual") or autograph(encoding, columns, tile_metrics)
         if visual is None:
             problems.append(
                 where + "no visual given and AutoGraph fits none (a time column and a measure,"
@@ -232,7 +317,7 @@ def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | N
         tiles.append(
             Tile(
                 title=tile["title"],
-                dataset=tile["dataset"],
+                dataset=tile.get("dataset", ""),
                 visual=visual,
                 encoding=encoding,
                 filters=tile.get("filters", []),
@@ -243,6 +328,9 @@ def load_page(path: Path, datasets: dict[str, dict[str, str]]) -> tuple[Page | N
                 measures=measures,
                 columns=columns,
                 owners=owners,
+                metrics=tile.get("metrics", []),
+                group_by=tile.get("group_by", []),
+                where=tile.get("where", []),
             )
         )
     if problems:
@@ -284,15 +372,20 @@ def _where(raw: Any, error: jsonschema.ValidationError) -> str:
     return f"{'/'.join(map(str, path))}: " if path else ""
 
 
-def load_pages(folder: Path, datasets: dict[str, dict[str, str]] | None = None) -> list[Page]:
+def load_pages(
+    folder: Path,
+    datasets: dict[str, dict[str, str]] | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+) -> list[Page]:
     """Every `*.yml` of the folder, checked; raises SpecError listing every problem."""
     datasets = catalogue() if datasets is None else datasets
+    metrics = metric_catalogue() if metrics is None else metrics
     files = sorted(folder.glob("*.yml"))
     if not files:
         raise SpecError(f"{folder}: no dashboard files (*.yml)")
     pages, problems = [], []
     for path in files:
-        page, found = load_page(path, datasets)
+        page, found = load_page(path, datasets, metrics)
         problems.extend(found)
         if page is not None:
             pages.append(page)

@@ -1,4 +1,5 @@
-"""dbt exposures derived from the dashboard files: one per page, on the marts its tiles read.
+"""dbt exposures derived from the dashboard files: one per page, on the metrics and marts its
+tiles read.
 
 The secure views are views (dbt-bouncer allows exposures only on tables), so a page's exposure
 depends on the mart behind each secure dataset it reads, lookups included
@@ -40,8 +41,10 @@ def tile_lookups(tile: Tile) -> list[str]:
 def exposures_yaml(pages: list[Page]) -> str:
     entries = []
     for page in pages:
-        datasets = {d for tile in page.tiles for d in [tile.dataset, *tile_lookups(tile)]}
+        sql_tiles = [tile for tile in page.tiles if not tile.metrics]
+        datasets = {d for tile in sql_tiles for d in [tile.dataset, *tile_lookups(tile)]}
         marts = sorted({TARGETS[dataset].table for dataset in datasets})
+        metrics = sorted({name for tile in page.tiles for name in tile.metrics})
         entries.append(
             {
                 "name": f"dashboard_{page.slug}",
@@ -51,7 +54,8 @@ def exposures_yaml(pages: list[Page]) -> str:
                 "url": f"site/dashboards/<principal>/{page.slug}.html",
                 "description": f"{page.description.strip()} (dashboards/{page.source},"
                 f" rendered per principal from its extract)",
-                "depends_on": [f"ref('{mart}')" for mart in marts],
+                "depends_on": [f"ref('{mart}')" for mart in marts]
+                + [f"metric('{name}')" for name in metrics],
                 "owner": {"name": "Analytics engineering", "email": "analytics@example.com"},
             }
         )

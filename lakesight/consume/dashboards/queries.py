@@ -1,4 +1,8 @@
-"""The SQL of a tile: always an aggregate over one secure table of a principal's extract.
+"""What a tile reads from a principal's extract: a metric, or an aggregate of a secure table.
+
+A metric tile asks the semantic layer (lakesight.semantic: MetricFlow writes the SQL, on the same
+confined extract), so its figure is the metric's on every page; its total, without the group-by,
+is asked the same way. The other tiles are the SQL below.
 
 Column names come from the validated spec (checked against the secure models' columns) and are
 quoted; filter values are bound parameters, never pasted into the SQL text. A tile's `lookup`
@@ -9,12 +13,15 @@ anything but the principal's own rows. A result longer than ROW_CAP rows is refu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from lakesight.consume.dashboards.definitions import Encoding, Tile
+from lakesight.semantic.manifest import SECURE_SCHEMA, SemanticError
+from lakesight.semantic.query import MetricRequest, run
 
 #: most rows one tile may put into a page (a tile above it fails with TileTooLarge)
 ROW_CAP = 2000
@@ -41,6 +48,9 @@ class TileTooLarge(RuntimeError):
 class Result:
     columns: list[str]
     rows: list[dict[str, Any]]
+    #: the secure datasets a metric tile's SQL read (MetricFlow chose the joins); empty for SQL
+    #: tiles, whose dataset and lookups say it
+    reads: frozenset[str] = frozenset()
 
 
 def q(name: str) -> str:
@@ -251,7 +261,43 @@ def run_tile(con: duckdb.DuckDBPyConnection, tile: Tile, columns: dict[str, str]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if len(rows) > ROW_CAP:
         raise TileTooLarge(
-            f"tile {tile.title!r} ({tile.dataset}) returns more than {ROW_CAP} rows after"
+            f"tile {tile.title!r} ({tile.source}) returns more than {ROW_CAP} rows after"
             " aggregating: group by fewer or coarser columns, or filter it"
         )
     return Result(names, rows)
+
+
+def metric_request(tile: Tile, grouped: bool = True, limit: int | None = None) -> MetricRequest:
+    """The tile's metrics by its group-by items (or none: its total), ordered by its sort."""
+    order = tuple(
+        ("-" if rule.get("order") == "descending" else "") + rule["field"] for rule in tile.sort
+    )
+    return MetricRequest(
+        metrics=tuple(tile.metrics),
+        group_by=tuple(tile.group_by) if grouped else (),
+        where=tuple(tile.where),
+        order_by=order if grouped else (),
+        limit=limit,
+    )
+
+
+def run_metric_tile(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], tile: Tile
+) -> tuple[Result, dict[str, Any] | None]:
+    """The tile's rows and, when it groups, its total (each metric without the group-by)."""
+    try:
+        answer = run(con, manifest, metric_request(tile, limit=ROW_CAP + 1))
+        total = run(con, manifest, metric_request(tile, grouped=False)) if tile.group_by else None
+    except SemanticError as error:
+        raise SemanticError(f"tile {tile.title!r}: {error}") from None
+    rows = [dict(zip(answer.columns, row, strict=True)) for row in answer.rows]
+    if len(rows) > ROW_CAP:
+        raise TileTooLarge(
+            f"tile {tile.title!r} ({tile.source}) returns more than {ROW_CAP} rows:"
+            " group by fewer or coarser items, or filter it"
+        )
+    totals = None
+    if total is not None and total.rows:
+        totals = dict(zip(total.columns, total.rows[0], strict=True))
+    reads = frozenset(re.findall(rf"\b{SECURE_SCHEMA}\.(\w+)", answer.sql))
+    return Result(answer.columns, rows, reads), totals

@@ -30,6 +30,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
+from lakesight.config import dbt_target
 from lakesight.consume.notebooks import NotebookError
 from lakesight.consume.notebooks.data import EXTRACTS_VARIABLE
 from lakesight.outputs import NOTEBOOKS, generation, output_lock
@@ -119,7 +120,8 @@ def execute(
 ) -> None:
     """Run every cell in a fresh kernel; a cell that raises fails with notebook and cell.
     The kernel finds the extracts in `extracts` (LAKESIGHT_EXTRACTS), which no cell prints."""
-    env = dict(os.environ)
+    # dbt's target folder (the semantic manifest of the headline metrics), whatever the kernel's cwd
+    env = dict(os.environ) | {"DBT_TARGET_PATH": str(dbt_target().resolve())}
     if extracts is not None:
         env[EXTRACTS_VARIABLE] = str(extracts.resolve())
     # IPC sockets in Jupyter's runtime folder, not TCP ports any local process could reach

@@ -11,6 +11,7 @@ import duckdb
 import jupytext
 import pytest
 
+from lakesight.consume.dashboards.definitions import metric_catalogue
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import active_principals, extract_file, read_manifest
 from tests.support.warehouse import CHROMIUM, REPO, Warehouse, offline_page
@@ -111,6 +112,13 @@ def test_a_notebook_sees_exactly_its_principals_orders(built: Warehouse, execute
         assert match, principal
         assert (int(match.group(1).replace(",", "")), match.group(2)) == (orders, principal)
         assert COUNTRIES.search(html).group(1) == countries, principal
+        with connect_confined(extracts / manifest[principal].file) as con:
+            net = con.execute(
+                "select sum(net_revenue_usd) from orders where not is_cancelled"
+            ).fetchone()[0]
+        if orders:  # the headline is the metric's, as on the dashboard pages
+            figure = metric_catalogue()["net_revenue"].figure(net)
+            assert f"net revenue {figure} · orders {orders:,}" in html, principal
         if orders == 0:
             seen_nobody = True
             assert f"{principal} sees no orders" in html
