@@ -1,6 +1,6 @@
 {#-
     The check that every principal's scope agrees across datasets (models/policy/policy_scope_mismatches,
-    data_tests/policy/assert_policy_scopes_agree; docs/security.md, "Scopes that disagree").
+    the test sec_scopes_agree; docs/security.md, "Scopes that disagree").
 -#}
 
 {#- The test's severity: var policy_scope_mismatch, 'warn' (default) or 'error'; anything else

@@ -1,7 +1,7 @@
 """Policy scopes that disagree: per active user, pairs of rules datasets that share a rule
 dimension (geography, channel) but give the user different rows there (docs/security.md,
 "Scopes that disagree"). The comparison is lakesight.security.scopes; this model feeds it the
-resolved policy and the geography lookup, and the test assert_policy_scopes_agree warns (or,
+resolved policy and the geography lookup, and its test policy_scopes_agree warns (or,
 with var policy_scope_mismatch = 'error', fails) on every row.
 """
 
