@@ -195,3 +195,48 @@ def test_a_group_member_gets_the_groups_rules_and_the_message_names_them() -> No
     assert found.rules_a == "c:1 (group care)" and found.rules_b == "r:1 (own)"
     assert found.only_in_a == "any country but DE"
     assert found.scope_b == "DE"
+
+
+def test_the_example_seeds_agree_by_the_oracle() -> None:
+    """Read independently (tests/support/oracle.py applies the seeds' rules to rows): on synthetic
+    rows, one per country of the lookup and channel, every active principal is let through the
+    same (country, channel) pairs by every dataset keyed by country and channel, and through no
+    country in a country-only dataset that it sees no order of, nor misses one it sees in every
+    channel."""
+    import csv
+    from pathlib import Path
+
+    from tests.support.oracle import Policy
+
+    repo = Path(__file__).resolve().parents[2]
+    seeds = Policy.load(repo / "seeds" / "security")
+    with (repo / "seeds" / "reference" / "ref_countries.csv").open() as handle:
+        regions = {row["country_code"]: row["region_name"] for row in csv.DictReader(handle)}
+    with (repo / "seeds" / "reference" / "ref_channels.csv").open() as handle:
+        channels = [row["channel"] for row in csv.DictReader(handle)]
+    cells = [
+        {"country_code": code, "region_name": region, "channel": channel}
+        for code, region in regions.items()
+        for channel in channels
+    ]
+    by_country_and_channel = [
+        "orders",
+        "order_items",
+        "order_value_histogram",
+        "revenue_bridge_monthly",
+        "sales_daily",
+    ]
+    by_country = ["customers", "customer_rfm", "customer_churn_features", "revenue_by_country"]
+    for user in (user for user, active in seeds.users.items() if active):
+        seen = {
+            dataset: set(seeds.visible(dataset, user, [dict(cell) for cell in cells]))
+            for dataset in by_country_and_channel
+        }
+        assert len({frozenset(pairs) for pairs in seen.values()}) == 1, (user, seen)
+        pairs = {(row[0], row[2]) for row in seen["orders"]}
+        every_channel = {code for code in regions if all((code, c) in pairs for c in channels)}
+        some_channel = {code for code, _ in pairs}
+        for dataset in by_country:
+            rows = [{"country_code": code} for code in regions]
+            countries = {row[0] for row in seeds.visible(dataset, user, rows)}
+            assert every_channel <= countries <= some_channel, (user, dataset)
