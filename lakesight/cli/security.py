@@ -181,10 +181,9 @@ def export_policies_command(
         table.add_row(shown(item.path.relative_to(out)), f"{item.size:,}", shown(item.what))
     console = plain_console()
     console.print(table)
+    # exported as they are, as the build only warns (docs/security.md, "Scopes that disagree")
     warnings = scope_warnings(policy)
-    if (
-        warnings
-    ):  # exported as they are, as the build warns (docs/security.md, "Scopes that disagree")
+    if warnings:
         console.print(
             f"{len(warnings)} warning(s): the exports carry these as the seeds have them;"
             ' fix the seeds or see docs/security.md, "Scopes that disagree":'
