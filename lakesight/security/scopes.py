@@ -313,49 +313,89 @@ def _compared_on(shared: list[str], shared_grain: str) -> str:
 
 
 def mismatches(policy: ScopePolicy) -> list[Mismatch]:
-    """Every active user x pair of rules datasets sharing a dimension whose scopes disagree."""
+    """Every active user x pair of rules datasets sharing a dimension whose scopes disagree.
+
+    Users given the same rules (the same groups, no rules of their own) share the work: a scope
+    is computed once per dataset and set of rules, a pair compared once per two such sets."""
     space = _Space(policy)
     found = []
     datasets = sorted(policy.rule_columns)
+    scopes: dict[tuple[str, tuple[str, ...]], tuple[list[str], set[tuple[str, ...]]]] = {}
+    compared: dict[tuple[str, tuple[str, ...], str, tuple[str, ...]], _Difference | None] = {}
     for user in sorted(policy.users):
         groups = {group for group, members in policy.groups.items() if user in members}
-        scopes = {}
-        applying = {}
-        for dataset in datasets:
-            mine = [
+        applying = {
+            dataset: [
                 rule
                 for rule in policy.rules.get(dataset, [])
                 if rule.user == user or (rule.group is not None and rule.group in groups)
             ]
-            applying[dataset] = mine
-            scopes[dataset] = _scope(space, dataset, mine)
+            for dataset in datasets
+        }
+        keys = {dataset: tuple(rule.rule_id for rule in applying[dataset]) for dataset in datasets}
+        for dataset in datasets:
+            if (dataset, keys[dataset]) not in scopes:
+                scopes[dataset, keys[dataset]] = _scope(space, dataset, applying[dataset])
         for a, b in itertools.combinations(datasets, 2):
-            (dims_a, cells_a), (dims_b, cells_b) = scopes[a], scopes[b]
-            shared = [name for name in dims_a if name in dims_b]
-            if not shared:
-                continue
-            grain_a, grain_b = space.grain(a), space.grain(b)
-            shared_grain = "region" if "region" in (grain_a, grain_b) else "country"
-            entirely_a, shown_a = _reduce(space, dims_a, cells_a, grain_a, shared, shared_grain)
-            entirely_b, shown_b = _reduce(space, dims_b, cells_b, grain_b, shared, shared_grain)
-            only_a, only_b = entirely_a - shown_b, entirely_b - shown_a
-            if not only_a and not only_b:
+            key = (a, keys[a], b, keys[b])
+            if key not in compared:
+                compared[key] = _compare(space, a, scopes[a, keys[a]], b, scopes[b, keys[b]])
+            difference = compared[key]
+            if difference is None:
                 continue
             found.append(
                 Mismatch(
                     principal=user,
                     dataset_a=a,
                     dataset_b=b,
-                    compared_on=_compared_on(shared, shared_grain),
-                    scope_a=describe(space, dims_a, grain_a, cells_a),
-                    scope_b=describe(space, dims_b, grain_b, cells_b),
-                    only_in_a=describe(space, shared, shared_grain, only_a) if only_a else None,
-                    only_in_b=describe(space, shared, shared_grain, only_b) if only_b else None,
+                    compared_on=difference.compared_on,
+                    scope_a=difference.scope_a,
+                    scope_b=difference.scope_b,
+                    only_in_a=difference.only_in_a,
+                    only_in_b=difference.only_in_b,
                     rules_a=_rules_text(applying[a]),
                     rules_b=_rules_text(applying[b]),
                 )
             )
     return found
+
+
+@dataclass(frozen=True)
+class _Difference:
+    compared_on: str
+    scope_a: str
+    scope_b: str
+    only_in_a: str | None
+    only_in_b: str | None
+
+
+def _compare(
+    space: _Space,
+    a: str,
+    scope_a: tuple[list[str], set[tuple[str, ...]]],
+    b: str,
+    scope_b: tuple[list[str], set[tuple[str, ...]]],
+) -> _Difference | None:
+    """How two scopes differ on the dimensions their datasets share; None when they agree (or
+    share no dimension)."""
+    (dims_a, cells_a), (dims_b, cells_b) = scope_a, scope_b
+    shared = [name for name in dims_a if name in dims_b]
+    if not shared:
+        return None
+    grain_a, grain_b = space.grain(a), space.grain(b)
+    shared_grain = "region" if "region" in (grain_a, grain_b) else "country"
+    entirely_a, shown_a = _reduce(space, dims_a, cells_a, grain_a, shared, shared_grain)
+    entirely_b, shown_b = _reduce(space, dims_b, cells_b, grain_b, shared, shared_grain)
+    only_a, only_b = entirely_a - shown_b, entirely_b - shown_a
+    if not only_a and not only_b:
+        return None
+    return _Difference(
+        compared_on=_compared_on(shared, shared_grain),
+        scope_a=describe(space, dims_a, grain_a, cells_a),
+        scope_b=describe(space, dims_b, grain_b, cells_b),
+        only_in_a=describe(space, shared, shared_grain, only_a) if only_a else None,
+        only_in_b=describe(space, shared, shared_grain, only_b) if only_b else None,
+    )
 
 
 def read_policy(
