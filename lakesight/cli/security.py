@@ -21,10 +21,11 @@ from lakesight.security.exports_aws import (
     DEFAULT_REGION,
     Settings,
     export_policies,
+    scope_warnings,
 )
 from lakesight.security.extracts import publish as publish_extracts
 from lakesight.security.extracts import verify as verify_extracts
-from lakesight.security.resolved import PolicyNotBuilt
+from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy
 
 QUERY_HELP = """Run SQL as a principal, on that principal's extract only, and print the result.
 
@@ -161,7 +162,8 @@ def export_policies_command(
 
     Reads the resolved policy `dbt build` wrote after checking the seeds (the rows the secure views
     read), so run the build first. Nothing is sent to AWS: every file is checked offline
-    (botocore's service models).
+    (botocore's service models). Principals whose row scopes disagree across datasets are
+    listed as warnings after the files (the exports carry the seeds as they are).
 
     See docs/security.md for how they differ from the secure views.
     """
@@ -171,9 +173,24 @@ def export_policies_command(
     table.add_column("bytes", justify="right")
     table.add_column("what")
     try:
-        written = export_policies(warehouse or built_warehouse(), out, settings)
+        policy = ResolvedPolicy.load(warehouse or built_warehouse())
+        written = export_policies(policy, out, settings)
     except PolicyNotBuilt as error:
         raise UserError(f"{error}.") from None
     for item in written:
         table.add_row(shown(item.path.relative_to(out)), f"{item.size:,}", shown(item.what))
-    plain_console().print(table)
+    console = plain_console()
+    console.print(table)
+    # exported as they are, as the build only warns (docs/security.md, "Scopes that disagree")
+    warnings = scope_warnings(policy)
+    if warnings:
+        console.print(
+            f"{len(warnings)} warning(s): the exports carry these as the seeds have them;"
+            ' fix the seeds or see docs/security.md, "Scopes that disagree":'
+        )
+        for line in warnings:
+            console.print(shown(line), soft_wrap=True)
+    else:
+        console.print(
+            "Every principal's scope agrees across the datasets that share a rule column."
+        )

@@ -141,8 +141,48 @@ def _status(principal: str, active: bool) -> str:
     return "active" if active else "inactive"
 
 
-def render_html(rows: list[tuple[Any, ...]], built: str) -> str:
-    """The matrix as one static page: principals down, datasets across."""
+def render_scope_mismatches(mismatches: list[tuple[Any, ...]] | None) -> str:
+    """The section of the page on scopes that disagree across datasets: one row per principal
+    and pair (principal, dataset_a, dataset_b, compared_on, only_in_a, only_in_b, scope_a,
+    scope_b), or a sentence when there are none or they were not compared."""
+    heading = '<h2 id="scopes">Policy scopes that disagree</h2>'
+    if mismatches is None:
+        return (
+            f'{heading}\n<p class="scopes-unknown">Not compared: the warehouse has no'
+            " <code>policy.policy_scope_mismatches</code> (rebuild it with"
+            " <code>dbt build</code>).</p>"
+        )
+    if not mismatches:
+        return (
+            f'{heading}\n<p class="scopes-agree">None: every principal\'s row scope agrees across'
+            " the datasets that share a rule column.</p>"
+        )
+
+    def cell(value: Any) -> str:
+        return f"<td>{html.escape(str(value)) if value else '—'}</td>"
+
+    body = "\n".join(
+        f"<tr><th>{html.escape(str(principal))}</th>{cell(a)}{cell(b)}{cell(on)}"
+        f"{cell(only_a)}{cell(only_b)}{cell(scope_a)}{cell(scope_b)}</tr>"
+        for principal, a, b, on, only_a, only_b, scope_a, scope_b in mismatches
+    )
+    return f"""{heading}
+<p class="warn">{len(mismatches)} warning(s): these principals are given different rows by
+datasets that share a rule column (region, country, channel); fix the seeds, or see
+<code>docs/security.md</code>, "Scopes that disagree". Table
+<code>policy.policy_scope_mismatches</code>.</p>
+<table id="scope-mismatches">
+<tr><th>principal</th><th>dataset a</th><th>dataset b</th><th>compared on</th>
+<th>only a shows</th><th>only b shows</th><th>scope on a</th><th>scope on b</th></tr>
+{body}
+</table>"""
+
+
+def render_html(
+    rows: list[tuple[Any, ...]], built: str, mismatches: list[tuple[Any, ...]] | None = None
+) -> str:
+    """The matrix as one static page: principals down, datasets across; then the scopes that
+    disagree across datasets (None: not compared, and the page says so)."""
     datasets = sorted({row[3] for row in rows})
     by_principal: dict[str, dict[str, tuple[Any, ...]]] = {}
     for row in rows:
@@ -178,6 +218,7 @@ th, td {{ border: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertic
 .who {{ font-weight: normal; color: #666; font-size: .85em; }}
 .rows.none {{ color: #999; }} .rows.all {{ color: #1a7f37; }} .rows.some {{ color: #9a6700; }}
 .clear {{ color: #cf222e; font-size: .85em; }} .masked {{ color: #555; font-size: .85em; }}
+.warn {{ color: #9a6700; }}
 </style></head>
 <body>
 <h1>Security audit matrix</h1>
@@ -194,5 +235,6 @@ in the warehouse; policy in <code>seeds/security/</code>, semantics in
 <tr><th>principal</th>{header}</tr>
 {body}
 </table>
+{render_scope_mismatches(mismatches)}
 </body></html>
 """

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Target:
     """The mart a secure dataset reads and its primary key; `rules_from` (joined on `rules_key`)
-    when its rule columns come from another one."""
+    when its rule columns come from another one; `region_rows` when its rows are regions, not
+    countries (its scope is compared with the others region by region: security/scopes.py)."""
 
     table: str
     key: tuple[str, ...]
     rules_from: str | None = None
     rules_key: str | None = None
+    region_rows: bool = False
 
 
 #: secure dataset -> its mart, as in models/secure/<dataset>.sql (a test keeps the two in step)
@@ -40,7 +42,9 @@ TARGETS = {
     ),
     "revenue_by_country": Target("rpt_revenue_by_country", ("country_code",)),
     "customer_rfm": Target("rpt_customer_rfm", ("customer_id",)),
-    "revenue_vs_target_current": Target("rpt_revenue_vs_target_current", ("period", "region_name")),
+    "revenue_vs_target_current": Target(
+        "rpt_revenue_vs_target_current", ("period", "region_name"), region_rows=True
+    ),
     "customer_churn_features": Target("ml_customer_churn_features", ("customer_id", "cutoff_date")),
     "labelling_quality": Target("ml_labelling_quality", ("labelling_job_name", "labelled_date")),
     "labelling_threshold_sweep": Target(
@@ -55,6 +59,9 @@ TARGETS = {
     "geography": Target("dim_geography", ("country_code",)),
     "web_sessions": Target("fct_web_sessions", ("session_id",)),
     "revenue_vs_target_monthly": Target(
-        "rpt_revenue_vs_target_monthly", ("month_start_date", "region_name")
+        "rpt_revenue_vs_target_monthly", ("month_start_date", "region_name"), region_rows=True
     ),
 }
+
+#: the secure datasets whose rows are regions (their rules cannot name a country)
+REGION_ROWS = frozenset(name for name, target in TARGETS.items() if target.region_rows)

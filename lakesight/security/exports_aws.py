@@ -111,6 +111,18 @@ def restricted_columns(policy: ResolvedPolicy, dataset: str) -> list[str]:
     return list(policy.masks.get(dataset, {}))
 
 
+def scope_warnings(policy: ResolvedPolicy) -> list[str]:
+    """What the exports carry as they are but the owners should know: each principal whose scopes
+    disagree across datasets (docs/security.md, "Scopes that disagree"), or that they were not
+    compared. The exports are written all the same: a warning, as in the build."""
+    if policy.scope_mismatches is None:
+        return [
+            "policy scopes not compared across datasets: the warehouse has no"
+            " policy.policy_scope_mismatches (rebuild it with dbt build)"
+        ]
+    return [f"policy scope mismatch: {message}" for message in policy.scope_mismatches]
+
+
 # --- QuickSight -----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,10 @@ TABLES = (
     "policy_column_grants",
 )
 
+#: the comparison of scopes across datasets (docs/security.md, "Scopes that disagree"): read
+#: when present, never required (a warehouse built without it has its scopes not compared)
+SCOPE_MISMATCHES = "policy_scope_mismatches"
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 #: the characters a user or group name may have after normalise (macro sec_safe_name_pattern)
 SAFE_NAME = re.compile(r"[a-z0-9._@+-]+")
@@ -88,6 +92,9 @@ class ResolvedPolicy:
     masks: dict[str, dict[str, str]] = field(default_factory=dict)
     #: (dataset, column, principal_type, principal)
     grants: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: the scopes that disagree across datasets (policy_scope_mismatches: one message each);
+    #: None when the warehouse has no such table (built before it, or on Spark): not compared
+    scope_mismatches: list[str] | None = None
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "policy") -> ResolvedPolicy:
@@ -163,6 +170,14 @@ class ResolvedPolicy:
                 " from {s}.policy_column_grants order by 1, 2, 3, 4"
             )
         ]
+        if SCOPE_MISMATCHES in found:
+            policy.scope_mismatches = [
+                message
+                for (message,) in rows(
+                    "select message from {s}.policy_scope_mismatches"
+                    " order by principal, dataset_a, dataset_b"
+                )
+            ]
         return policy
 
     @classmethod

@@ -4,7 +4,8 @@ site/index.html     build date, git commit, headline figures, links to every pag
 site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
 site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
 site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --data-docs`)
-site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix)
+site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix) and
+                    the scopes that disagree across datasets (policy.policy_scope_mismatches)
 site/dashboards/    dashboards per principal (`lakesight dashboards build`, consume/dashboards)
 site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
 site/notebooks/     notebooks executed per principal (`lakesight notebooks build`)
@@ -159,6 +160,26 @@ def audit_matrix(database: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
+def scope_mismatches(database: Path) -> list[tuple[object, ...]] | None:
+    """The rows of policy.policy_scope_mismatches (principal, dataset_a, dataset_b, compared_on,
+    only_in_a, only_in_b, scope_a, scope_b), or None when the warehouse has no such table
+    (scopes not compared: the page says so)."""
+    if not database.exists():
+        return None
+    with duckdb.connect(str(database), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'policy' and table_name = 'policy_scope_mismatches'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return None
+        return con.execute(
+            "select principal, dataset_a, dataset_b, compared_on, only_in_a, only_in_b,"
+            " scope_a, scope_b from policy.policy_scope_mismatches"
+            " order by principal, dataset_a, dataset_b"
+        ).fetchall()
+
+
 def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     """Write the site folder from dbt's target folder; return the index page."""
     static = target / "static_index.html"
@@ -200,7 +221,8 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     (out / "security.html").unlink(missing_ok=True)  # never a page from an older build
     if matrix:
         (out / "security.html").write_text(
-            render_audit(matrix, f"{built_at:%Y-%m-%d %H:%M} UTC"), encoding="utf-8"
+            render_audit(matrix, f"{built_at:%Y-%m-%d %H:%M} UTC", scope_mismatches(database)),
+            encoding="utf-8",
         )
         pages.append(
             ("security.html", "Security audit matrix", "what each principal sees of each dataset")

@@ -77,12 +77,14 @@ MODEL_PATHS = (
     "path:models/secure",
 )
 #: and the secure layer's generic tests: they switch principal within one session, which Spark
-#: cannot (current_user() is the session's user); test_secure_views_equal_per_principal instead
+#: cannot (current_user() is the session's user); test_secure_views_equal_per_principal instead;
+#: and the scope comparison (a Python model that only reports) with its tests
 SPARK_SELECT = (
     "path:seeds",
     *MODEL_PATHS,
     "--exclude",
     *NOT_ON_SPARK,
+    "policy_scope_mismatches+",
     "test_name:sec_no_row_outside_rules",
     "test_name:sec_masked_unless_granted",
 )
@@ -575,6 +577,7 @@ def test_a_bad_policy_fails_the_spark_build_naming_file_row_and_column(
         "path:models/secure",
         "--exclude",
         "policy_mask_salt",
+        "policy_scope_mismatches+",
         "test_name:sec_no_row_outside_rules",
         "test_name:sec_masked_unless_granted",
         project=project,
