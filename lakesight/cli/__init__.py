@@ -13,7 +13,7 @@ from typing import Annotated
 import duckdb
 import typer
 
-from lakesight.cli import profiles, report, security
+from lakesight.cli import portals, profiles, report, security
 from lakesight.cli.build import build
 from lakesight.cli.dashboards import dashboards_app
 from lakesight.cli.errors import UserError, built_warehouse
@@ -51,6 +51,7 @@ app.command()(report.summary)
 app.command()(report.site)
 app.command(help=profiles.PROFILE_HELP)(profiles.profile)
 app.command(name="profiles")(profiles.profiles_command)
+app.command(name="portals")(portals.portals_command)
 app.command(help=security.QUERY_HELP)(security.query)
 app.command(help=security.PUBLISH_HELP)(security.publish)
 app.command(name="export-policies")(security.export_policies_command)

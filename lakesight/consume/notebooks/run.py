@@ -1,8 +1,9 @@
 """`lakesight notebooks build`: every notebook executed per principal, on its extract, to HTML.
 
 notebooks/<name>.py                        Jupytext percent format (the reviewed source)
-site/notebooks/index.html                  the principals and their notebooks
-site/notebooks/<extract-name>/<name>.html  one notebook executed as that principal
+target/notebooks/index.html                  the principals and their notebooks (the owners')
+target/notebooks/<extract-name>/<name>.html  one notebook executed as that principal
+(`make build` executes them into each principal's portal: lakesight.site.portals, `execute_as`)
 
 A notebook has one cell tagged `parameters` (PRINCIPAL, EXTRACT); the build inserts a cell after
 it with the principal and the file name of the extract made for it (papermill's convention; the

@@ -96,10 +96,23 @@ class Entry:
     profile: Profile
 
 
-def render_index(sections: list[tuple[str, list[Entry]]], *, home: str = "../index.html") -> str:
+#: what the owners' profile index says of its pages
+MARTS_INTRO = (
+    "Every mart of the warehouse, every row, restricted columns masked"
+    ' (docs/security.md, "Who may be given what").'
+)
+
+
+def render_index(
+    sections: list[tuple[str, list[Entry]]],
+    *,
+    home: str = "../index.html",
+    intro: str = MARTS_INTRO,
+) -> str:
     return _ENV.get_template("index.html.j2").render(
         sections=sections,
         home=home,
+        intro=intro,
         index="index.html",
         sample_above=SAMPLE_ABOVE,
         sample_rows=SAMPLE_ROWS,
