@@ -637,10 +637,10 @@ def test_the_site_removes_the_principals_folders_an_earlier_build_wrote_into_it(
     generations): principals' pages, now in the portals (docs/security.md); a folder lakesight
     did not write is refused, and nothing is removed."""
     monkeypatch.setattr(dashboards_build, "tile_spec", quick_tile_spec)
-    site, target = tmp_path / "site", tmp_path / "target"
-    build_dashboards(
-        built.database, REPO / "dashboards", site / "dashboards", tmp_path / "x", PRINCIPALS[:1]
-    )
+    site, target, pages = tmp_path / "site", tmp_path / "target", tmp_path / "pages"
+    pages.mkdir()  # a page whose stand-in specs are plain JSON (no dates)
+    shutil.copy(REPO / "dashboards" / "targets.yml", pages)
+    build_dashboards(built.database, pages, site / "dashboards", tmp_path / "x", PRINCIPALS[:1])
     (site / "notebooks" / "bob-0123456789abcdef").mkdir(parents=True)
     (site / "notebooks" / "index.html").write_text("bob")
     target.mkdir()
@@ -734,6 +734,7 @@ def run_in(root: Path, env: dict[str, str], *args: str) -> str:
 
 
 PAGES = ("--dashboards", str(REPO / "dashboards"))
+SOURCES = (*PAGES, "--notebooks", str(REPO / "notebooks"))
 
 
 @pytest.mark.parametrize(
@@ -745,6 +746,8 @@ PAGES = ("--dashboards", str(REPO / "dashboards"))
         (("dashboards", "build", *PAGES, "--out", "."), "is the current folder"),
         (("notebooks", "build", "--notebooks", str(REPO / "notebooks")), "holds dbt-docs"),
         (("profiles", "--manifest", "MANIFEST"), "holds dbt-docs"),
+        (("portals", *SOURCES, "--manifest", "MANIFEST"), "holds dbt-docs"),
+        (("portals", *SOURCES, "--out", "."), "is the current folder"),
         (("publish", "--dev", "--exports", "lake/x"), "is inside the lake"),
         (("export-policies", "--out", "."), "is the current folder"),
         (("export-policies", "--out", "models"), "models holds orders.sql"),
