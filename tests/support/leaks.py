@@ -66,3 +66,38 @@ def leaving(link: str, page: Path, root: Path) -> str | None:
     if not target.is_file():
         return f"{link} points to no file"
     return None
+
+
+#: a word of a text for the value search: letters, digits and the marks inside e-mails, phones
+#: and street numbers; an inline image (a data: URI) holds no word
+TOKEN = re.compile(r"[\w@+-]+(?:\.[\w@+-]+)*")  # a dot inside a word, not one ending it
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def canonical(value: str) -> str:
+    """A value as the words it is made of, one space apart (so other spacing or punctuation
+    between its words, a line break or a comma, does not hide it)."""
+    return " ".join(TOKEN.findall(value))
+
+
+class Values:
+    """Many values (thousands of e-mails, phones, streets) found in a text by its words: the
+    text's runs of up to the longest value's number of words, looked up in a set (a regular
+    expression of thousands of alternatives took minutes on a portal)."""
+
+    def __init__(self, values: set[str]) -> None:
+        self.keys = {canonical(value): value for value in values if canonical(value)}
+        self.firsts = {key.split(" ", 1)[0] for key in self.keys}
+        self.longest = max((key.count(" ") + 1 for key in self.keys), default=0)
+
+    def first(self, text: str) -> str | None:
+        """The first value found in `text`, or None."""
+        words = TOKEN.findall(DATA_URI.sub(" ", text))
+        for i, word in enumerate(words):
+            if word not in self.firsts:
+                continue
+            for n in range(1, self.longest + 1):
+                found = self.keys.get(" ".join(words[i : i + n]))
+                if found is not None:
+                    return found
+        return None
