@@ -130,4 +130,4 @@ else
 endif
 
 clean: ## remove generated output (keeps .venv)
-	rm -rf target logs site exports .exports.* exports-native .exports-native.* lakesight.duckdb lakesight.duckdb.wal
+	rm -rf target logs site portals .portals.* exports .exports.* exports-native .exports-native.* lakesight.duckdb lakesight.duckdb.wal

@@ -294,12 +294,7 @@ def extra_steps(tools: Tools) -> list[Step]:
         ]
         steps.append(Step(YDATA, ydata, optional=True))
     profiles = [lakesight, "profiles", "--out", str(root / "profiles"), "--manifest", manifest]
-    steps.append(
-        Step(
-            "lakesight profiles (site/profiles: every mart, secure datasets per principal)",
-            [*profiles, "--extracts", str(root / "extracts")],
-        )
-    )
+    steps.append(Step("lakesight profiles (site/profiles: every mart)", profiles))
     return steps
 
 

@@ -2,7 +2,7 @@
 
 Every command that writes a folder of generated files (`publish`, the on-demand extracts of
 `query --as`, `dashboards build`, `notebooks build`, `profiles`, `validate --data-docs`,
-`ml train`, `export-policies`) writes it through `generation`:
+`ml train`, `export-policies`, `portals`) writes it through `generation`:
 
 - `out` is a symlink to a hidden *generation* folder beside it, `.<name>.gen-<16 hex>/`, which
   holds `.lakesight-output.json`: the kind of folder (who owns it) and every file it wrote.
@@ -66,6 +66,9 @@ NOTEBOOKS = Kind("notebooks", re.compile(rf"index\.html|{_PRINCIPAL_DIR}"))
 PROFILES = Kind(
     "profiles", re.compile(rf"index\.html|[a-z0-9_-]+\.[a-z0-9_.-]+\.html|as-{_PRINCIPAL_DIR}")
 )
+#: `portals`: a folder and a zip per active principal (lakesight.site.portals); new in this
+#: version, so nothing older is taken over
+PORTALS = Kind("portals", re.compile(r"(?!)"))
 DATA_DOCS = Kind("gx-data-docs", re.compile(r"index\.html|expectations|validations|static"))
 #: `ml train`: the model folder (--out) and the model card's folder (the parent of --card)
 ML = Kind("ml", re.compile(r"model\.pkl|metrics\.json|churn_model\.html|vendor/[^/]+"), deep=True)
@@ -292,3 +295,22 @@ def generation(out: Path, kind: Kind) -> Iterator[Generation]:
     old = _switch(path, new)
     if old is not None:
         shutil.rmtree(old)
+
+
+def remove(out: Path, kind: Kind) -> bool:
+    """Remove a generated folder of `kind` that lakesight wrote (its symlink, its generation and
+    what killed runs left beside it), under its lock; False when there is none. A folder that is
+    not ours is refused (OutputError), as for writing it."""
+    path = absolute(out)
+    if not path.is_symlink() and not path.exists():
+        return False
+    with output_lock(out, kind):
+        current = check_target(out, kind)
+        if current is None:
+            return False
+        clean(out)
+        if path.is_symlink():
+            path.unlink()
+            _fsync_folder(path.parent)
+        shutil.rmtree(current)
+    return True

@@ -10,9 +10,9 @@ shell chain applied before:
   rewrites run_results.json later);
 - the summary always runs and its failure is ignored; `validate` (the quality report and GX Data
   Docs) always runs, and its failure fails a build that had not failed yet (exit 1);
-- every later step (dashboards, the churn model, notebooks, then the docs site: dbt docs, the
-  profiles, the index page) runs only while nothing has failed: a failure fails the build
-  (exit 1) and skips the steps after it.
+- every later step (the churn model, then the owners' site: dbt docs, the mart profiles; the
+  portals, one per active principal; the site's index page) runs only while nothing has failed:
+  a failure fails the build (exit 1) and skips the steps after it.
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ def _dbt_build() -> int:
     return lock.run([_tool("dbt"), "build"], lock.warehouse())
 
 
-def build_steps(target: Path, site: Path) -> list[Step]:
-    """The steps of a DuckDB build, dbt's artifacts in `target`, the site written to `site`."""
+def build_steps(target: Path, site: Path, portals: Path = Path("portals")) -> list[Step]:
+    """The steps of a DuckDB build, dbt's artifacts in `target`, the owners' site written to
+    `site`, the principals' portals to `portals` (docs/security.md, "Who may be given what")."""
     lakesight, dbt = _tool("lakesight"), _tool("dbt")
     results = target / BUILD_RUN_RESULTS
     return [
@@ -152,9 +153,7 @@ def build_steps(target: Path, site: Path) -> list[Step]:
             ),
             always=True,
         ),
-        Step("dashboards", _command(lakesight, "dashboards", "build")),
         Step("ml train", _command(lakesight, "ml", "train")),
-        Step("notebooks", _command(lakesight, "notebooks", "build")),
         Step("dbt docs", _command(dbt, "docs", "generate", "--static", "--quiet")),
         Step(
             "profiles",
@@ -167,5 +166,23 @@ def build_steps(target: Path, site: Path) -> list[Step]:
                 str(target / MANIFEST),
             ),
         ),
-        Step("site", _command(lakesight, "site", "--target", str(target), "--out", str(site))),
+        Step(
+            "portals",
+            _command(
+                lakesight, "portals", "--out", str(portals), "--manifest", str(target / MANIFEST)
+            ),
+        ),
+        Step(
+            "site",
+            _command(
+                lakesight,
+                "site",
+                "--target",
+                str(target),
+                "--out",
+                str(site),
+                "--portals",
+                str(portals),
+            ),
+        ),
     ]

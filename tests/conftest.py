@@ -11,7 +11,7 @@ import pytest
 from filelock import FileLock
 
 from tests.support import warehouse as support
-from tests.support.warehouse import LAKE_OPTIONS, Warehouse, lakesight
+from tests.support.warehouse import LAKE_OPTIONS, Published, Warehouse, lakesight, publish
 
 # A pytest-xdist worker runs in a __main__ with neither __spec__ nor __file__, which PySpark 4's
 # pyspark.sql.connect takes for its own doctest run: without grpcio it calls sys.exit(0) on import,
@@ -31,7 +31,10 @@ SLOW_MODULES = ("test_spark.py",)
 
 TESTS = Path(__file__).parent
 #: the fixtures that generate a lake or build a warehouse: a unit test may not ask for them
-BUILD_FIXTURES = frozenset({"base_lake", "built", "lake_copy"})
+BUILD_FIXTURES = frozenset({"base_lake", "built", "lake_copy", "published"})
+#: the notebooks the shared portals run: one (a kernel start per principal is most of a portal's
+#: time); tests/functional/consume/test_notebooks.py runs every notebook as every principal
+PORTAL_NOTEBOOKS = ("sales_eda.py",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -111,3 +114,15 @@ def lake_copy(tmp_path: Path, base_lake: Path) -> Iterator[Warehouse]:
     """A private copy of the shared lake with an empty warehouse, free to modify."""
     shutil.copytree(base_lake, tmp_path / "lake")
     yield Warehouse(tmp_path, tmp_path / "lake")
+
+
+@pytest.fixture(scope="session")
+def published(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, built: Warehouse
+) -> Published:
+    """The owners' site and every active principal's portal of a copy of the shared warehouse,
+    written once per test run (tests.support.warehouse.publish; read them, do not change them):
+    the browser test and the leak test read the same files."""
+    shared = _run_folder(tmp_path_factory, worker_id) / "shared-published"
+    _once(shared, lambda folder: publish(built, folder, PORTAL_NOTEBOOKS))
+    return Published(shared)

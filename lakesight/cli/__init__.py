@@ -13,7 +13,7 @@ from typing import Annotated
 import duckdb
 import typer
 
-from lakesight.cli import metrics, profiles, report, security
+from lakesight.cli import metrics, portals, profiles, report, security
 from lakesight.cli.build import build
 from lakesight.cli.dashboards import dashboards_app
 from lakesight.cli.errors import UserError, built_warehouse
@@ -52,6 +52,7 @@ app.command()(report.summary)
 app.command()(report.site)
 app.command(help=profiles.PROFILE_HELP)(profiles.profile)
 app.command(name="profiles")(profiles.profiles_command)
+app.command(name="portals")(portals.portals_command)
 app.command(help=security.QUERY_HELP)(security.query)
 app.command(help=metrics.METRICS_HELP)(metrics.metrics)
 app.command(help=security.PUBLISH_HELP)(security.publish)

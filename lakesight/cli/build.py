@@ -19,15 +19,19 @@ def build(
         Path | None,
         typer.Option(help="dbt's target folder (default: $DBT_TARGET_PATH, else target)."),
     ] = None,
-    site: Annotated[Path, typer.Option(help="Folder of the site.")] = Path("site"),
+    site: Annotated[Path, typer.Option(help="Folder of the owners' site.")] = Path("site"),
+    portals: Annotated[
+        Path, typer.Option(help="Folder of the principals' portals (one each, and its zip).")
+    ] = Path("portals"),
 ) -> None:
     """Build the warehouse from the lake and everything made from it, in order.
 
     dbt build (after a warehouse lock check), summary, validate (quality report, GX Data Docs),
-    dashboards, the churn model, notebooks, then the docs site (dbt docs, profiles, index). The
-    summary and validate run after a failed dbt build too; the steps after them run only while
-    nothing has failed. Exit 75 when the warehouse is locked (lakesight/pipeline.py)."""
-    steps = build_steps(target or dbt_target(), site)
+    the churn model, dbt docs and the mart profiles (the owners' site), a portal per active
+    principal (its dashboards, profiles and notebooks, from its extract), then the site's index.
+    The summary and validate run after a failed dbt build too; the steps after them run only
+    while nothing has failed. Exit 75 when the warehouse is locked (lakesight/pipeline.py)."""
+    steps = build_steps(target or dbt_target(), site, portals)
     console = plain_console(stderr=True)
 
     def announce(index: int, step: Step) -> None:

@@ -40,7 +40,9 @@ The files are checked first (as `dashboards check`); then each principal's pages
 that principal's extract only (built or refreshed in --extracts as for `query --as`, opened
 read-only with external access off): per tile an aggregating SQL query, a Vega-Lite 5 spec shown by
 vega-embed (copied from node_modules) and a static SVG. A tile whose result has more than
-{ROW_CAP} rows fails the build. Writes <out>/index.html and <out>/<extract-name>/<page>.html.
+{ROW_CAP} rows fails the build. Writes <out>/index.html (every principal: for the owners) and
+<out>/<extract-name>/<page>.html. `make build` puts each principal's pages in their portal
+instead (`lakesight portals`).
 """
 
 
@@ -48,7 +50,7 @@ vega-embed (copied from node_modules) and a static SVG. A tile whose result has 
 def build(
     as_: OnlyPrincipal = None,
     folder: Annotated[Path, typer.Option("--dashboards", help=FOLDER_HELP)] = Path("dashboards"),
-    out: Out = Path("site/dashboards"),
+    out: Out = Path("target/dashboards"),
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     warehouse = warehouse_path()

@@ -24,7 +24,8 @@ BUILD_HELP = (
     " notebook opens that extract confined (read-only, external access off), so it sees only"
     " what the principal may see. Cells run headless (nbclient, this Python's kernel); a cell"
     " that raises stops the build, naming the notebook and the cell. Writes <out>/index.html"
-    " and <out>/<extract-name>/<notebook>.html."
+    " (every principal: for the owners) and <out>/<extract-name>/<notebook>.html; `make build`"
+    " puts each principal's notebooks in their portal instead (`lakesight portals`)."
 )
 
 
@@ -34,7 +35,7 @@ def build(
     folder: Annotated[
         Path, typer.Option("--notebooks", help="Folder of the notebooks (*.py).")
     ] = Path("notebooks"),
-    out: Out = Path("site/notebooks"),
+    out: Out = Path("target/notebooks"),
     extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
     # nbconvert, nbclient and jupytext are imported only to build notebooks

@@ -96,15 +96,14 @@ def profile(
 def profiles_command(
     out: Annotated[Path, typer.Option(help="Folder for the pages.")] = Path("site/profiles"),
     manifest: DbtManifestPath = MANIFEST,
-    extracts: Extracts = DEFAULT_EXTRACTS,
 ) -> None:
-    """Write the site's profile pages: every mart, and every secure dataset as each active
-    principal sees it (from that principal's extract), with an index (see `profile --help`)."""
+    """Write the owners' profile pages: every mart, restricted columns masked, and an index (see
+    `profile --help`). The secure datasets as each principal sees them are in their portal
+    (`lakesight portals`)."""
     index = build_profiles(
         built_warehouse(),
         out,
         manifest,
-        extracts,
         progress=lambda name: typer.echo(f"profiling {name}", err=True),
     )
     typer.echo(f"Profiles: {index.absolute()}")

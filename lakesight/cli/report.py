@@ -45,10 +45,14 @@ def site(
         Path, typer.Option(help="dbt's target folder (after `dbt docs generate --static`).")
     ] = Path("target"),
     out: Annotated[Path, typer.Option(help="Folder to write the site into.")] = Path("site"),
+    portals: Annotated[
+        Path, typer.Option(help="Folder of the portals, listed on the index (never linked).")
+    ] = Path("portals"),
 ) -> None:
-    """Write the project site: an index with the build's figures, linking the dbt docs page."""
+    """Write the owners' site index: the build's figures, links to the owners' pages, the
+    portals listed; removes principals' folders an earlier build wrote into the site."""
     try:
-        index = build_site(Path.cwd(), target, warehouse_path(), out)
+        index = build_site(Path.cwd(), target, warehouse_path(), out, portals)
     except FileNotFoundError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None

@@ -1,22 +1,23 @@
 """The project site (`make docs`): one folder of static pages that work from file:// offline.
 
-site/index.html     build date, git commit, headline figures, links to every page
+The owners' site: what only the owners may be given (docs/security.md, "Who may be given what").
+
+site/index.html     build date, git commit, headline figures, links to every page; the portals
+                    listed (not linked: site/ is uploaded alone, and portals/ is beside it)
 site/dbt-docs.html  `dbt docs generate --static` (one self-contained page)
 site/quality.html   dbt tests and GX suites in one report (`lakesight validate --report`)
 site/gx/index.html  GX Data Docs, made to work offline (`lakesight validate --data-docs`)
 site/security.html  the security audit matrix (warehouse table audit.audit_security_matrix) and
                     the scopes that disagree across datasets (policy.policy_scope_mismatches)
-site/dashboards/    dashboards per principal (`lakesight dashboards build`, consume/dashboards)
-site/profiles/      profiles of the marts and secure datasets (`lakesight profiles`)
-site/notebooks/     notebooks executed per principal (`lakesight notebooks build`)
+site/profiles/      profiles of the marts, restricted columns masked (`lakesight profiles`)
 site/ml/            the churn model card (`lakesight ml train`)
 
-The index also shows the last `make bench` (target/bench.json), when there is one.
+Each principal's pages are in its portal (lakesight.site.portals), never here; the index also
+shows the last `make bench` (target/bench.json), when there is one.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import shutil
 import subprocess
@@ -24,9 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from lakesight.dbt_artifacts import last_build_results
+from lakesight.outputs import DASHBOARDS, NOTEBOOKS, remove
 from lakesight.security.audit import render_html as render_audit
+from lakesight.security.extracts import ExtractError, active_principals, extract_file
 from lakesight.site.summary import run_outcomes, table_counts
 
 
@@ -87,11 +91,13 @@ def bench_figures(target: Path) -> tuple[str, list[tuple[str, str]]]:
     return heading, rows
 
 
-def _rows(figures: list[tuple[str, str]]) -> str:
-    return "\n".join(
-        f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
-        for name, value in figures
-    )
+_ENV = Environment(
+    loader=PackageLoader("lakesight.site", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render_index(
@@ -100,46 +106,50 @@ def render_index(
     figures: list[tuple[str, str]],
     pages: list[tuple[str, str, str]],
     bench: tuple[str, list[tuple[str, str]]] = ("", []),
+    portals: list[tuple[str, str]] | None = None,
+    portals_folder: str = "portals",
 ) -> str:
-    """The landing page: no script, no external resource."""
-    rows = _rows(figures)
+    """The landing page: no script, no external resource; `portals` (principal, slug) listed,
+    never linked (docs/security.md, "Who may be given what")."""
     heading, bench_rows = bench
-    bench_section = (
-        f'<h2>Last benchmark</h2>\n<p class="meta" id="bench-run">make bench: '
-        f'{html.escape(heading)}</p>\n<table id="bench">\n{_rows(bench_rows)}\n</table>\n'
-        if bench_rows
-        else ""
+    return _ENV.get_template("index.html.j2").render(
+        commit=commit,
+        built_at=built_at,
+        figures=figures,
+        pages=pages,
+        bench_heading=heading,
+        bench_rows=bench_rows,
+        portals=portals or [],
+        portals_folder=portals_folder,
     )
-    links = "\n".join(
-        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a> — {html.escape(what)}</li>'
-        for href, title, what in pages
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>lakesight — project site</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 52rem; color: #222; }}
-table {{ border-collapse: collapse; }} th, td {{ padding: .25rem 1rem .25rem 0; text-align: left; }}
-th {{ font-weight: 600; }} .meta {{ color: #666; }}
-</style></head>
-<body>
-<h1>lakesight</h1>
-<p class="meta">Built <span id="built-at">{built_at:%Y-%m-%d %H:%M} UTC</span> from commit
-<code id="commit">{html.escape(commit)}</code>.</p>
-<p class="note" id="audience">The owners' site: its pages show figures of every principal's rows,
-the policy and the audit of who sees what. A principal is given only their own folders
-(<code>dashboards/&lt;extract&gt;/</code> with <code>dashboards/vendor/</code>,
-<code>notebooks/&lt;extract&gt;/</code>, <code>profiles/as-&lt;extract&gt;/</code>) and their
-extract; see docs/security.md, "Who may be given what".</p>
-<h2>Pages</h2>
-<ul id="pages">
-{links}
-</ul>
-<h2>Last build</h2>
-<table id="figures">
-{rows}
-</table>
-{bench_section}</body></html>
-"""
+
+
+def portal_list(database: Path, portals: Path) -> list[tuple[str, str]]:
+    """(principal, slug) of every active principal whose portal is in `portals`."""
+    if not database.exists():
+        return []
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            principals = active_principals(con)
+    except ExtractError:  # no resolved policy: no principal has a portal
+        return []
+    listed = []
+    for principal in principals:
+        slug = Path(extract_file(principal)).stem
+        if (portals / slug / "index.html").is_file():
+            listed.append((principal, slug))
+    return listed
+
+
+def remove_principal_folders(out: Path) -> list[Path]:
+    """Remove the per-principal folders an earlier build wrote into the owners' site
+    (`dashboards/`, `notebooks/`, generated folders lakesight owns): they are in the portals
+    now. Returns what was removed."""
+    removed = []
+    for name, kind in (("dashboards", DASHBOARDS), ("notebooks", NOTEBOOKS)):
+        if remove(out / name, kind):
+            removed.append(out / name)
+    return removed
 
 
 def audit_matrix(database: Path) -> list[tuple[object, ...]]:
@@ -180,12 +190,16 @@ def scope_mismatches(database: Path) -> list[tuple[object, ...]] | None:
         ).fetchall()
 
 
-def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
-    """Write the site folder from dbt's target folder; return the index page."""
+def build_site(
+    repo: Path, target: Path, database: Path, out: Path, portals: Path | None = None
+) -> Path:
+    """Write the site folder from dbt's target folder; return the index page. The portals in
+    `portals` (a folder beside the site) are listed on the index, not linked."""
     static = target / "static_index.html"
     if not static.exists():
         raise FileNotFoundError(f"{static} is missing: run `dbt docs generate --static` first")
     out.mkdir(parents=True, exist_ok=True)
+    remove_principal_folders(out)
     shutil.copyfile(static, out / "dbt-docs.html")
     pages = [("dbt-docs.html", "dbt docs", "models, columns, tests and the lineage graph")]
     if (out / "quality.html").exists():  # written by `lakesight validate --report` in make build
@@ -194,24 +208,12 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
         pages.append(
             ("gx/index.html", "GX Data Docs", "Great Expectations suites and validation results")
         )
-    if (out / "dashboards" / "index.html").exists():  # `lakesight dashboards build` in make build
-        pages.append(
-            (
-                "dashboards/index.html",
-                "Dashboards",
-                "every dashboard page as each principal sees it",
-            )
-        )
     if (out / "profiles" / "index.html").exists():  # `lakesight profiles` in make docs
         pages.append(
-            ("profiles/index.html", "Profiles", "statistics and charts of every mart, in DuckDB")
-        )
-    if (out / "notebooks" / "index.html").exists():  # `lakesight notebooks build` in make build
-        pages.append(
             (
-                "notebooks/index.html",
-                "Notebooks",
-                "exploratory notebooks executed as each principal, on its extract",
+                "profiles/index.html",
+                "Profiles",
+                "statistics and charts of every mart, in DuckDB, restricted columns masked",
             )
         )
     if (out / "ml" / "churn_model.html").exists():  # `lakesight ml train` in make build
@@ -230,7 +232,13 @@ def build_site(repo: Path, target: Path, database: Path, out: Path) -> Path:
     index = out / "index.html"
     index.write_text(
         render_index(
-            git_commit(repo), built_at, _figures(target, database), pages, bench_figures(target)
+            git_commit(repo),
+            built_at,
+            _figures(target, database),
+            pages,
+            bench_figures(target),
+            portal_list(database, portals) if portals is not None else None,
+            portals.name if portals is not None else "portals",
         ),
         encoding="utf-8",
     )

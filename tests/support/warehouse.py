@@ -213,6 +213,71 @@ class Warehouse:
         return copied
 
 
+@dataclass(frozen=True)
+class Published:
+    """What `make build` hands out, for one copy of a warehouse: the owners' site and the
+    principals' portals (docs/security.md, "Who may be given what")."""
+
+    root: Path
+
+    @property
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.root / "warehouse", self.root / "warehouse" / "lake")
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def portals(self) -> Path:
+        return self.root / "portals"
+
+    @property
+    def extracts(self) -> Path:
+        return self.root / "extracts"
+
+
+def publish(built: Warehouse, root: Path, notebooks: tuple[str, ...]) -> Published:
+    """Write the portals and the owners' site of a copy of `built` into `root`, as `make build`
+    writes them after `dbt build` (its steps from `validate`, without the churn model), the
+    portals running only `notebooks` (names in notebooks/)."""
+    from lakesight.quality.datadocs import NODE_MODULES
+
+    if not NODE_MODULES.is_dir():
+        raise AssertionError(
+            f"{NODE_MODULES} is missing: `make test` installs the Data Docs assets (npm ci)"
+        )
+    published = Published(root)
+    warehouse = built.copy(published.warehouse.root)
+    warehouse.target.mkdir()
+    shutil.copyfile(built.target / "run_results.json", warehouse.target / "build_run_results.json")
+    warehouse.dbt("docs", "generate", "--static")
+    manifest = str(warehouse.target / "manifest.json")
+    chosen = root / "notebooks"
+    chosen.mkdir()
+    for name in notebooks:
+        shutil.copy(REPO / "notebooks" / name, chosen)
+    site, extracts, portals = published.site, str(published.extracts), str(published.portals)
+    for command in (
+        ["validate", "--database", str(warehouse.database), "--data-docs", str(site / "gx")],
+        ["profiles", "--out", str(site / "profiles"), "--manifest", manifest],
+        [
+            "portals",
+            "--out",
+            portals,
+            "--manifest",
+            manifest,
+            "--extracts",
+            extracts,
+            "--notebooks",
+            str(chosen),
+        ],
+        ["site", "--target", str(warehouse.target), "--out", str(site), "--portals", portals],
+    ):
+        warehouse.lakesight(*command)
+    return published
+
+
 def project_copy(root: Path) -> Path:
     """A copy of the dbt project (no venv, no data) that a test may edit."""
     project = root / "project"

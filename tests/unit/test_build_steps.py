@@ -19,11 +19,10 @@ ORDER = [
     "keep the build's results",
     "summary",
     "validate",
-    "dashboards",
     "ml train",
-    "notebooks",
     "dbt docs",
     "profiles",
+    "portals",
     "site",
 ]
 

@@ -4,6 +4,7 @@ profiles are tests/functional/consume/test_profile.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -285,3 +286,20 @@ def test_the_most_restrictive_mask_of_a_column_name_wins() -> None:
     assert restricted(policy) == {"email": "redact", "note": "null"}
     assert strictest("year", "hash") == "hash" and strictest("year", "last4") == "redact"
     assert not fits("redact", "DATE") and fits("redact", "VARCHAR")  # a misfit becomes null
+
+
+def test_a_date_masked_to_its_year_is_shown_by_year_only() -> None:
+    """A bin edge or a bound between two January-firsts is some day of the year, which may be a
+    customer's birth day in clear (docs/security.md, "Who may be given what"): shown as years."""
+    with duckdb.connect() as con:
+        con.execute(
+            "create table t as select make_date(1940 + (i % 60), 1, 1) as date_of_birth"
+            " from range(500) as r(i)"
+        )
+        result = stats.profile(con, "t", display="marts.t", source="x")
+    plain = render_profile(result)
+    result.masked = {"date_of_birth": "year"}
+    page = render_profile(result)
+    day = re.compile(r"\b19\d\d-\d\d-\d\d\b")  # the data's days (the page also shows today)
+    assert day.findall(page) == [] and day.findall(plain)
+    assert "<title>1940 to 1942: " in page and '<td class="num">1999</td>' in page

@@ -1,9 +1,12 @@
 """`lakesight dashboards build`: every page of dashboards/*.yml per principal, from its extract.
 
-site/dashboards/index.html                 the principals and their pages
-site/dashboards/<extract-name>/<page>.html one page as that principal sees it (vega-embed + SVG)
-site/dashboards/<extract-name>/<page>-<n>.svg  each tile as a static SVG (prints, mails)
-site/dashboards/vendor/                    vega, vega-lite, vega-embed copied from node_modules
+target/dashboards/index.html                 the principals and their pages (the owners')
+target/dashboards/<extract-name>/<page>.html one page as that principal sees it (vega-embed + SVG)
+target/dashboards/<extract-name>/<page>-<n>.svg  each tile as a static SVG (prints, mails)
+target/dashboards/vendor/                    vega, vega-lite, vega-embed copied from node_modules
+
+`make build` renders the same pages into each principal's portal (lakesight.site.portals,
+`render_principal` into portals/<slug>/dashboards/).
 
 Each principal's extract is taken from lakesight.security.extracts (built or refreshed as for
 `query --as`) and opened with lakesight.security.access.connect_confined: read-only, external
@@ -135,19 +138,33 @@ def totals_line(tile: Tile, totals: dict[str, Any] | None, metrics: dict[str, Me
     return "Total: " + " · ".join(parts)
 
 
+def public_datasets(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The datasets every active principal sees whole (`rls_mode = 'public'`), from the
+    warehouse's resolved policy."""
+    return frozenset(
+        name
+        for (name,) in con.execute(
+            "select dataset from policy.policy_datasets where rls_mode = 'public'"
+        ).fetchall()
+    )
+
+
 def render_principal(
     con: duckdb.DuckDBPyConnection,
     principal: str,
     extract_name: str,
     pages: list[Page],
-    out: Path,
+    folder: Path,
     world: Path,
     public: frozenset[str] = frozenset(),
+    up: str = "principals",
     semantic: dict[str, Any] | None = None,
 ) -> Rendered:
+    """Render every page as the principal into `folder` (new), with `folder/index.html`; the
+    pages load `../vendor/` and link `../index.html`, named `up` (the list of principals in
+    `dashboards build`, the portal's own index in a portal)."""
     datasets = catalogue()
     metrics = metric_catalogue()
-    folder = out / Path(extract_name).stem
     folder.mkdir(parents=True)
     rendered = Rendered(principal, folder.name, pages, any_rows=False)
     template = TEMPLATES.get_template("page.html.j2")
@@ -189,12 +206,13 @@ def render_principal(
                 extract_file=extract_name,
                 tiles=tiles,
                 any_rows=page_rows,
+                up=up,
             ),
             encoding="utf-8",
         )
         rendered.files.append(html_file)
     (folder / "index.html").write_text(
-        TEMPLATES.get_template("principal.html.j2").render(principal=principal, pages=pages),
+        TEMPLATES.get_template("principal.html.j2").render(principal=principal, pages=pages, up=up),
         encoding="utf-8",
     )
     return rendered
@@ -219,12 +237,7 @@ def build_dashboards(
     semantic = semantic_manifest.read(target or dbt_target()) if uses_metrics else None
     everyone = principals is None
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        public = frozenset(
-            name
-            for (name,) in con.execute(
-                "select dataset from policy.policy_datasets where rls_mode = 'public'"
-            ).fetchall()
-        )
+        public = public_datasets(con)
         if principals is None:
             principals = active_principals(con)
     with output_lock(out, DASHBOARDS), generation(out, DASHBOARDS) as new:
@@ -246,10 +259,10 @@ def build_dashboards(
                             normalise_principal(principal),
                             entry.file,
                             pages,
-                            new.folder,
+                            new.folder / Path(entry.file).stem,
                             world,
                             public,
-                            semantic,
+                            semantic=semantic,
                         )
                     )
                 finally:

@@ -51,7 +51,7 @@ def exposures_yaml(pages: list[Page]) -> str:
                 "label": page.title,
                 "type": "dashboard",
                 "maturity": "medium",
-                "url": f"site/dashboards/<principal>/{page.slug}.html",
+                "url": f"portals/<principal>/dashboards/{page.slug}.html",
                 "description": f"{page.description.strip()} (dashboards/{page.source},"
                 f" rendered per principal from its extract)",
                 "depends_on": [f"ref('{mart}')" for mart in marts]

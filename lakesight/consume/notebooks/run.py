@@ -1,8 +1,9 @@
 """`lakesight notebooks build`: every notebook executed per principal, on its extract, to HTML.
 
 notebooks/<name>.py                        Jupytext percent format (the reviewed source)
-site/notebooks/index.html                  the principals and their notebooks
-site/notebooks/<extract-name>/<name>.html  one notebook executed as that principal
+target/notebooks/index.html                  the principals and their notebooks (the owners')
+target/notebooks/<extract-name>/<name>.html  one notebook executed as that principal
+(`make build` executes them into each principal's portal: lakesight.site.portals, `execute_as`)
 
 A notebook has one cell tagged `parameters` (PRINCIPAL, EXTRACT); the build inserts a cell after
 it with the principal and the file name of the extract made for it (papermill's convention; the
@@ -29,12 +30,14 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 from lakesight.config import dbt_target
 from lakesight.consume.notebooks import NotebookError
 from lakesight.consume.notebooks.data import EXTRACTS_VARIABLE
 from lakesight.outputs import NOTEBOOKS, generation, output_lock
 from lakesight.security.extracts import (
+    Extract,
     active_principals,
     extract_file,
     fresh_extract,
@@ -161,7 +164,12 @@ def _failure(nb: nbformat.NotebookNode, notebook: Notebook, error: CellExecution
 
 
 def to_html(nb: nbformat.NotebookNode, title: str) -> str:
-    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    """The executed notebook as a page, without the cell tagged `parameters`: its defaults name
+    another principal (the injected cell after it says whose page it is; docs/notebooks.md)."""
+    config = Config(TagRemovePreprocessor={"enabled": True, "remove_cell_tags": {"parameters"}})
+    exporter = HTMLExporter(
+        config=config, template_name="offline", extra_template_basedirs=[str(TEMPLATES)]
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
@@ -190,16 +198,30 @@ def run_principal(
     cwd: Path,
 ) -> Iterator[Notebook]:
     """Execute every notebook as the principal into out/<extract-name>/; yields each one done."""
-    normal = normalise_principal(principal)
     with fresh_extract(warehouse, extracts, principal) as (entry, _reason):
-        folder = out / Path(entry.file).stem
-        folder.mkdir(parents=True)
-        for notebook in notebooks:
-            nb = parameterised(notebook, normal, entry.file, entry.built_at)
-            execute(nb, notebook, cwd, extracts)
-            html = to_html(nb, f"{notebook.title} — as {normal}")
-            (folder / f"{notebook.name}.html").write_text(html, encoding="utf-8")
-            yield notebook
+        yield from execute_as(
+            principal, entry, notebooks, out / Path(entry.file).stem, cwd, extracts
+        )
+
+
+def execute_as(
+    principal: str,
+    entry: Extract,
+    notebooks: list[Notebook],
+    folder: Path,
+    cwd: Path,
+    extracts: Path,
+) -> Iterator[Notebook]:
+    """Execute every notebook as the principal on its extract `entry` (fresh, in `extracts`:
+    hold its folder's lock) into `folder` (new), `<notebook>.html` each; yields each one done."""
+    normal = normalise_principal(principal)
+    folder.mkdir(parents=True)
+    for notebook in notebooks:
+        nb = parameterised(notebook, normal, entry.file, entry.built_at)
+        execute(nb, notebook, cwd, extracts)
+        html = to_html(nb, f"{notebook.title} — as {normal}")
+        (folder / f"{notebook.name}.html").write_text(html, encoding="utf-8")
+        yield notebook
 
 
 def write_index(out: Path, done: list[Executed]) -> Path:

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from markupsafe import Markup
 
 
-def label(value: float, is_date: bool) -> str:
-    """An axis label: a date for epoch seconds, else a short number."""
+def label(value: float, is_date: bool, years: bool = False) -> str:
+    """An axis label: a date (or with `years` its year) for epoch seconds, else a short number."""
     if is_date:
-        return f"{datetime.fromtimestamp(value, UTC):%Y-%m-%d}"
+        return f"{datetime.fromtimestamp(value, UTC):{'%Y' if years else '%Y-%m-%d'}}"
     return f"{value:,.4g}"
 
 
@@ -21,10 +21,12 @@ def histogram(
     kde: Sequence[tuple[float, float]] = (),
     *,
     is_date: bool = False,
+    years: bool = False,
     width: int = 360,
     height: int = 150,
 ) -> Markup:
-    """Bars of a histogram, and the KDE (scaled to the bars' area) as a line over them."""
+    """Bars of a histogram, and the KDE (scaled to the bars' area) as a line over them; `years`:
+    dates labelled by their year only."""
     if not bins:
         return Markup("")
     pad, base = 4, height - 18
@@ -37,12 +39,16 @@ def histogram(
         f'<svg class="chart histogram" role="img" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
     ]
+
+    def text(value: float) -> str:
+        return html.escape(label(value, is_date, years))
+
     for i, (left, right, count) in enumerate(bins):
         h = (base - pad) * count / peak
         parts.append(
             f'<rect class="bar" x="{pad + i * bar_width:.2f}" y="{base - h:.2f}"'
             f' width="{max(bar_width - 1, 0.5):.2f}" height="{h:.2f}" fill="#4c78a8">'
-            f"<title>{html.escape(label(left, is_date))} to {html.escape(label(right, is_date))}:"
+            f"<title>{text(left)} to {text(right)}:"
             f" {count:,}</title></rect>"
         )
     if kde and total:
@@ -57,9 +63,9 @@ def histogram(
             ' stroke-width="1.5"><title>kernel density estimate</title></polyline>'
         )
     parts.append(
-        f'<text x="{pad}" y="{height - 4}" font-size="10">{html.escape(label(low, is_date))}</text>'
+        f'<text x="{pad}" y="{height - 4}" font-size="10">{text(low)}</text>'
         f'<text x="{width - pad}" y="{height - 4}" font-size="10" text-anchor="end">'
-        f"{html.escape(label(high, is_date))}</text></svg>"
+        f"{text(high)}</text></svg>"
     )
     return Markup("".join(parts))
 

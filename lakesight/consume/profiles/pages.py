@@ -31,10 +31,12 @@ _ENV = Environment(
 )
 
 
-def fmt(value: Any) -> str:
-    """A statistic as the tables show it."""
+def fmt(value: Any, years: bool = False) -> str:
+    """A statistic as the tables show it (a date, with `years`, as its year)."""
     if value is None:
         return ""
+    if years and isinstance(value, datetime | date):
+        return str(value.year)
     if isinstance(value, datetime | date):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     if isinstance(value, float):
@@ -52,8 +54,18 @@ def render_profile(
 ) -> str:
     """One profile as a self-contained HTML page (no script, no external resource)."""
 
+    def by_year(column: Column) -> bool:
+        """A date column masked to its year: every figure shown as a year, since an
+        interpolated date (a quantile, a bin edge) may be some customer's birth day."""
+        return profile.masked.get(column.name) == "year"
+
     def histogram(column: Column) -> Any:
-        return charts.histogram(column.histogram, column.kde, is_date=column.kind == "date")
+        return charts.histogram(
+            column.histogram, column.kde, is_date=column.kind == "date", years=by_year(column)
+        )
+
+    def shown(column: Column, value: Any) -> str:
+        return fmt(value, years=by_year(column))
 
     def bars(column: Column) -> Any:
         return charts.bars(column.top, column.rows)
@@ -63,6 +75,7 @@ def render_profile(
         home=home,
         index=index,
         fmt=fmt,
+        shown=shown,
         quantiles=QUANTILES,
         bins=BINS,
         top=TOP,
@@ -83,10 +96,23 @@ class Entry:
     profile: Profile
 
 
-def render_index(sections: list[tuple[str, list[Entry]]], *, home: str = "../index.html") -> str:
+#: what the owners' profile index says of its pages
+MARTS_INTRO = (
+    "Every mart of the warehouse, every row, restricted columns masked"
+    ' (docs/security.md, "Who may be given what").'
+)
+
+
+def render_index(
+    sections: list[tuple[str, list[Entry]]],
+    *,
+    home: str = "../index.html",
+    intro: str = MARTS_INTRO,
+) -> str:
     return _ENV.get_template("index.html.j2").render(
         sections=sections,
         home=home,
+        intro=intro,
         index="index.html",
         sample_above=SAMPLE_ABOVE,
         sample_rows=SAMPLE_ROWS,

@@ -16,7 +16,7 @@ from lakesight.consume.profiles.stats import Profile, profile, quote
 from lakesight.dbt_artifacts import DbtManifest, read_dbt_manifest
 from lakesight.outputs import PROFILES, generation, output_lock
 from lakesight.security.access import DEFAULT_EXTRACTS, connect_confined
-from lakesight.security.extracts import ExtractError, active_principals, fresh_extract
+from lakesight.security.extracts import Extract, fresh_extract
 from lakesight.security.resolved import PolicyNotBuilt, ResolvedPolicy
 
 MANIFEST = Path("target/manifest.json")
@@ -98,14 +98,54 @@ def profile_as(
     with fresh_extract(warehouse, extracts, principal) as (extract, _):
         con = connect_confined(extracts / extract.file)
     with con:
-        schema, name = resolve(con, relation, f"the extract of {extract.principal}")
-        return profile(
-            con,
-            f"{quote(schema)}.{quote(name)}",
-            display=f"{schema}.{name}",
-            source=f"the extract of {extract.principal} ({extract.file}), not the warehouse",
-            key=_key(manifest, schema, name),
-        )
+        return profile_extract(con, extract, relation, manifest)
+
+
+def profile_extract(
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    relation: str,
+    manifest: DbtManifest | None = None,
+) -> Profile:
+    """Profile a secure dataset of an extract, on its confined connection `con`."""
+    schema, name = resolve(con, relation, f"the extract of {extract.principal}")
+    return profile(
+        con,
+        f"{quote(schema)}.{quote(name)}",
+        display=f"{schema}.{name}",
+        source=f"the extract of {extract.principal} ({extract.file}), not the warehouse",
+        key=_key(manifest, schema, name),
+    )
+
+
+def write_secure_profiles(
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    folder: Path,
+    manifest: DbtManifest | None,
+    home: str = "../index.html",
+    progress: Callable[[str], None] | None = None,
+) -> list[Entry]:
+    """A page per secure dataset of the extract (on its confined connection `con`) and their
+    index, into `folder` (new): `<dataset>.html` and `index.html`, linking only each other and
+    `home`. Returns the pages."""
+    folder.mkdir(parents=True)
+    entries: list[Entry] = []
+    for dataset in [n for s, n in _tables(con) if s == "secure"]:
+        if progress:
+            progress(f"secure.{dataset} as {extract.principal}")
+        result = profile_extract(con, extract, f"secure.{dataset}", manifest)
+        href = f"{slug(dataset)}.html"
+        (folder / href).write_text(render_profile(result, home=home), encoding="utf-8")
+        entries.append(Entry(f"secure.{dataset}", href, result))
+    index = render_index(
+        [(f"Secure datasets as {extract.principal}", entries)],
+        home=home,
+        intro=f"Every secure dataset as {extract.principal} sees it, read from that"
+        " principal's extract only, never the warehouse.",
+    )
+    (folder / "index.html").write_text(index, encoding="utf-8")
+    return entries
 
 
 def mart_relations(manifest: DbtManifest) -> list[tuple[str, str]]:
@@ -123,10 +163,13 @@ def build_profiles(
     warehouse: Path,
     out: Path,
     manifest_path: Path = MANIFEST,
-    extracts: Path = DEFAULT_EXTRACTS,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write a page per mart and per secure dataset per active principal, and the index.
+    """Write a page per mart and the index: the owners' pages (restricted columns masked).
+
+    The secure datasets as each principal sees them are in that principal's portal
+    (lakesight.site.portals), never in the owners' site (docs/security.md, "Who may be given
+    what").
 
     `out` is a generated folder (lakesight/outputs.py): the pages are written into a new
     generation and `out` switches to it at once; the returned index is `out/index.html`."""
@@ -134,7 +177,7 @@ def build_profiles(
     if manifest is None:
         raise ProfileError(f"No dbt manifest at {manifest_path}: run `dbt parse` or `make build`.")
     with output_lock(out, PROFILES), generation(out, PROFILES) as new:
-        _write_profiles(warehouse, new.folder, manifest, extracts, progress)
+        _write_profiles(warehouse, new.folder, manifest, progress)
     return out / "index.html"
 
 
@@ -142,7 +185,6 @@ def _write_profiles(
     warehouse: Path,
     out: Path,
     manifest: DbtManifest,
-    extracts: Path,
     progress: Callable[[str], None] | None,
 ) -> None:
     marts: list[Entry] = []
@@ -157,29 +199,6 @@ def _write_profiles(
         href = f"{slug(result.relation)}.html"
         (out / href).write_text(render_profile(result), encoding="utf-8")
         marts.append(Entry(result.relation, href, result))
-    sections = [("Marts (the warehouse)", marts)]
-    try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            ResolvedPolicy.read(con)
-            principals = active_principals(con)
-    except (PolicyNotBuilt, ExtractError):
-        principals = []
-    for principal in principals:
-        entries: list[Entry] = []
-        with (
-            fresh_extract(warehouse, extracts, principal) as (extract, _),
-            connect_confined(extracts / extract.file) as con,
-        ):
-            datasets = [n for s, n in _tables(con) if s == "secure"]
-        folder = f"as-{extract.file.removesuffix('.duckdb')}"
-        (out / folder).mkdir(exist_ok=True)
-        for dataset in datasets:
-            if progress:
-                progress(f"secure.{dataset} as {principal}")
-            result = profile_as(warehouse, principal, f"secure.{dataset}", manifest, extracts)
-            href = f"{folder}/{slug(dataset)}.html"
-            page = render_profile(result, home="../../index.html", index="../index.html")
-            (out / href).write_text(page, encoding="utf-8")
-            entries.append(Entry(f"secure.{dataset}", href, result))
-        sections.append((f"Secure datasets as {principal}", entries))
-    (out / "index.html").write_text(render_index(sections), encoding="utf-8")
+    (out / "index.html").write_text(
+        render_index([("Marts (the warehouse)", marts)]), encoding="utf-8"
+    )

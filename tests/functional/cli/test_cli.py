@@ -34,6 +34,7 @@ def test_help_lists_every_command() -> None:
         "export-policies",
         "profile",
         "profiles",
+        "portals",
     ):
         assert f" {command} " in result.stdout, command
     assert "--debug" in result.stdout

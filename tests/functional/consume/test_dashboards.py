@@ -28,6 +28,7 @@ from lakesight.security.extracts import (
     fresh_extract,
     read_manifest,
 )
+from tests.support.leaks import extract_strings
 from tests.support.oracle import Policy
 from tests.support.warehouse import CHROMIUM, REPO, Warehouse, offline_page
 
@@ -284,32 +285,6 @@ def test_one_metric_is_one_number_on_every_page(built: Warehouse, rendered) -> N
         assert shown["Orders"] == {metrics["orders"].figure(orders)}, principal
 
 
-def _extract_strings(path: Path) -> set[str]:
-    con = connect_confined(path)
-    try:
-        found: set[str] = set()
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'secure'"
-        ).fetchall()
-        for (table,) in tables:
-            columns = con.execute(
-                "select column_name from information_schema.columns where table_schema = 'secure'"
-                " and table_name = ? and data_type = 'VARCHAR'",
-                [table],
-            ).fetchall()
-            for (column,) in columns:
-                found |= {
-                    v
-                    for (v,) in con.execute(
-                        f'select distinct "{column}" from secure."{table}"'
-                    ).fetchall()
-                    if v is not None
-                }
-        return found
-    finally:
-        con.close()
-
-
 def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse, rendered) -> None:
     """Every text value in a page's embedded data and SVG labels is in the principal's extract,
     and no country, region or channel of the warehouse outside the extract appears anywhere."""
@@ -344,7 +319,7 @@ def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse,
     manifest = read_manifest(extracts)
     checked = 0
     for principal in principals(built):
-        own = _extract_strings(extracts / manifest[principal].file)
+        own = extract_strings(extracts / manifest[principal].file)
         # numeric codes are checked in the data; in SVG labels they could be axis ticks
         forbidden = {v for v in everywhere - own if not v.isdigit()}
         folder = folder_of(out, principal)

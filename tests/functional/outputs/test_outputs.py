@@ -47,6 +47,7 @@ from lakesight.outputs import (
     NATIVE,
     NOTEBOOKS,
     OWNERSHIP,
+    PORTALS,
     PROFILES,
     Kind,
     OutputError,
@@ -66,6 +67,8 @@ from lakesight.security.extracts import (
     verify,
 )
 from lakesight.site.owner import build_site
+from lakesight.site.portals import build as portals_build
+from lakesight.site.portals.build import build_portals
 from tests.support.warehouse import BIN, REPO, Warehouse
 
 #: the os calls that change the file system (pathlib and shutil.rmtree go through them)
@@ -333,6 +336,61 @@ def test_a_kill_at_any_step_of_dashboards_build_leaves_a_complete_generation(
     assert kills > 5
 
 
+def test_a_kill_at_any_step_of_portals_leaves_a_complete_generation_without_stale_portals(
+    built: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real `build_portals` (generation, carry, zips); a portal's pages are stubbed. carol is
+    deactivated between the runs: `portals --as alice` drops her portal and zip, carries bob's."""
+    edition = {"text": "first"}
+
+    def write_portal(
+        _warehouse: Path, _extracts: Path, principal: str, root: Path, *_: object
+    ) -> None:
+        (root / "dashboards").mkdir(parents=True)
+        (root / "index.html").write_text(f"{principal} {edition['text']}")
+        (root / "dashboards" / "sales.html").write_text(f"sales of {principal}")
+
+    monkeypatch.setattr(portals_build, "write_portal", write_portal)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    old_warehouse = built.database_copy(tmp_path / "old")
+    new_warehouse = built.database_copy(tmp_path / "new")
+    keep_active(old_warehouse, [*PRINCIPALS, "carol@example.com"])
+    keep_active(new_warehouse, PRINCIPALS)
+    sources = (REPO / "dashboards", REPO / "notebooks", built.target / "manifest.json")
+
+    def build(database: Path, root: Path, only: str | None) -> None:
+        build_portals(database, root / "portals", root / "extracts", *sources, only)
+
+    base = tmp_path / "base"
+    build(old_warehouse.database, base, None)
+    edition["text"] = "second"
+    states = rerun_states(
+        base,
+        tmp_path / "reference",
+        lambda root: build(new_warehouse.database, root, PRINCIPALS[0]),
+        lambda root: tree(root / "portals"),
+    )
+    slugs = {p: Path(extract_file(p)).stem for p in [*PRINCIPALS, "carol@example.com"]}
+    old, new = states
+    assert f"{slugs['carol@example.com']}.zip" in old and not [
+        name for name in new if name.startswith(slugs["carol@example.com"])
+    ]
+    bobs = {name: digest for name, digest in old.items() if name.startswith("bob-")}
+    assert bobs and bobs == {name: d for name, d in new.items() if name.startswith("bob-")}
+    assert old[f"{slugs['alice@example.com']}.zip"] != new[f"{slugs['alice@example.com']}.zip"]
+    kills = kill_at_every_step(
+        base,
+        {"portals": PORTALS},
+        lambda root: build(new_warehouse.database, root, PRINCIPALS[0]),
+        lambda root: tree(root / "portals"),
+        states,
+        tmp_path,
+    )
+    print(f"portals: killed at each of {kills} steps")
+    assert kills > 5
+
+
 def rerun_states(
     base: Path, reference: Path, action: Callable[[Path], object], state: Callable[[Path], object]
 ) -> list[object]:
@@ -572,6 +630,31 @@ def test_the_site_index_links_the_model_card_in_its_generated_folder(
     assert relative_links(tmp_path / "site" / "ml") == []  # its vendor/ scripts beside it
 
 
+def test_the_site_removes_the_principals_folders_an_earlier_build_wrote_into_it(
+    built: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`site/dashboards/` (a generation) and `site/notebooks/` (a folder of the version before
+    generations): principals' pages, now in the portals (docs/security.md); a folder lakesight
+    did not write is refused, and nothing is removed."""
+    monkeypatch.setattr(dashboards_build, "tile_spec", quick_tile_spec)
+    site, target, pages = tmp_path / "site", tmp_path / "target", tmp_path / "pages"
+    pages.mkdir()  # a page whose stand-in specs are plain JSON (no dates)
+    shutil.copy(REPO / "dashboards" / "targets.yml", pages)
+    build_dashboards(built.database, pages, site / "dashboards", tmp_path / "x", PRINCIPALS[:1])
+    (site / "notebooks" / "bob-0123456789abcdef").mkdir(parents=True)
+    (site / "notebooks" / "index.html").write_text("bob")
+    target.mkdir()
+    (target / "static_index.html").write_text("<html></html>")
+    build_site(REPO, target, built.database, site)
+    assert not [e.name for e in site.iterdir() if "dashboards" in e.name and "lock" not in e.name]
+    assert not (site / "notebooks").exists()
+    (site / "notebooks").mkdir()
+    (site / "notebooks" / "mine.md").write_text("mine")
+    with pytest.raises(OutputError, match=r"notebooks holds mine\.md"):
+        build_site(REPO, target, built.database, site)
+    assert (site / "notebooks" / "mine.md").read_text() == "mine"
+
+
 def test_export_policies_refuses_a_folder_with_other_files_and_removes_nothing(
     built: Warehouse, tmp_path: Path
 ) -> None:
@@ -651,6 +734,7 @@ def run_in(root: Path, env: dict[str, str], *args: str) -> str:
 
 
 PAGES = ("--dashboards", str(REPO / "dashboards"))
+SOURCES = (*PAGES, "--notebooks", str(REPO / "notebooks"))
 
 
 @pytest.mark.parametrize(
@@ -662,6 +746,8 @@ PAGES = ("--dashboards", str(REPO / "dashboards"))
         (("dashboards", "build", *PAGES, "--out", "."), "is the current folder"),
         (("notebooks", "build", "--notebooks", str(REPO / "notebooks")), "holds dbt-docs"),
         (("profiles", "--manifest", "MANIFEST"), "holds dbt-docs"),
+        (("portals", *SOURCES, "--manifest", "MANIFEST"), "holds dbt-docs"),
+        (("portals", *SOURCES, "--out", "."), "is the current folder"),
         (("publish", "--dev", "--exports", "lake/x"), "is inside the lake"),
         (("export-policies", "--out", "."), "is the current folder"),
         (("export-policies", "--out", "models"), "models holds orders.sql"),

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.quality.suites import all_suites
 from lakesight.quality.suites.secure import principals
 from lakesight.security.datasets import TARGETS
+from lakesight.security.extracts import extract_file
 from lakesight.security.resolved import ResolvedPolicy
-from tests.support.warehouse import CHROMIUM, REPO, Warehouse, offline_page
+from tests.support.warehouse import CHROMIUM, REPO, Published, Warehouse, offline_page
 
 SCREENSHOTS = REPO / "target" / "screenshots"
 
@@ -28,32 +27,10 @@ if not os.path.exists(CHROMIUM):
 
 
 @pytest.fixture(scope="module")
-def site(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site of a copy of the shared warehouse, written as `make docs` writes it."""
-    warehouse = built.copy(tmp_path_factory.mktemp("site"))
-    warehouse.target.mkdir()
-    shutil.copyfile(built.target / "run_results.json", warehouse.target / "build_run_results.json")
-    warehouse.dbt("docs", "generate", "--static")
-    out = warehouse.root / "site"
-    if not NODE_MODULES.is_dir():
-        pytest.fail(
-            f"{NODE_MODULES} is missing: `make test` installs the Data Docs assets (npm ci)"
-        )
-    for command in (
-        ["validate", "--database", str(warehouse.database), "--data-docs", str(out / "gx")],
-        [
-            "profiles",
-            "--out",
-            str(out / "profiles"),
-            "--manifest",
-            str(warehouse.target / "manifest.json"),
-            "--extracts",
-            str(warehouse.root / "extracts"),
-        ],
-        ["site", "--target", str(warehouse.target), "--out", str(out)],
-    ):
-        warehouse.lakesight(*command)
-    return out
+def site(published: Published) -> Path:
+    """The owners' site of a copy of the shared warehouse, written as `make build` writes it
+    (tests/conftest.py: shared with the leak test, tests/functional/security/test_portals.py)."""
+    return published.site
 
 
 @pytest.fixture
@@ -88,6 +65,16 @@ def test_index_links_resolve_and_show_the_build(site: Path, built: Warehouse, br
     assert "gx/index.html" in hrefs
     for href in hrefs:
         assert (site / href).is_file(), href
+    # no principal's pages in the owners' site; the portals listed, never linked
+    every = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert not [href for href in every if "portals" in href or href.startswith("..")]
+    assert not [h for h in hrefs if h.startswith(("dashboards/", "notebooks/"))]
+    listed = page.locator("#portals").inner_text()
+    users = ResolvedPolicy.load(built.database).users
+    for principal in sorted(user for user, active in users.items() if active and user):
+        assert f"portals/{Path(extract_file(principal)).stem}.zip" in listed, principal
+    assert "dave@example.com" in users and "dave@example.com" not in listed  # inactive
+    assert "listed, not linked" in page.locator("#portals-note").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "site-index.png"), full_page=True)
     assert left_file == []
@@ -237,11 +224,46 @@ def test_profile_pages_render_offline_with_charts(
     page.screenshot(path=str(SCREENSHOTS / "profile-fct_order_items.png"), full_page=True)
 
     page.goto((site / "profiles" / "index.html").as_uri())
-    erin = page.locator("h2:has-text('Secure datasets as erin@example.com') + table")
-    assert erin.count() == 1
-    assert page.locator("h2:has-text('as dave@example.com')").count() == 0  # inactive
-    erin.locator("a:has-text('secure.orders')").click()
-    assert "the extract of" in page.locator("p.meta").nth(1).inner_text()
+    assert page.locator("h2:has-text('Secure datasets as')").count() == 0  # in the portals
+    assert page.locator("table.profiles").count() == 1
+    assert left_file == []
+
+
+def portal(published: Published, principal: str) -> Path:
+    return published.portals / Path(extract_file(principal)).stem
+
+
+def test_a_portal_opens_offline_and_links_only_inside_itself(
+    published: Published, built: Warehouse, browser_page
+) -> None:
+    """erin's portal, from file:// with the network blocked: its index names erin and the as-of
+    date of her data; a dashboard page draws its charts from the vendored scripts, a notebook
+    and a profile of a secure dataset open; every link followed stays in the portal."""
+    page, left_file = browser_page
+    root = portal(published, "erin@example.com")
+    page.goto((root / "index.html").as_uri())
+    assert page.locator("#principal").inner_text() == "erin@example.com"
+    newest = built.scalar("select max(order_date) from marts.fct_orders")  # erin sees every row
+    assert newest.isoformat() in page.locator("#newest-order").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "portal-index-erin.png"), full_page=True)
+
+    page.click("#dashboards a:has-text('Sales over time')")
+    assert "erin@example.com" in page.locator("#whose").inner_text()
+    page.locator("section.tile .chart svg").first.wait_for(timeout=15_000)
+    assert page.locator(".chart svg path, .chart svg .mark-group").count() > 3
+    page.screenshot(path=str(SCREENSHOTS / "portal-dashboard-sales-erin.png"), full_page=True)
+    page.click("a:has-text('portal')")  # the page's way back: the portal's index
+    assert page.url == (root / "index.html").as_uri()
+
+    page.click("#notebooks a")
+    assert "This notebook was run as erin@example.com" in page.locator("body").inner_text()
+    page.goto((root / "index.html").as_uri())
+    page.click("#profiles a:has-text('secure.orders')")
+    assert "the extract of erin@example.com" in page.locator("p.meta").nth(1).inner_text()
     assert page.locator("svg.histogram rect.bar").count() > 0
     page.screenshot(path=str(SCREENSHOTS / "profile-secure-orders.png"), full_page=True)
+    page.click("a:has-text('profiles')")
+    assert page.url == (root / "profiles" / "index.html").as_uri()
+    assert page.locator("h2").inner_text() == "Secure datasets as erin@example.com"
     assert left_file == []
