@@ -307,7 +307,49 @@ def test_exposures_are_derived_from_the_dashboard_files() -> None:
     declared = yaml.safe_load(EXPOSURES.read_text(encoding="utf-8"))["exposures"]
     assert [e["name"] for e in declared] == [f"dashboard_{page.slug}" for page in pages]
     sales = next(e for e in declared if e["name"] == "dashboard_sales")
-    assert sales["depends_on"] == ["ref('rpt_sales_daily')"]
+    assert sales["depends_on"] == ["metric('net_revenue')", "metric('orders')"]
+    engagement = next(e for e in declared if e["name"] == "dashboard_engagement")
+    assert engagement["depends_on"] == ["ref('rpt_review_terms')", "ref('rpt_web_funnel_flows')"]
+
+
+METRIC_TILE = {
+    "title": "Net revenue by channel",
+    "metrics": ["net_revenue"],
+    "group_by": ["order__channel"],
+    "visual": "bar",
+    "encoding": {"x": {"field": "order__channel"}, "y": {"field": "net_revenue"}},
+}
+
+
+def test_a_metric_tile_reads_a_metric_of_the_semantic_layer(tmp_path: Path) -> None:
+    (page,) = load_pages(write(tmp_path / "d", [METRIC_TILE]))
+    (metric_tile,) = page.tiles
+    assert metric_tile.metrics == ["net_revenue"] and metric_tile.source.startswith("metric ")
+    assert metric_tile.columns == {"order__channel": "varchar", "net_revenue": "double"}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"metrics": ["net_revenu"]}, "unknown metric 'net_revenu'"),
+        (
+            {
+                "encoding": {
+                    "x": {"field": "order__channel"},
+                    "y": {"field": "net_revenue", "aggregate": "sum"},
+                }
+            },
+            "encoding y: a metric tile takes no aggregate",
+        ),
+        ({"dataset": "orders"}, "a metric tile takes no dataset"),
+        (
+            {"encoding": {"x": {"field": "channel"}, "y": {"field": "net_revenue"}}},
+            "unknown column 'channel'",
+        ),
+    ],
+)
+def test_a_metric_tile_names_what_is_wrong(tmp_path: Path, change: dict, problem: str) -> None:
+    assert problem in problems(write(tmp_path / "d", [METRIC_TILE | change]))
 
 
 def test_an_added_page_makes_the_exposures_stale(tmp_path: Path) -> None:
