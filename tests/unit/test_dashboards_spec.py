@@ -328,6 +328,12 @@ def test_a_metric_tile_reads_a_metric_of_the_semantic_layer(tmp_path: Path) -> N
     assert metric_tile.columns == {"order__channel": "varchar", "net_revenue": "double"}
 
 
+def test_a_period_is_for_metric_tiles(tmp_path: Path) -> None:
+    assert "period is for metric tiles" in problems(
+        write(tmp_path / "d", [tile(period="latest_month")])
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
@@ -342,6 +348,10 @@ def test_a_metric_tile_reads_a_metric_of_the_semantic_layer(tmp_path: Path) -> N
             "encoding y: a metric tile takes no aggregate",
         ),
         ({"dataset": "orders"}, "a metric tile takes no dataset"),
+        (
+            {"period": "latest_month", "group_by": ["metric_time__month"]},
+            "a tile of one period is not grouped by time",
+        ),
         (
             {"encoding": {"x": {"field": "channel"}, "y": {"field": "net_revenue"}}},
             "unknown column 'channel'",

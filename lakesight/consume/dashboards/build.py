@@ -186,6 +186,7 @@ def render_principal(
                 "source": tile.source,
                 "rows": len(result.rows),
                 "total": totals_line(tile, totals, metrics) if result.rows else "",
+                "period": result.period,
             }
             if result.rows:
                 page_rows = True

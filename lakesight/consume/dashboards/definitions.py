@@ -94,6 +94,8 @@ class Tile:
     metrics: list[str] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
+    #: a metric tile of one period: the newest month of the principal's data, or its year to date
+    period: str | None = None
 
     @property
     def source(self) -> str:
@@ -168,6 +170,8 @@ def metric_columns(
     for key in ("dataset", "lookup", "filters"):
         if key in raw:
             problems.append(f"a metric tile takes no {key} (filter with where)")
+    if "period" in raw and any(item.startswith(METRIC_TIME) for item in raw.get("group_by", [])):
+        problems.append("a tile of one period is not grouped by time")
     columns = {
         item: "timestamp" if item.startswith(METRIC_TIME) else "varchar"
         for item in raw.get("group_by", [])
@@ -290,6 +294,8 @@ def load_page(
             columns, owners, found = tile_columns(tile, datasets)
             if columns is not None:
                 found = _tile_problems(tile, columns)
+            if "period" in tile:
+                found = [*found, "period is for metric tiles"]
         if found or columns is None:
             problems.extend(where + p for p in found)
             continue
@@ -331,6 +337,7 @@ def load_page(
                 metrics=tile.get("metrics", []),
                 group_by=tile.get("group_by", []),
                 where=tile.get("where", []),
+                period=tile.get("period"),
             )
         )
     if problems:

@@ -51,6 +51,8 @@ class Result:
     #: the secure datasets a metric tile's SQL read (MetricFlow chose the joins); empty for SQL
     #: tiles, whose dataset and lookups say it
     reads: frozenset[str] = frozenset()
+    #: the period a tile of one period shows, for people ("December 2025")
+    period: str = ""
 
 
 def q(name: str) -> str:
@@ -267,7 +269,9 @@ def run_tile(con: duckdb.DuckDBPyConnection, tile: Tile, columns: dict[str, str]
     return Result(names, rows)
 
 
-def metric_request(tile: Tile, grouped: bool = True, limit: int | None = None) -> MetricRequest:
+def metric_request(
+    tile: Tile, grouped: bool = True, limit: int | None = None, where: tuple[str, ...] = ()
+) -> MetricRequest:
     """The tile's metrics by its group-by items (or none: its total), ordered by its sort."""
     order = tuple(
         ("-" if rule.get("order") == "descending" else "") + rule["field"] for rule in tile.sort
@@ -275,10 +279,41 @@ def metric_request(tile: Tile, grouped: bool = True, limit: int | None = None) -
     return MetricRequest(
         metrics=tuple(tile.metrics),
         group_by=tuple(tile.group_by) if grouped else (),
-        where=tuple(tile.where),
+        where=(*tile.where, *where),
         order_by=order if grouped else (),
         limit=limit,
     )
+
+
+MONTH = "{{ TimeDimension('metric_time', 'month') }}"
+YEAR = "{{ TimeDimension('metric_time', 'year') }}"
+
+
+def period_filters(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], tile: Tile
+) -> tuple[tuple[str, ...], str] | None:
+    """The filters and the name of a tile's period, anchored on the newest month of its first
+    metric in the principal's own data (never the warehouse's); None when there is none."""
+    newest = run(
+        con,
+        manifest,
+        MetricRequest(
+            (tile.metrics[0],),
+            ("metric_time__month",),
+            tuple(tile.where),
+            ("-metric_time__month",),
+            limit=1,
+        ),
+    )
+    if not newest.rows or newest.rows[0][0] is None:
+        return None
+    month = newest.rows[0][0]
+    if tile.period == "latest_month":
+        return (f"{MONTH} = '{month:%Y-%m-%d}'",), f"{month:%B %Y}, the newest month in this view"
+    return (
+        f"{YEAR} = '{month:%Y}-01-01'",
+        f"{MONTH} <= '{month:%Y-%m-%d}'",
+    ), f"{month:%Y} to date: January to {month:%B}, the newest month in this view"
 
 
 def run_metric_tile(
@@ -286,8 +321,16 @@ def run_metric_tile(
 ) -> tuple[Result, dict[str, Any] | None]:
     """The tile's rows and, when it groups, its total (each metric without the group-by)."""
     try:
-        answer = run(con, manifest, metric_request(tile, limit=ROW_CAP + 1))
-        total = run(con, manifest, metric_request(tile, grouped=False)) if tile.group_by else None
+        period = period_filters(con, manifest, tile) if tile.period else None
+        if tile.period and period is None:  # no data of the principal: no period, no rows
+            return Result(list(tile.columns), []), None
+        where, named = period or ((), "")
+        answer = run(con, manifest, metric_request(tile, limit=ROW_CAP + 1, where=where))
+        total = (
+            run(con, manifest, metric_request(tile, grouped=False, where=where))
+            if tile.group_by
+            else None
+        )
     except SemanticError as error:
         raise SemanticError(f"tile {tile.title!r}: {error}") from None
     rows = [dict(zip(answer.columns, row, strict=True)) for row in answer.rows]
@@ -300,4 +343,4 @@ def run_metric_tile(
     if total is not None and total.rows:
         totals = dict(zip(total.columns, total.rows[0], strict=True))
     reads = frozenset(re.findall(rf"\b{SECURE_SCHEMA}\.(\w+)", answer.sql))
-    return Result(answer.columns, rows, reads), totals
+    return Result(answer.columns, rows, reads, named), totals

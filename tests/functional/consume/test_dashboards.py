@@ -285,6 +285,29 @@ def test_one_metric_is_one_number_on_every_page(built: Warehouse, rendered) -> N
         assert shown["Orders"] == {metrics["orders"].figure(orders)}, principal
 
 
+def test_the_kpi_is_the_newest_month_of_the_principals_own_data(built: Warehouse, rendered) -> None:
+    """alice's KPI: net revenue and target of the newest month with her orders, as SQL over her
+    extract computes them; ivan (no rows) gets no KPI."""
+    out, extracts = rendered
+    month, net, target = query_as(
+        built.database,
+        "alice@example.com",
+        "with newest as (select max(date_trunc('month', order_date)) as month from secure.orders"
+        " where not is_cancelled) select newest.month,"
+        " (select sum(net_revenue_usd) from secure.orders where not is_cancelled"
+        "  and date_trunc('month', order_date) = newest.month),"
+        " (select sum(target_revenue_usd) from secure.revenue_vs_target_monthly"
+        "  where month_start_date = newest.month) from newest",
+        extracts,
+    ).rows[0]
+    html = (folder_of(out, "alice@example.com") / "targets.html").read_text(encoding="utf-8")
+    assert f"{month:%B %Y}, the newest month in this view" in html
+    label = named(data_rows(page_specs(html)[1]), "label")[0]["label"]
+    assert label == f"{float(net):,.0f} of {float(target):,.0f} ({float(net) / float(target):.1%})"
+    ivan = (folder_of(out, NOBODY) / "targets.html").read_text(encoding="utf-8")
+    assert not page_specs(ivan)
+
+
 def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse, rendered) -> None:
     """Every text value in a page's embedded data and SVG labels is in the principal's extract,
     and no country, region or channel of the warehouse outside the extract appears anywhere."""

@@ -304,13 +304,20 @@ def test_a_kill_at_any_step_of_dashboards_build_leaves_a_complete_generation(
         text = (REPO / "dashboards" / "targets.yml").read_text()
         (folder / "targets.yml").write_text(text.replace("Revenue vs target", title))
     extracts, base = tmp_path / "extracts", tmp_path / "base"
-    build_dashboards(built.database, first, base / "site" / "dashboards", extracts, PRINCIPALS)
+    build_dashboards(
+        built.database, first, base / "site" / "dashboards", extracts, PRINCIPALS, built.target
+    )
     old = tree(base / "site" / "dashboards")
     reference = tmp_path / "reference"
     shutil.copytree(base, reference, symlinks=True)
     # only alice again: bob's folder is carried over from the current generation
     build_dashboards(
-        built.database, second, reference / "site" / "dashboards", extracts, PRINCIPALS[:1]
+        built.database,
+        second,
+        reference / "site" / "dashboards",
+        extracts,
+        PRINCIPALS[:1],
+        built.target,
     )
     new = tree(reference / "site" / "dashboards")
     assert old != new
@@ -326,7 +333,12 @@ def test_a_kill_at_any_step_of_dashboards_build_leaves_a_complete_generation(
         base,
         {"site/dashboards": DASHBOARDS},
         lambda root: build_dashboards(
-            built.database, second, root / "site" / "dashboards", extracts, PRINCIPALS[:1]
+            built.database,
+            second,
+            root / "site" / "dashboards",
+            extracts,
+            PRINCIPALS[:1],
+            built.target,
         ),
         state,
         [old, new],
@@ -640,7 +652,9 @@ def test_the_site_removes_the_principals_folders_an_earlier_build_wrote_into_it(
     site, target, pages = tmp_path / "site", tmp_path / "target", tmp_path / "pages"
     pages.mkdir()  # a page whose stand-in specs are plain JSON (no dates)
     shutil.copy(REPO / "dashboards" / "targets.yml", pages)
-    build_dashboards(built.database, pages, site / "dashboards", tmp_path / "x", PRINCIPALS[:1])
+    build_dashboards(
+        built.database, pages, site / "dashboards", tmp_path / "x", PRINCIPALS[:1], built.target
+    )
     (site / "notebooks" / "bob-0123456789abcdef").mkdir(parents=True)
     (site / "notebooks" / "index.html").write_text("bob")
     target.mkdir()
