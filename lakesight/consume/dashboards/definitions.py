@@ -99,11 +99,12 @@ class Tile:
 
     @property
     def source(self) -> str:
-        """What the tile reads, for people: `secure.<dataset>` or `metric <names>`."""
+        """What the tile reads, for people: `metric <names> by <items>`, or `secure.<dataset>`
+        said to be aggregated on the page (a distribution, a bridge: no metric answers it)."""
         if self.metrics:
             by = f" by {', '.join(self.group_by)}" if self.group_by else ""
             return f"metric {', '.join(self.metrics)}{by}"
-        return f"secure.{self.dataset}"
+        return f"secure.{self.dataset}, aggregated for this tile (not a metric)"
 
 
 @dataclass
