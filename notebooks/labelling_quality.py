@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from IPython.display import display
 
-from lakesight.consume.notebooks.data import open_extract
+from lakesight.consume.notebooks.data import headline, open_extract
 
 sns.set_theme(style="whitegrid")
 con = open_extract(PRINCIPAL, EXTRACT)
@@ -37,8 +37,15 @@ daily = con.sql("select * from labelling_quality order by labelling_job_name, la
 sweep = con.sql(
     "select * from labelling_threshold_sweep order by labelling_job_name, confidence_threshold"
 ).df()
+# the headline figures are the semantic layer's metrics, as on every dashboard page
+figures = headline(con, "labelled_items", "auto_label_share")
 con.close()
 print(f"{len(daily):,} job days visible to {PRINCIPAL}")
+if figures.get("labelled_items"):
+    print(
+        f"labelled items {figures['labelled_items']:,.0f}"
+        f" · auto-label share {figures['auto_label_share']:.1%}"
+    )
 
 # %% [markdown]
 # ## Per job

@@ -133,8 +133,12 @@ def test_the_labelling_notebook_totals_equal_the_mart(built: Warehouse, executed
         " sum(cost_saved_usd) from marts.ml_labelling_quality group by 1 order by 1"
     )
     assert jobs, "the test lake should have labelling jobs"
+    items = sum(job[1] for job in jobs)
+    share = metric_catalogue()["auto_label_share"].figure(sum(job[2] for job in jobs) / items)
     for principal in principals(built):
         html = page(out, principal, "labelling_quality").read_text(encoding="utf-8")
+        # the headline is the metrics' (a public dataset: the same for everyone)
+        assert f"labelled items {items:,} · auto-label share {share}" in html, principal
         for job, items, auto, saved in jobs:
             line = f"{job}: {items:,} items, {auto:,} auto-labelled, cost saved ${saved:,.2f}"
             assert line in html, (principal, line)
