@@ -81,7 +81,7 @@ def run(
     try:
         result = engine.query(request.to_mf())
     except duckdb.Error:
-        raise
+        raise  # the extract refused or failed the SQL: the caller says which (access.failure)
     except Exception as error:  # MetricFlow's query errors have no common base class
         raise SemanticError(explain(error)) from None
     table = result.result_df
