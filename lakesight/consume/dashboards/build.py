@@ -235,13 +235,14 @@ def build_dashboards(
     folders are carried over from the current generation unchanged."""
     pages = load_pages(dashboards)
     uses_metrics = any(tile.metrics for page in pages for tile in page.tiles)
-    semantic = semantic_manifest.read(target or dbt_target()) if uses_metrics else None
     everyone = principals is None
     with duckdb.connect(str(warehouse), read_only=True) as con:
         public = public_datasets(con)
         if principals is None:
             principals = active_principals(con)
     with output_lock(out, DASHBOARDS), generation(out, DASHBOARDS) as new:
+        # the metric tiles' definitions, read once the folder is known to be ours to write
+        semantic = semantic_manifest.read(target or dbt_target()) if uses_metrics else None
         copy_vendor(new.folder)
         world = world_shapes(new.folder)
         if not everyone and new.previous is not None:

@@ -153,12 +153,13 @@ def build_portals(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         active = active_principals(con)
         public = public_datasets(con)
-    uses_metrics = any(tile.metrics for page in pages for tile in page.tiles)
-    semantic = semantic_manifest.read(manifest.parent) if uses_metrics else None
-    sources = Sources(pages, executed, read_dbt_manifest(manifest), public, semantic)
     principals = active if only is None else [only]
     done: list[Portal] = []
     with output_lock(out, PORTALS), generation(out, PORTALS) as new:
+        # the metric tiles' definitions, read once the folder is known to be ours to write
+        uses_metrics = any(tile.metrics for page in pages for tile in page.tiles)
+        semantic = semantic_manifest.read(manifest.parent) if uses_metrics else None
+        sources = Sources(pages, executed, read_dbt_manifest(manifest), public, semantic)
         if only is not None and new.previous is not None:
             writing = portal_slug(only)
             for slug in sorted({portal_slug(p) for p in active} - {writing}):
