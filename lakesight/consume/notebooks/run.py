@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,12 +127,8 @@ def execute(
     env = dict(os.environ) | {"DBT_TARGET_PATH": str(dbt_target().resolve())}
     if extracts is not None:
         env[EXTRACTS_VARIABLE] = str(extracts.resolve())
-    # IPC sockets, not TCP ports any local process could reach, in a folder of this run's own:
-    # jupyter_client's default names them kernel-ipc-<n> in the current folder, numbered from 1,
-    # so two builds (or test workers) in one folder connected to each other's kernels
-    # ("Invalid Signature")
-    sockets = Path(tempfile.mkdtemp(prefix="lakesight-kernel-"))
-    manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets / "kernel"))
+    # IPC sockets in Jupyter's runtime folder, not TCP ports any local process could reach
+    manager = KernelManager(kernel_name=KERNEL, transport="ipc")
     client = NotebookClient(
         nb,
         km=manager,
@@ -154,7 +148,6 @@ def execute(
     finally:
         if manager.has_kernel:  # nbclient shuts down only the kernels it started itself
             manager.shutdown_kernel()
-        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _failure(nb: nbformat.NotebookNode, notebook: Notebook, error: CellExecutionError) -> str:
