@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ import jinja2
 import jupytext
 import nbformat
 from jupyter_client.manager import KernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
@@ -127,8 +129,7 @@ def execute(
     env = dict(os.environ) | {"DBT_TARGET_PATH": str(dbt_target().resolve())}
     if extracts is not None:
         env[EXTRACTS_VARIABLE] = str(extracts.resolve())
-    # IPC sockets in Jupyter's runtime folder, not TCP ports any local process could reach
-    manager = KernelManager(kernel_name=KERNEL, transport="ipc")
+    manager = kernel_manager()
     client = NotebookClient(
         nb,
         km=manager,
@@ -148,6 +149,18 @@ def execute(
     finally:
         if manager.has_kernel:  # nbclient shuts down only the kernels it started itself
             manager.shutdown_kernel()
+
+
+def kernel_manager() -> KernelManager:
+    """A manager for one kernel that talks over IPC sockets, not TCP ports any local process
+    could reach. The sockets are named after a connection file of its own in Jupyter's runtime
+    folder: without one, jupyter_client names them kernel-ipc-<n> in the current folder, numbered
+    from 1, so two builds (or test workers) in one folder connected to each other's kernels
+    ("Invalid Signature")."""
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    connection = runtime / f"lakesight-kernel-{uuid.uuid4()}.json"
+    return KernelManager(kernel_name=KERNEL, transport="ipc", connection_file=str(connection))
 
 
 def _failure(nb: nbformat.NotebookNode, notebook: Notebook, error: CellExecutionError) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -214,12 +216,39 @@ def test_the_pages_render_offline_in_chromium(built: Warehouse, executed) -> Non
 def test_a_kernel_that_does_not_start_in_time_is_one_sentence_naming_the_notebook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A kernel that does not answer within KERNEL_START_TIMEOUT (here 0 s) stops the build
-    with a NotebookError naming the notebook, not an unexpected error."""
+    """A kernel that does not answer within KERNEL_START_TIMEOUT stops the build with a
+    NotebookError naming the notebook, not an unexpected error. The kernel here is a process that
+    never answers (a kernel that starts within the first second would pass even a 0 s timeout:
+    jupyter_client waits a second for its first reply)."""
     from lakesight.consume.notebooks import NotebookError, run
 
+    spec = tmp_path / "jupyter" / "kernels" / "silent"
+    spec.mkdir(parents=True)
+    silent = [sys.executable, "-c", "import time; time.sleep(60)", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": silent, "display_name": "silent", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setattr(run, "KERNEL", "silent")
+    monkeypatch.setattr(run, "KERNEL_START_TIMEOUT", 0)
     path = tmp_path / "plain.py"
     path.write_text("# %%\nprint('hello')\n", encoding="utf-8")
-    monkeypatch.setattr(run, "KERNEL_START_TIMEOUT", 0)
-    with pytest.raises(NotebookError, match=r"^plain\.py: the python3 kernel failed: Kernel"):
+    with pytest.raises(NotebookError, match=r"^plain\.py: the silent kernel failed: Kernel"):
         run.execute(jupytext.read(path), run.Notebook(path), tmp_path)
+
+
+def test_two_kernels_started_in_one_folder_get_sockets_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two builds in one folder (or two test workers) never share a kernel's IPC sockets: each
+    kernel's are named after a connection file of its own, outside the current folder."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    from lakesight.consume.notebooks import run
+
+    monkeypatch.chdir(tmp_path)
+    first, second = run.kernel_manager(), run.kernel_manager()
+    assert first.transport == second.transport == "ipc"
+    assert first.ip != second.ip
+    for manager in (first, second):
+        assert Path(manager.ip).parent == Path(jupyter_runtime_dir())
