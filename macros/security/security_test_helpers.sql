@@ -12,13 +12,17 @@
     {{ return((users.columns[0].values() | list) + (lookalikes.columns[0].values() | list) + ['nobody@example.com', '', none]) }}
 {%- endmacro %}
 
-{#- Run `sql` (one count) with lakesight_principal set to `principal`, then reset the variable so no
-    later statement on this connection runs as that principal. -#}
-{% macro sec_count_as(principal, sql) -%}
-    {%- do run_query("set variable lakesight_principal = " ~ ('null' if principal is none else sec_literal(principal))) -%}
-    {%- set result = run_query(sql) -%}
+{#- Run `sql` (one row of counts) with lakesight_principal set to `principal`, in one statement
+    (DuckDB runs the SET, then the query, and returns the query's row). Returns the row's values as
+    a list. The variable stays set: a test calls sec_reset_principal after its last principal. -#}
+{% macro sec_counts_as(principal, sql) -%}
+    {%- set result = run_query("set variable lakesight_principal = " ~ ('null' if principal is none else sec_literal(principal)) ~ ";\n" ~ sql) -%}
+    {{ return(result.rows[0] | list) }}
+{%- endmacro %}
+
+{#- Unset lakesight_principal, so no later statement on this connection runs as a principal. -#}
+{% macro sec_reset_principal() -%}
     {%- do run_query("reset variable lakesight_principal") -%}
-    {{ return(result.rows[0][0]) }}
 {%- endmacro %}
 
 {#- The failing rows of a secure-layer test: (principal, problem, row_count), none when all passed. -#}

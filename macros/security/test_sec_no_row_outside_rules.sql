@@ -2,8 +2,8 @@
     sec_no_row_outside_rules(model, principals=none, lookup=none, lookup_key=none)
 
     For each principal, queries the secure view `model` as that principal (the session variable
-    lakesight_principal is set, the view queried, the variable reset) and counts the rows no rule of
-    the principal allows. It reads the same resolved policy as the view (policy_datasets,
+    lakesight_principal set and the view queried in one statement; the variable reset after the
+    last principal) and counts the rows no rule of the principal allows. It reads the same resolved policy as the view (policy_datasets,
     policy_principals, policy_group_members, policy_row_rules) with a formulation of its own (a rule
     cell matches a value without commas when ',' || the joined list || ',' contains ',' || value || ','),
     not with the view's SQL. The work runs while the test compiles (a statement cannot set the
@@ -100,11 +100,12 @@
                     {%- endif %}
                 )
             {%- endset -%}
-            {%- set count = sec_count_as(principal, check) -%}
+            {%- set count = sec_counts_as(principal, check)[0] -%}
             {%- if count > 0 -%}
                 {%- do failures.append({'principal': principal, 'count': count}) -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- do sec_reset_principal() -%}
     {%- endif -%}
     {{ sec_test_failures(failures, 'rows outside its rules') }}
 {% endtest %}
