@@ -84,85 +84,101 @@ def test_a_missing_warehouse_is_one_clear_sentence(tmp_path: Path) -> None:
     assert result.stderr.strip().endswith("run `dbt build` first.")
 
 
-@pytest.mark.parametrize(
-    ("corruption", "expectation"),
-    [
-        (
-            "update marts.fct_orders set gross_revenue_usd = -gross_revenue_usd - 1"
-            " where order_id = (select min(order_id) from marts.fct_orders)",
-            "expect_column_values_to_be_between(gross_revenue_usd)",
-        ),
-        (
-            "update marts.fct_orders set gross_revenue_usd = gross_revenue_usd + 5"
-            " where order_id = (select min(order_id) from marts.fct_orders)",
-            "fct_orders.gross_revenue_usd equals the sum of its fct_order_items.line_amount_usd",
-        ),
-        (
-            "update marts.fct_shipments set delivered_at = shipped_at - interval 1 day"
-            " where shipment_id = (select min(shipment_id) from marts.fct_shipments)",
-            "every shipment is delivered after it was shipped",
-        ),
-        (
-            'update raw.raw_crm__customers set line = \'{"first_name": "Ann"}\''
-            " where _line_number = 1 and _source_file = (select min(_source_file)"
-            " from raw.raw_crm__customers)",
-            "raw_crm__customers: every line that parses as JSON has customer_id",
-        ),
-    ],
-    ids=[
+#: each breaks one rule on rows of its own, so one broken warehouse (and one `validate`, the GX
+#: checkpoint being most of this module's time) holds every case: (id, statement, the expectation
+#: the failure names)
+MART_CORRUPTIONS = [
+    (
         "negative-revenue",
+        "update marts.fct_orders set gross_revenue_usd = -gross_revenue_usd - 1"
+        " where order_id = (select min(order_id) from marts.fct_orders)",
+        "expect_column_values_to_be_between(gross_revenue_usd)",
+    ),
+    (
         "unreconciled-revenue",
+        "update marts.fct_orders set gross_revenue_usd = gross_revenue_usd + 5"
+        " where order_id = (select max(order_id) from marts.fct_orders)",
+        # 2 orders: the negative one above, and this one's 5 USD
+        "fct_orders.gross_revenue_usd equals the sum of its fct_order_items.line_amount_usd"
+        " — observed 2",
+    ),
+    (
         "delivered-before-shipped",
+        "update marts.fct_shipments set delivered_at = shipped_at - interval 1 day"
+        " where shipment_id = (select min(shipment_id) from marts.fct_shipments)",
+        "every shipment is delivered after it was shipped",
+    ),
+    (
         "line-without-key",
-    ],
-)
-def test_a_corrupted_mart_fails_naming_the_expectation(
-    built: Warehouse, tmp_path: Path, corruption: str, expectation: str
-) -> None:
-    corrupted = tmp_path / "corrupted.duckdb"
-    shutil.copy2(built.database, corrupted)
-    with duckdb.connect(str(corrupted)) as con:
-        assert con.execute(corruption).fetchone() == (1,)
-    result = validate(corrupted)
+        'update raw.raw_crm__customers set line = \'{"first_name": "Ann"}\''
+        " where _line_number = 1 and _source_file = (select min(_source_file)"
+        " from raw.raw_crm__customers)",
+        "raw_crm__customers: every line that parses as JSON has customer_id",
+    ),
+]
+#: (id, statements replacing a secure view, the expectation the failure names), each on a view of
+#: its own
+BROKEN_VIEWS = [
+    (
+        "rows-leak",
+        "create or replace view secure.orders as select * from marts.fct_orders",
+        "alice@example.com sees exactly the orders rows its rules allow",
+    ),
+    (
+        "rows-missing",
+        "create or replace view secure.sales_daily as"
+        " select * from marts.rpt_sales_daily where channel <> 'web'",
+        "heidi@example.com sees exactly the sales_daily rows its rules allow",
+    ),
+    (
+        "clear-pii",
+        "create or replace view secure.customers as select * from marts.dim_customers"
+        " where getvariable('lakesight_principal') = 'erin@example.com'",
+        "erin@example.com sees customers.email masked (email_domain), never in clear",
+    ),
+    (
+        "unsalted-hash",
+        "alter view secure.web_sessions rename to web_sessions_compiled;"
+        " create view secure.web_sessions as select shown.* replace (sha256(mart.visitor_id)"
+        " as visitor_id) from secure.web_sessions_compiled as shown"
+        " join marts.fct_web_sessions as mart using (session_id)",
+        "bob@example.com sees web_sessions.visitor_id masked (hash), never in clear",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def broken(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`lakesight validate`'s output on a copy of the built warehouse with every corruption and
+    broken view above; it must fail."""
+    database = tmp_path_factory.mktemp("broken") / "broken.duckdb"
+    shutil.copy2(built.database, database)
+    with duckdb.connect(str(database)) as con:
+        for case, corruption, _ in MART_CORRUPTIONS:
+            assert con.execute(corruption).fetchone() == (1,), case
+        for _, view, _ in BROKEN_VIEWS:
+            con.execute(view)
+    result = validate(database)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert expectation in result.stdout
     assert "critical expectation(s) failed" in result.stdout
+    return result.stdout
 
 
 @pytest.mark.parametrize(
-    ("view", "expectation"),
-    [
-        (
-            "create or replace view secure.orders as select * from marts.fct_orders",
-            "alice@example.com sees exactly the orders rows its rules allow",
-        ),
-        (
-            "create or replace view secure.sales_daily as"
-            " select * from marts.rpt_sales_daily where channel <> 'web'",
-            "heidi@example.com sees exactly the sales_daily rows its rules allow",
-        ),
-        (
-            "create or replace view secure.customers as select * from marts.dim_customers"
-            " where getvariable('lakesight_principal') = 'erin@example.com'",
-            "erin@example.com sees customers.email masked (email_domain), never in clear",
-        ),
-        (
-            "alter view secure.customers rename to customers_compiled;"
-            " create view secure.customers as select shown.* replace (sha256(mart.first_name)"
-            " as first_name) from secure.customers_compiled as shown"
-            " join marts.dim_customers as mart using (customer_id)",
-            "erin@example.com sees customers.first_name masked (hash), never in clear",
-        ),
-    ],
-    ids=["rows-leak", "rows-missing", "clear-pii", "unsalted-hash"],
+    "expectation",
+    [expectation for _, _, expectation in MART_CORRUPTIONS],
+    ids=[case for case, _, _ in MART_CORRUPTIONS],
+)
+def test_a_corrupted_mart_fails_naming_the_expectation(broken: str, expectation: str) -> None:
+    assert expectation in broken, broken[-4000:]
+
+
+@pytest.mark.parametrize(
+    "expectation",
+    [expectation for _, _, expectation in BROKEN_VIEWS],
+    ids=[case for case, _, _ in BROKEN_VIEWS],
 )
 def test_a_broken_secure_view_fails_naming_principal_and_rule(
-    built: Warehouse, tmp_path: Path, view: str, expectation: str
+    broken: str, expectation: str
 ) -> None:
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy2(built.database, broken)
-    with duckdb.connect(str(broken)) as con:
-        con.execute(view)
-    result = validate(broken)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert expectation in result.stdout, result.stdout[-4000:]
+    assert expectation in broken, broken[-4000:]
