@@ -11,6 +11,7 @@ import pytest
 from filelock import FileLock
 
 from tests.support import warehouse as support
+from tests.support.bad_partition import write_bad_records, write_bad_values
 from tests.support.warehouse import LAKE_OPTIONS, Published, Warehouse, lakesight, publish
 
 # A pytest-xdist worker runs in a __main__ with neither __spec__ nor __file__, which PySpark 4's
@@ -31,7 +32,7 @@ SLOW_MODULES = ("test_spark.py",)
 
 TESTS = Path(__file__).parent
 #: the fixtures that generate a lake or build a warehouse: a unit test may not ask for them
-BUILD_FIXTURES = frozenset({"base_lake", "built", "lake_copy", "published"})
+BUILD_FIXTURES = frozenset({"bad_partition", "base_lake", "built", "lake_copy", "published"})
 #: the notebooks the shared portals run: one (a kernel start per principal is most of a portal's
 #: time); tests/functional/consume/test_notebooks.py runs every notebook as every principal
 PORTAL_NOTEBOOKS = ("sales_eda.py",)
@@ -103,10 +104,40 @@ def built(tmp_path_factory: pytest.TempPathFactory, worker_id: str, base_lake: P
     dbt target folder), so no two processes ever share a DuckDB file."""
     shared = _run_folder(tmp_path_factory, worker_id) / "shared-built"
     _once(shared, lambda folder: Warehouse(folder, base_lake).build())
-    warehouse = Warehouse(tmp_path_factory.mktemp("built"), base_lake)
-    shutil.copy2(Warehouse(shared, base_lake).database, warehouse.database)
+    return _worker_copy(tmp_path_factory, shared, "built", base_lake)
+
+
+def _worker_copy(
+    tmp_path_factory: pytest.TempPathFactory, shared: Path, name: str, lake: Path | None = None
+) -> Warehouse:
+    """This worker's file copy of a shared warehouse (database and dbt target folder), reading
+    `lake` (default: the shared folder's own)."""
+    warehouse = Warehouse(tmp_path_factory.mktemp(name), lake or shared / "lake")
+    shutil.copy2(Warehouse(shared, warehouse.lake).database, warehouse.database)
     shutil.copytree(shared / "target", warehouse.target)
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def bad_partition(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, base_lake: Path
+) -> Warehouse:
+    """The shared lake plus one partition of bad records and bad values
+    (tests/support/bad_partition.py), built twice by the real `dbt build` (the second build
+    proves the rows already in raw block nothing): once per test run, each worker reading a file
+    copy of its own, as `built`."""
+    shared = _run_folder(tmp_path_factory, worker_id) / "shared-bad-partition"
+
+    def make(folder: Path) -> None:
+        shutil.copytree(base_lake, folder / "lake")
+        write_bad_records(folder / "lake")
+        write_bad_values(folder / "lake")
+        warehouse = Warehouse(folder, folder / "lake")
+        warehouse.build()
+        warehouse.build()
+
+    _once(shared, make)
+    return _worker_copy(tmp_path_factory, shared, "bad_partition")
 
 
 @pytest.fixture

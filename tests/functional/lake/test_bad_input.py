@@ -4,34 +4,16 @@ unreadable file fails the load with a message naming the file. Nothing is droppe
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lakesight.lake.writers import write_avro
+from tests.support.bad_partition import DAY, GOOD_ORDER, ORDERS_HEADER, VALUES, write
 from tests.support.warehouse import Warehouse
-
-DAY = "dt=2025-03-20"
-ORDERS_HEADER = (
-    "order_id,customer_id,ordered_at,updated_at,status,channel,currency_code,country_code"
-)
-GOOD_ORDER = "2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,EUR,DE"
-
-
-def write(lake: Path, folder: str, name: str, content: str | bytes) -> Path:
-    path = lake / folder / DAY / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def truncated(lake: Path, folder: str, suffix: str) -> Path:
@@ -42,117 +24,10 @@ def truncated(lake: Path, folder: str, suffix: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def quarantined(tmp_path_factory: pytest.TempPathFactory, base_lake: Path) -> Warehouse:
-    """The shared lake plus one partition holding one bad record of every kind, built once."""
-    root = tmp_path_factory.mktemp("quarantined")
-    shutil.copytree(base_lake, root / "lake")
-    lake_copy = Warehouse(root, root / "lake")
-    lake = lake_copy.lake
-    write(
-        lake,
-        "shop/orders",
-        "part-0009.csv",
-        "\n".join(
-            [
-                ORDERS_HEADER,
-                "9000001,1,2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,EUR",  # 7 columns
-                f"9000009,1,{GOOD_ORDER},extra",  # 9 columns
-                f"abc,1,{GOOD_ORDER}",  # unparseable number
-                "9000003,1,yesterday,2025-03-20 10:00:00,paid,web,EUR,DE",  # unparseable date
-                "9000004,1,2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,EUR,XX",
-                "9000005,1,2025-03-20 10:00:00,2025-03-20 10:00:00,paid,web,XXX,DE",
-                f"9000002,1,{GOOD_ORDER}",
-                f"9000002,1,{GOOD_ORDER}",  # exact duplicate
-                "9000006,1,2099-01-01 10:00:00,2099-01-01 10:00:00,paid,web,EUR,DE",  # future
-                # an offset is not the lake's CSV format (docs/lake.md, Timestamps)
-                "9000011,1,2025-03-20 10:00:00,2025-03-20T10:00:00+05:00,paid,web,EUR,DE",
-            ]
-        )
-        + "\n",
-    )
-    write(lake, "shop/orders", "part-0010.csv", "")  # empty file
-    schema_only = pq.read_table(sorted((lake / "shop/order_items").glob("dt=*/*.parquet"))[0])
-    pq.write_table(  # a schema and no rows
-        schema_only.schema.empty_table(),
-        write(lake, "shop/order_items", "part-0010.parquet", b""),
-    )
-    pq.write_table(
-        pa.table(
-            {
-                "order_id": pa.array([9000002, 9000002, 9000002], pa.int64()),
-                "line_number": pa.array([1, 2, 2], pa.int32()),
-                "product_id": pa.array([1, 1, 1], pa.int64()),
-                "quantity": pa.array([-1, 2, 2], pa.int32()),  # negative; duplicate line 2
-                "unit_price": pa.array([Decimal("5.00")] * 3, pa.decimal128(12, 2)),
-                "discount_amount": pa.array([Decimal("0.00")] * 3, pa.decimal128(12, 2)),
-            }
-        ),
-        write(lake, "shop/order_items", "part-0009.parquet", b""),
-    )
-    customer = {
-        "customer_id": "9000007",  # type drift: a string, but a valid integer
-        "first_name": "Ana",
-        "last_name": "Silva",
-        "email": "ana@example.com",
-        "phone": "+351 1",
-        "date_of_birth": "1987-04-02",
-        "segment": "consumer",
-        "address": {
-            "street": "1 Rua",
-            "city": "Lisboa",
-            "postal_code": "1100",
-            "country_code": "PT",
-        },
-        "signed_up_at": "2025-03-20 09:00:00",
-        "updated_at": "2025-03-20 09:00:00",
-    }
-    write(
-        lake,
-        "crm/customers",
-        "part-0009.jsonl",
-        "\n".join(
-            [
-                json.dumps(customer),
-                '{"customer_id": 9000008, "first_name": ',  # invalid JSON
-                json.dumps(customer | {"customer_id": "seven"}),  # type drift, not a number
-                json.dumps(customer | {"customer_id": 9000010, "date_of_birth": "not a date"}),
-            ]
-        )
-        + "\n",
-    )
-    events = pl.DataFrame(
-        {
-            "payment_id": ["PX1", "PX1"],  # duplicate event
-            "order_id": [9000002, 9000002],
-            "event_type": ["captured", "captured"],
-            "amount": [10.0, 10.0],
-            "currency_code": ["EUR", "EUR"],
-            "method": ["card", "card"],
-            "event_at": [datetime(2025, 3, 20, 10, 5)] * 2,
-        }
-    )
-    write_avro(
-        write(lake, "payments/payments", "part-0009.avro", b""), events, "payment", ("event_at",)
-    )
-    write(
-        lake,
-        "web/access_logs",
-        "part-0009.log",
-        "this is not a log line\n"
-        # an Apache line whose time names no month: strptime would have stopped the build
-        '192.0.2.9 - - [31/Foo/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.5"\n'
-        # a local time with its offset: stored in UTC
-        '192.0.2.10 - - [20/Mar/2025:23:30:00 +0530] "GET /tz HTTP/1.1" 200 5 "-" "curl/8.5"\n',
-    )
-    write(
-        lake,
-        "labelling/review_labels",
-        "part-0009.jsonl",
-        json.dumps({"source": "ok", "review_id": "RX1", "product_id": 1, "review-sentiment": 2})
-        + "\n",
-    )
-    lake_copy.build()
-    return lake_copy
+def quarantined(bad_partition: Warehouse) -> Warehouse:
+    """The shared lake plus one partition holding one bad record of every kind (and the bad
+    values of test_bad_values.py, in files of their own), built."""
+    return bad_partition
 
 
 def reasons(warehouse: Warehouse, entity: str) -> list[str]:
@@ -160,7 +35,7 @@ def reasons(warehouse: Warehouse, entity: str) -> list[str]:
         reason
         for (reason,) in warehouse.query(
             f"select reject_reason from staging.stg_{entity}__rejected "
-            f"where _source_file like '%{DAY}%'"
+            f"where _source_file like '%{DAY}/%' and _source_file not like '%/{VALUES}%'"
         )
     ]
 
