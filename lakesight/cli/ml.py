@@ -37,7 +37,7 @@ def train_command(
     """
     # scikit-learn is imported only to train
     from lakesight.consume.ml.folders import train_churn_model
-    from lakesight.consume.ml.train import PREDICTIONS_TABLE
+    from lakesight.consume.ml.train import COVERAGE, PREDICTIONS_TABLE
 
     database = warehouse_path()
     if not database.exists():
@@ -48,6 +48,9 @@ def train_command(
             f"{name:20} ROC AUC {m['roc_auc']:.3f}  PR AUC {m['pr_auc']:.3f}"
             f"  Brier {m['brier']:.3f}  lift@10% {m['lift_at_10pct']:.2f}"
         )
+    margin = result.intervals["margin_over_recency"]
     typer.echo(
-        f"chosen: {result.chosen}; {rows:,} predictions in {PREDICTIONS_TABLE}; card {card_path}"
+        f"chosen: {result.chosen}; ROC AUC over recency only {margin['estimate']:+.3f}"
+        f" ({COVERAGE:.0%} interval {margin['low']:+.3f} to {margin['high']:+.3f});"
+        f" {rows:,} predictions in {PREDICTIONS_TABLE}; card {card_path}"
     )

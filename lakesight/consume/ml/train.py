@@ -3,7 +3,9 @@
 A time-based split: the last `TEST_CUTOFFS` labelled cutoffs are held out. Two pipelines share the
 preprocessing (scaled numbers, one-hot region): a logistic-regression baseline and a
 HistGradientBoostingClassifier; both seeded, so a run is deterministic. The better one on the
-held-out period by ROC AUC scores every row and the scores go to `ml.churn_predictions`.
+held-out period by ROC AUC scores every row and the scores go to `ml.churn_predictions`. The
+held-out ROC AUCs get bootstrap intervals over customers, and the chosen model is measured per
+region too (docs/ml.md, "How sure the figures are").
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from lakesight.consume.ml import TrainError
 
 SEED = 42
 TEST_CUTOFFS = 2
+#: bootstrap resamples of the held-out customers, and the interval's coverage
+BOOTSTRAP = 500
+COVERAGE = 0.95
 FEATURES_TABLE = "marts.ml_customer_churn_features"
 PREDICTIONS_TABLE = "ml.churn_predictions"
 NUMERIC = [
@@ -73,7 +78,10 @@ class Result:
     calibration: list[dict[str, float]]
     chosen: str
     model: Pipeline
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: held-out ROC AUC intervals per model, and of the chosen model's margin over recency only
+    intervals: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: the chosen model per region of the held-out period
+    regions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_features(database: Path) -> pd.DataFrame:
@@ -137,11 +145,17 @@ def pipelines() -> dict[str, Pipeline]:
 
 
 def lift_at(y: np.ndarray, score: np.ndarray, share: float = 0.1) -> float:
-    """Churn rate among the top `share` scores over the overall churn rate."""
+    """Churn rate among the top `share` scores over the overall churn rate. Rows tied at the
+    cut count in proportion to the places left for them, so no ordering of equal scores decides
+    the figure: a constant score has a lift of exactly 1."""
     n = max(1, round(len(y) * share))
-    top = np.argsort(-score, kind="stable")[:n]
     base = float(np.mean(y))
-    return float(np.mean(y[top]) / base) if base > 0 else float("nan")
+    if base == 0:
+        return float("nan")
+    cut = np.sort(score)[::-1][n - 1]
+    above, tied = score > cut, score == cut
+    churned = float(y[above].sum()) + (n - int(above.sum())) * float(y[tied].mean())
+    return churned / n / base
 
 
 def measure(y: np.ndarray, score: np.ndarray) -> dict[str, float]:
@@ -194,8 +208,82 @@ def train(frame: pd.DataFrame) -> Result:
         y_test, recency.predict_proba(parts.test[["days_since_last_order"]])[:, 1]
     )
     chosen = max(fitted, key=lambda n: metrics[n]["roc_auc"])
-    score = fitted[chosen].predict_proba(parts.test[FEATURES])[:, 1]
-    return Result(parts, metrics, calibration(y_test, score), chosen, fitted[chosen])
+    scores = {name: pipe.predict_proba(parts.test[FEATURES])[:, 1] for name, pipe in fitted.items()}
+    scores["recency_only"] = recency.predict_proba(parts.test[["days_since_last_order"]])[:, 1]
+    return Result(
+        parts,
+        metrics,
+        calibration(y_test, scores[chosen]),
+        chosen,
+        fitted[chosen],
+        intervals(parts.test, scores, chosen),
+        by_region(parts.test, scores[chosen]),
+    )
+
+
+def intervals(
+    test: pd.DataFrame, scores: dict[str, np.ndarray], chosen: str, seed: int = SEED
+) -> dict[str, dict[str, float]]:
+    """Percentile intervals (COVERAGE) of each held-out ROC AUC and of the chosen model's margin
+    over recency only, from BOOTSTRAP resamples of the held-out *customers* (a customer's rows at
+    both held-out cutoffs are drawn together: they are not independent). A resample is a weight
+    per row (how often its customer was drawn); one holding one class only is left out."""
+    y = test[LABEL].to_numpy().astype(bool)
+    _, customer = np.unique(test["customer_id"].to_numpy(), return_inverse=True)
+    customers = int(customer.max()) + 1
+    rng = np.random.default_rng(seed)
+    drawn = rng.integers(0, customers, (BOOTSTRAP, customers))
+    counts = np.stack([np.bincount(row, minlength=customers) for row in drawn])
+    weights = counts[:, customer].astype(float)
+    both = (weights[:, y].sum(axis=1) > 0) & (weights[:, ~y].sum(axis=1) > 0)
+    aucs = {name: weighted_auc(y, score, weights[both]) for name, score in scores.items()}
+    tail = (1 - COVERAGE) / 2 * 100
+    out = {}
+    for name, values in aucs.items():
+        low, high = np.percentile(values, [tail, 100 - tail])
+        out[name] = {"low": float(low), "high": float(high)}
+    low, high = np.percentile(aucs[chosen] - aucs["recency_only"], [tail, 100 - tail])
+    estimate = roc_auc_score(y, scores[chosen]) - roc_auc_score(y, scores["recency_only"])
+    out["margin_over_recency"] = {
+        "estimate": float(estimate),
+        "low": float(low),
+        "high": float(high),
+    }
+    return out
+
+
+def weighted_auc(y: np.ndarray, score: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """ROC AUC of `score` against boolean labels `y` under each row of `weights` (resamples x
+    rows): the weighted share of (churned, not churned) pairs ranked right, ties counting half,
+    as roc_auc_score counts them."""
+    order = np.argsort(score, kind="stable")
+    ranked, y, weights = score[order], y[order], weights[:, order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])  # one bin per distinct score
+    positive = np.add.reduceat(weights * y, starts, axis=1)
+    negative = np.add.reduceat(weights * ~y, starts, axis=1)
+    below = np.cumsum(negative, axis=1) - negative
+    right = (positive * (below + negative / 2)).sum(axis=1)
+    return right / (positive.sum(axis=1) * negative.sum(axis=1))
+
+
+def by_region(test: pd.DataFrame, score: np.ndarray) -> list[dict[str, Any]]:
+    """Per region of the held-out period: rows, churn rate and the model's ROC AUC (None where
+    the region's rows hold one class only, so no AUC exists)."""
+    out = []
+    regions = test["region_name"].fillna("(none)").to_numpy()
+    y = test[LABEL].to_numpy()
+    for region in sorted(set(regions)):
+        rows = regions == region
+        auc = roc_auc_score(y[rows], score[rows]) if len(np.unique(y[rows])) == 2 else None
+        out.append(
+            {
+                "region_name": str(region),
+                "rows": int(rows.sum()),
+                "churn_rate": float(y[rows].mean()),
+                "roc_auc": None if auc is None else float(auc),
+            }
+        )
+    return out
 
 
 def shuffled_label_auc(frame: pd.DataFrame, seed: int = SEED) -> float:
@@ -241,6 +329,10 @@ def metrics_document(result: Result) -> dict[str, Any]:
         "test_churn_rate": float(result.split.test[LABEL].mean()),
         "metrics": result.metrics,
         "calibration": result.calibration,
+        "intervals": result.intervals,
+        "coverage": COVERAGE,
+        "bootstrap": BOOTSTRAP,
+        "regions": result.regions,
         "features": FEATURES,
         "seed": SEED,
     }

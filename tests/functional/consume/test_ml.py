@@ -158,6 +158,40 @@ def test_predictions_are_a_dbt_source_that_reproduces_the_calibration(
         assert row[4] == pytest.approx(expected["observed_rate"])
 
 
+def test_the_card_gives_intervals_and_per_region_figures_the_predictions_reproduce(
+    ml_built: Warehouse, trained_command: Path
+) -> None:
+    """Each region's held-out ROC AUC on the card is that of the predictions table's held-out
+    scores of the region's rows; every interval holds its estimate; the majority class's lift is
+    1.00 (a constant score), not an artefact of how equal scores were ordered."""
+    from sklearn.metrics import roc_auc_score
+
+    doc = json.loads((trained_command / "metrics.json").read_text())
+    rows = ml_built.query(
+        """
+        select f.region_name, f.is_churned::int, p.churn_probability
+        from ml.churn_predictions as p
+        join marts.ml_customer_churn_features as f using (customer_id, cutoff_date)
+        where p.is_held_out
+        """
+    )
+    regions = sorted({region for region, _, _ in rows})
+    assert [r["region_name"] for r in doc["regions"]] == regions and len(regions) > 1
+    for entry in doc["regions"]:
+        y = [label for region, label, _ in rows if region == entry["region_name"]]
+        score = [p for region, _, p in rows if region == entry["region_name"]]
+        assert entry["rows"] == len(y)
+        assert entry["roc_auc"] == pytest.approx(roc_auc_score(y, score))
+    for name, interval in doc["intervals"].items():
+        metrics = doc["metrics"].get(name)
+        estimate = interval["estimate"] if metrics is None else metrics["roc_auc"]
+        assert interval["low"] <= estimate <= interval["high"], name
+    assert doc["metrics"]["majority_class"]["lift_at_10pct"] == pytest.approx(1.0)
+    card = (trained_command / CARD).read_text()
+    for heading in ("How sure the figures are", "By region", "Intended use", "Limitations"):
+        assert f"<h2>{heading}" in card
+
+
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
 def test_model_card_renders_offline_in_chromium(trained_command: Path) -> None:
     pytest.importorskip("playwright.sync_api")
