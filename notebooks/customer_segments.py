@@ -23,6 +23,7 @@ EXTRACT = None  # file name (in $LAKESIGHT_EXTRACTS) or path; None builds it fro
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from IPython.display import display
 from sklearn.cluster import KMeans
@@ -84,14 +85,33 @@ if enough:
     plt.tight_layout()
     plt.show()
     print(f"chosen k = {best_k} (silhouette {scores[best_k]:.3f})")
+    # Kaufman and Rousseeuw's reading of an average silhouette: above 0.7 strong, 0.5-0.7
+    # reasonable, 0.25-0.5 weak (the groups overlap), below 0.25 no substantial structure
+    if scores[best_k] < 0.5:
+        print(
+            f"A silhouette of {scores[best_k]:.3f} is weak: the segments overlap. Read them as"
+            " ranges along recency, frequency and spend, not as distinct kinds of customer."
+        )
 
 # %% [markdown]
 # ## The segments
 #
-# Each segment's size and its mean recency, frequency and spend, named by how it compares
-# with the others.
+# Each segment's size and its mean recency, frequency and spend, named by how it compares with
+# all the principal's customers: recent or lapsed (days since the last order below or above the
+# mean), frequent or occasional, high or low spend.
+
 
 # %%
+def segment_name(means: pd.Series, overall: pd.Series) -> str:
+    return ", ".join(
+        [
+            "recent" if means["recency_days"] <= overall["recency_days"] else "lapsed",
+            "frequent" if means["frequency"] >= overall["frequency"] else "occasional",
+            ("high" if means["monetary_usd"] >= overall["monetary_usd"] else "low") + " spend",
+        ]
+    )
+
+
 if enough:
     model = KMeans(n_clusters=best_k, n_init=10, random_state=0).fit(scaled)
     rfm["segment_id"] = model.labels_
@@ -101,11 +121,26 @@ if enough:
         .join(rfm.groupby("segment_id").size().rename("customers"))
         .sort_values("monetary_usd", ascending=False)
     )
-    display(profile.round(1))
+    overall = rfm[FEATURES].mean()
+    names: dict[int, str] = {}
+    for segment, means in profile.iterrows():
+        name = segment_name(means, overall)
+        taken = sum(existing.split(" (")[0] == name for existing in names.values())
+        names[segment] = f"{name} ({taken + 1})" if taken else name
+    profile.insert(0, "segment", profile.index.map(names))
+    rfm["segment"] = rfm["segment_id"].map(names)
+    display(profile.set_index("segment").round(1))
     assert profile["customers"].sum() == len(rfm)
     fig, ax = plt.subplots(figsize=(7, 5))
     sns.scatterplot(
-        data=rfm, x="recency_days", y="monetary_usd", hue="segment_id", palette="deep", s=18, ax=ax
+        data=rfm,
+        x="recency_days",
+        y="monetary_usd",
+        hue="segment",
+        hue_order=list(profile["segment"]),
+        palette="deep",
+        s=18,
+        ax=ax,
     )
     ax.set(
         yscale="log",

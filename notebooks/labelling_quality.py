@@ -26,6 +26,8 @@ EXTRACT = None  # file name (in $LAKESIGHT_EXTRACTS) or path; None builds it fro
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import seaborn as sns
 from IPython.display import display
 
@@ -77,26 +79,70 @@ else:
         )
 
 # %% [markdown]
-# ## Day by day
+# ## Week by week
 #
-# The share labelled automatically per day, and the spread of the auto labels' confidence (the
-# band is the middle half, the line the median): a drift down in confidence shows up here before
-# it shows up in cost.
+# A job labels a few items a day, so a daily share jumps between 0 and 1 on one item. Per week
+# (weeks starting on Monday): the share labelled automatically, with its 95 % Wilson interval
+# (wide when the week had few items), and the range of the auto labels' confidence (the lowest
+# and highest of the week) around the daily medians: a drift down in confidence shows up here
+# before it shows up in cost.
+
 
 # %%
+def wilson(successes: pd.Series, trials: pd.Series, z: float = 1.96) -> tuple[pd.Series, pd.Series]:
+    """The Wilson score interval of a share (successes of trials)."""
+    share = successes / trials
+    centre = (share + z**2 / (2 * trials)) / (1 + z**2 / trials)
+    half = z * np.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2)) / (1 + z**2 / trials)
+    return centre - half, centre + half
+
+
 if not daily.empty:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    for job, rows in daily.groupby("labelling_job_name"):
-        left.plot(rows["labelled_date"], rows["auto_labelled_share"], marker=".", label=job)
-        right.fill_between(
-            rows["labelled_date"],
-            rows["confidence_p25"].astype(float),
-            rows["confidence_p75"].astype(float),
-            alpha=0.25,
+    daily["week"] = pd.to_datetime(daily["labelled_date"]).dt.to_period("W-SUN").dt.start_time
+    weekly = (
+        daily.groupby(["labelling_job_name", "week"])
+        .agg(
+            items=("item_count", "sum"),
+            auto=("auto_labelled_count", "sum"),
+            confidence_min=("confidence_min", "min"),
+            confidence_max=("confidence_max", "max"),
         )
-        right.plot(rows["labelled_date"], rows["confidence_median"], label=job)
-    left.set(title="Share auto-labelled", ylabel="share of items", ylim=(0, 1))
-    right.set(title="Confidence of the auto labels", ylabel="confidence")
+        .reset_index()
+    )
+    weekly["share"] = weekly["auto"] / weekly["items"]
+    weekly["low"], weekly["high"] = wilson(weekly["auto"], weekly["items"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    jobs_colour = dict(
+        zip(sorted(daily["labelling_job_name"].unique()), sns.color_palette(), strict=False)
+    )
+    for job, rows in weekly.groupby("labelling_job_name"):
+        left.errorbar(
+            rows["week"],
+            rows["share"],
+            yerr=[rows["share"] - rows["low"], rows["high"] - rows["share"]],
+            marker="o",
+            capsize=3,
+            color=jobs_colour[job],
+            label=job,
+        )
+        right.fill_between(
+            rows["week"],
+            rows["confidence_min"].astype(float),
+            rows["confidence_max"].astype(float),
+            alpha=0.2,
+            step="mid",
+            color=jobs_colour[job],
+        )
+    for job, rows in daily.groupby("labelling_job_name"):
+        right.scatter(
+            pd.to_datetime(rows["labelled_date"]),
+            rows["confidence_median"],
+            s=10,
+            color=jobs_colour[job],
+            label=job,
+        )
+    left.set(title="Share auto-labelled per week (95 % interval)", ylabel="share", ylim=(0, 1))
+    right.set(title="Auto-label confidence: weekly range, daily medians", ylabel="confidence")
     for ax in (left, right):
         ax.tick_params(axis="x", labelrotation=45)
         ax.legend(fontsize="small")
@@ -116,15 +162,20 @@ if sweep.empty:
     print(f"no threshold sweep visible to {PRINCIPAL}")
 else:
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for job, rows in sweep.groupby("labelling_job_name"):
-        ax.plot(rows["coverage"], rows["accuracy"], marker="o", label=job)
-        for _, point in rows.iloc[::3].iterrows():
+    for index, (job, rows) in enumerate(sweep.groupby("labelling_job_name")):
+        (line,) = ax.plot(rows["coverage"], rows["accuracy"], marker="o", label=job)
+        # thresholds that keep the same labels share a point: one label per point, naming the
+        # range of its thresholds; each job's labels on a side of its own
+        points = rows.groupby(["coverage", "accuracy"])["confidence_threshold"].agg(["min", "max"])
+        for (coverage, accuracy), thresholds in points.iterrows():
+            low, high = float(thresholds["min"]), float(thresholds["max"])
             ax.annotate(
-                f"{float(point['confidence_threshold']):.2f}",
-                (point["coverage"], point["accuracy"]),
+                f"{low:.2f}" if low == high else f"{low:.2f} to {high:.2f}",
+                (coverage, accuracy),
                 textcoords="offset points",
-                xytext=(4, 4),
+                xytext=(6, 8) if index % 2 == 0 else (6, -14),
                 fontsize=8,
+                color=line.get_color(),
             )
     ax.set(xlabel="coverage (auto labels kept)", ylabel="accuracy (proxy)", title="Threshold sweep")
     ax.legend(fontsize="small")

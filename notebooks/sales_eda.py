@@ -93,19 +93,24 @@ if not orders.empty:
 # ## Density (KDE)
 #
 # A kernel density estimate smooths the histogram into a curve whose area is 1, with
-# Silverman's bandwidth. Order values are skewed, so the curve is drawn on a log axis too.
+# Silverman's bandwidth. Order values are skewed, so the curve is drawn on a log axis too. A log
+# axis has no place for 0: orders refunded in full (no net revenue) stay on the linear plot and
+# are counted under the log one, not moved to a small positive value (which drew a false peak).
 
 # %%
-if len(orders) >= 2 and orders["net_revenue_usd"].nunique() > 1:
+values = orders["net_revenue_usd"]
+positive = values[values > 0]
+if len(orders) >= 2 and values.nunique() > 1:
     fig, (linear, logged) = plt.subplots(1, 2, figsize=(12, 4))
-    values = orders["net_revenue_usd"].clip(lower=0.01)
     sns.histplot(values, stat="density", bins=30, color="#dddddd", ax=linear)
     sns.kdeplot(values, bw_method="silverman", ax=linear, color="#c44e52")
     linear.set(title="Order value: histogram (density) and KDE", xlabel="USD")
-    sns.kdeplot(values, bw_method="silverman", log_scale=True, ax=logged, color="#c44e52")
-    logged.set(title="KDE on a log axis", xlabel="USD (log)")
+    if positive.nunique() > 1:
+        sns.kdeplot(positive, bw_method="silverman", log_scale=True, ax=logged, color="#c44e52")
+    logged.set(title="KDE on a log axis (orders with net revenue)", xlabel="USD (log)")
     plt.tight_layout()
     plt.show()
+    print(f"{int((values <= 0).sum()):,} order(s) without net revenue are not on the log axis")
 else:
     print("too few distinct order values for a density")
 

@@ -115,12 +115,17 @@ def test_a_notebook_sees_exactly_its_principals_orders(built: Warehouse, execute
         assert (int(match.group(1).replace(",", "")), match.group(2)) == (orders, principal)
         assert COUNTRIES.search(html).group(1) == countries, principal
         with connect_confined(extracts / manifest[principal].file) as con:
-            net = con.execute(
-                "select sum(net_revenue_usd) from orders where not is_cancelled"
-            ).fetchone()[0]
+            net, distinct, without = con.execute(
+                "select sum(net_revenue_usd), count(distinct net_revenue_usd),"
+                " count(*) filter (where net_revenue_usd <= 0)"
+                " from orders where not is_cancelled"
+            ).fetchone()
         if orders:  # the headline is the metric's, as on the dashboard pages
             figure = metric_catalogue()["net_revenue"].figure(net)
             assert f"net revenue {figure} · orders {orders:,}" in html, principal
+        if orders >= 2 and distinct > 1:  # the density: orders without net revenue counted
+            line = f"{without:,} order(s) without net revenue are not on the log axis"
+            assert line in html, principal
         if orders == 0:
             seen_nobody = True
             assert f"{principal} sees no orders" in html
@@ -163,7 +168,16 @@ def test_the_segments_notebook_chooses_k_by_silhouette(built: Warehouse, execute
         match = re.search(r"chosen k = (\d) \(silhouette (-?[\d.]+)\)", html)
         if match:
             chosen += 1
-            assert 2 <= int(match.group(1)) <= 6 and -1 <= float(match.group(2)) <= 1
+            k, silhouette = int(match.group(1)), float(match.group(2))
+            assert 2 <= k <= 6 and -1 <= silhouette <= 1
+            # a weak score is said to be weak; every segment is named, never a bare number
+            weak = f"A silhouette of {match.group(2)} is weak: the segments overlap"
+            assert (weak in html) == (silhouette < 0.5), principal
+            names = re.findall(
+                r"(?:recent|lapsed), (?:frequent|occasional), (?:high|low) spend(?: \(\d\))?",
+                html,
+            )
+            assert len(set(names)) == k, (principal, set(names))
         else:
             assert "no segments" in html, principal
     assert chosen > 0
