@@ -101,7 +101,8 @@ def test_no_portal_holds_another_principals_identifier_or_anything_outside_its_e
     published: Published, clear: dict[str, set[str]]
 ) -> None:
     """Text of every file of every portal: no other principal's e-mail, slug or extract file,
-    no restricted clear value, country or region that is not in the principal's own extract."""
+    no restricted clear value, country or region that is not in the principal's own extract,
+    and no path of the machine that built it (the repository, the build's folder, $HOME)."""
     principals = active(published)
     everybody = list(ResolvedPolicy.load(published.warehouse.database).users)
     with duckdb.connect(str(published.warehouse.database), read_only=True) as con:
@@ -122,7 +123,8 @@ def test_no_portal_holds_another_principals_identifier_or_anything_outside_its_e
         root = published.portals / Path(extract_file(principal)).stem
         others = {name for other in everybody if other != principal for name in identifiers(other)}
         outside = Values({v for v in personal if v not in own})
-        names = {v for v in places if v not in own} | others  # a few: any substring
+        machine = {str(REPO), str(published.root), str(Path.home())}
+        names = {v for v in places if v not in own} | others | machine  # a few: any substring
         pattern = re.compile("|".join(re.escape(v) for v in sorted(names, key=len)[::-1]))
         vendored = {root / "vendor" / name for name in VENDOR}
         for path in files(root):
