@@ -548,9 +548,13 @@ def quick_training(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str,
         metrics = {"gradient_boosting": dict.fromkeys(names, edition["auc"])}
         calibration = [dict.fromkeys(("bin_low", "mean_predicted", "observed_rate"), 0.5)]
         calibration[0] |= {"bin_high": 1.0, "rows": 2}
-        return train.Result(
-            split, metrics, calibration, "gradient_boosting", {"auc": edition["auc"]}
-        )
+        auc = edition["auc"]
+        intervals = {
+            "gradient_boosting": {"low": auc, "high": auc},
+            "margin_over_recency": {"estimate": 0.1, "low": 0.05, "high": 0.15},
+        }
+        model = {"auc": auc}  # pickled as model.pkl: a new edition changes it
+        return train.Result(split, metrics, calibration, "gradient_boosting", model, intervals)
 
     monkeypatch.setattr(train, "read_features", lambda _database: labels)
     monkeypatch.setattr(train, "train", trained)
