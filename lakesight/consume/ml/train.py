@@ -193,30 +193,22 @@ def train(frame: pd.DataFrame) -> Result:
     parts = split(frame)
     y_train = parts.train[LABEL].to_numpy()
     y_test = parts.test[LABEL].to_numpy()
-    metrics: dict[str, dict[str, float]] = {}
-    fitted: dict[str, Pipeline] = {}
-    for name, pipe in pipelines().items():
-        pipe.fit(parts.train[FEATURES], y_train)
-        fitted[name] = pipe
-        metrics[name] = measure(y_test, pipe.predict_proba(parts.test[FEATURES])[:, 1])
-    majority = float(round(y_train.mean()))
-    metrics["majority_class"] = measure(y_test, np.full(len(y_test), majority))
+    fitted = {name: pipe.fit(parts.train[FEATURES], y_train) for name, pipe in pipelines().items()}
+    scores = {name: pipe.predict_proba(parts.test[FEATURES])[:, 1] for name, pipe in fitted.items()}
+    scores["majority_class"] = np.full(len(y_test), float(round(y_train.mean())))
     recency = Pipeline([("model", LogisticRegression(max_iter=1000, random_state=SEED))]).fit(
         parts.train[["days_since_last_order"]], y_train
     )
-    metrics["recency_only"] = measure(
-        y_test, recency.predict_proba(parts.test[["days_since_last_order"]])[:, 1]
-    )
-    chosen = max(fitted, key=lambda n: metrics[n]["roc_auc"])
-    scores = {name: pipe.predict_proba(parts.test[FEATURES])[:, 1] for name, pipe in fitted.items()}
     scores["recency_only"] = recency.predict_proba(parts.test[["days_since_last_order"]])[:, 1]
+    metrics = {name: measure(y_test, score) for name, score in scores.items()}
+    chosen = max(fitted, key=lambda n: metrics[n]["roc_auc"])
     return Result(
         parts,
         metrics,
         calibration(y_test, scores[chosen]),
         chosen,
         fitted[chosen],
-        intervals(parts.test, scores, chosen),
+        intervals(parts.test, {n: scores[n] for n in (*fitted, "recency_only")}, chosen),
         by_region(parts.test, scores[chosen]),
     )
 
