@@ -63,8 +63,10 @@ def build(
     done = build_dashboards(warehouse, folder, out, extracts, None if as_ is None else [as_])
     for rendered in done:
         note = "" if rendered.any_rows else " (sees no rows of a restricted dataset)"
+        left_out = f", {len(rendered.empty)} left out (no rows)" if rendered.empty else ""
         typer.echo(
-            f"{rendered.principal}: {len(rendered.pages)} pages in {out / rendered.folder}{note}"
+            f"{rendered.principal}: {len(rendered.shown)} page(s){left_out}"
+            f" in {out / rendered.folder}{note}"
         )
 
 

@@ -19,6 +19,7 @@ from lakesight.consume.dashboards.definitions import (
     load_pages,
 )
 from lakesight.consume.dashboards.exposures import EXPOSURES, exposures_yaml
+from lakesight.consume.dashboards.formats import LABELS_FILE
 from lakesight.consume.dashboards.vega import VEGA
 from lakesight.consume.dashboards.vega_lite import BUILDERS
 from tests.support.warehouse import REPO
@@ -35,7 +36,9 @@ GOOD_TILE = {
 
 
 def write(folder: Path, tiles: list[dict], name: str = "page.yml", **page: object) -> Path:
+    """A folder of dashboard files with this page and the repository's label map."""
     folder.mkdir(exist_ok=True)
+    shutil.copy(REPO / "dashboards" / LABELS_FILE, folder / LABELS_FILE)
     body = {"title": "A page", "description": "What it shows.", "tiles": tiles} | page
     (folder / name).write_text(yaml.safe_dump(body), encoding="utf-8")
     return folder

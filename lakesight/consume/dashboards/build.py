@@ -33,14 +33,16 @@ from lakesight.consume.dashboards.definitions import (
     catalogue,
     load_pages,
     metric_catalogue,
+    time_columns,
 )
-from lakesight.consume.dashboards.queries import Result, run_metric_tile, run_tile
-from lakesight.consume.dashboards.vega import VEGA, wordcloud_static
+from lakesight.consume.dashboards.queries import Result, q, run_metric_tile, run_tile
+from lakesight.consume.dashboards.vega import VEGA
 from lakesight.consume.dashboards.vega_lite import vega_lite
 from lakesight.outputs import DASHBOARDS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.security.access import connect_confined
 from lakesight.security.extracts import (
+    Extract,
     active_principals,
     extract_file,
     fresh_extract,
@@ -79,8 +81,7 @@ def tile_spec(
     """The tile's spec for vega-embed (Vega-Lite, or Vega for the marks it lacks) and its SVG."""
     if tile.visual in VEGA:
         spec = VEGA[tile.visual](tile, result)
-        static = wordcloud_static(tile, result) if tile.visual == "wordcloud" else spec
-        svg = vl_convert.vega_to_svg(static)
+        svg = vl_convert.vega_to_svg(spec)
     else:
         spec = vega_lite(tile, result, columns, world)
         svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
@@ -98,6 +99,14 @@ class Rendered:
     #: their rows, so they do not count)
     any_rows: bool
     files: list[Path] = field(default_factory=list)
+    #: the pages whose every tile is empty for this principal (written, but left out of its
+    #: indexes, which say so)
+    empty: list[Page] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Page]:
+        """The pages with rows, in order: what the principal's indexes list."""
+        return [page for page in self.pages if page not in self.empty]
 
 
 def script_json(spec: dict[str, Any]) -> str:
@@ -149,10 +158,46 @@ def public_datasets(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     )
 
 
+def period_line(con: duckdb.DuckDBPyConnection, datasets: set[str], times: dict[str, str]) -> str:
+    """What a page says of its data's period: the first and last day of the principal's rows in
+    these datasets, read on their time columns (`times`)."""
+    dated = sorted(dataset for dataset in datasets if dataset in times)
+    if not dated:
+        return "Its data carries no date."
+    bounds = [
+        con.execute(
+            f"select cast(min({q(times[dataset])}) as date), cast(max({q(times[dataset])}) as date)"
+            f" from secure.{q(dataset)}"
+        ).fetchone()
+        for dataset in dated
+    ]
+    found = [(low, high) for low, high in filter(None, bounds) if low is not None]
+    if not found:
+        return "No dated row in your view."
+    first, last = min(low for low, _ in found), max(high for _, high in found)
+    return f"Its data runs from {first:%-d %B %Y} to {last:%-d %B %Y} (the last day in your view)."
+
+
+def empty_reason(
+    con: duckdb.DuckDBPyConnection, principal: str, reads: set[str], public: frozenset[str]
+) -> str:
+    """Why a tile has no rows: the datasets it reads that hold none of the principal's rows, or
+    else that none of them matches the tile."""
+    empty = [
+        name
+        for name in sorted(reads - public)
+        if con.execute(f"select count(*) from secure.{q(name)}").fetchone() == (0,)
+    ]
+    if empty:
+        held = ", ".join(f"secure.{name}" for name in empty)
+        return f"No rows in {principal}'s view: its extract holds none of {held}."
+    return f"No rows in {principal}'s view match this tile."
+
+
 def render_principal(
     con: duckdb.DuckDBPyConnection,
     principal: str,
-    extract_name: str,
+    extract: Extract,
     pages: list[Page],
     folder: Path,
     world: Path,
@@ -165,12 +210,14 @@ def render_principal(
     `dashboards build`, the portal's own index in a portal)."""
     datasets = catalogue()
     metrics = metric_catalogue()
+    times = time_columns()
     folder.mkdir(parents=True)
     rendered = Rendered(principal, folder.name, pages, any_rows=False)
     template = TEMPLATES.get_template("page.html.j2")
     for page in pages:
         tiles = []
         page_rows = False
+        page_reads: set[str] = set()
         for number, tile in enumerate(page.tiles, start=1):
             columns = tile.columns or datasets[tile.dataset]
             if tile.metrics:
@@ -188,9 +235,13 @@ def render_principal(
                 "total": totals_line(tile, totals, metrics) if result.rows else "",
                 "period": result.period,
             }
+            reads = result.reads or {tile.dataset, *(join["dataset"] for join in tile.lookup)}
+            reads -= {""}  # a metric tile of one period that found no period read nothing
+            page_reads |= reads
+            if not result.rows:
+                entry["empty"] = empty_reason(con, principal, reads, public)
             if result.rows:
                 page_rows = True
-                reads = result.reads or {tile.dataset, *(join["dataset"] for join in tile.lookup)}
                 rendered.any_rows |= not reads <= public
                 spec, svg = tile_spec(tile, result, columns, world)
                 svg_file = folder / f"{page.slug}-{number}.svg"
@@ -203,8 +254,8 @@ def render_principal(
             template.render(
                 page=page,
                 principal=principal,
-                extract_name=extract_name,
-                extract_file=extract_name,
+                extract=extract,
+                period=period_line(con, page_reads, times),
                 tiles=tiles,
                 any_rows=page_rows,
                 up=up,
@@ -212,8 +263,10 @@ def render_principal(
             encoding="utf-8",
         )
         rendered.files.append(html_file)
+        if not page_rows:
+            rendered.empty.append(page)
     (folder / "index.html").write_text(
-        TEMPLATES.get_template("principal.html.j2").render(principal=principal, pages=pages, up=up),
+        TEMPLATES.get_template("principal.html.j2").render(rendered=rendered, up=up),
         encoding="utf-8",
     )
     return rendered
@@ -259,7 +312,7 @@ def build_dashboards(
                         render_principal(
                             con,
                             normalise_principal(principal),
-                            entry.file,
+                            entry,
                             pages,
                             new.folder / Path(entry.file).stem,
                             world,

@@ -8,7 +8,9 @@ cloud). It has a visual (optional: AutoGraph chooses one from the encoded column
 (`x`, `y`, `color`, `theta`, `value`, `target`: a column, a metric or a group-by item, with an
 aggregate on a dataset's column only), filters and a sort; `lookup` joins further secure datasets
 on a key (their columns become the tile's), `path` lists a tree map's levels and `measures` the
-columns of a radar or a correlation matrix. Every problem is reported as
+columns of a radar or a correlation matrix. Every field a tile shows has a label and a number
+format: a metric's own, or the label map's (lakesight.consume.dashboards.formats), never its raw
+name. Every problem is reported as
 `<file>: tile <n> (<title>): <what is wrong>`, and nothing is rendered while any file has one.
 """
 
@@ -22,6 +24,14 @@ from typing import Any
 
 import jsonschema
 import yaml
+
+from lakesight.consume.dashboards.formats import (
+    LABELS_FILE,
+    Label,
+    aggregated,
+    figure,
+    read_labels,
+)
 
 SCHEMA = json.loads((Path(__file__).with_name("schema.json")).read_text(encoding="utf-8"))
 SECURE_MODELS = Path(__file__).resolve().parents[3] / "models" / "secure" / "_secure__models.yml"
@@ -71,7 +81,10 @@ class SpecError(ValueError):
 class Encoding:
     field: str
     aggregate: str | None = None
+    #: the label people read (set for every encoding of a loaded page)
     title: str | None = None
+    #: the number format (formats.FORMATS; None: not a number)
+    format: str | None = None
 
 
 @dataclass
@@ -96,6 +109,8 @@ class Tile:
     where: list[str] = field(default_factory=list)
     #: a metric tile of one period: the newest month of the principal's data, or its year to date
     period: str | None = None
+    #: field -> its label and format, for every field the tile shows (encodings, measures, path)
+    labels: dict[str, Label] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -125,6 +140,17 @@ def catalogue(models: Path = SECURE_MODELS) -> dict[str, dict[str, str]]:
     }
 
 
+def time_columns(models: Path = SECURE_MODELS) -> dict[str, str]:
+    """Secure dataset -> the date column its rows fall on (`meta: time_column` of the model in
+    models/secure/_secure__models.yml), for the datasets that have one."""
+    data = yaml.safe_load(models.read_text(encoding="utf-8"))
+    return {
+        model["name"]: model["config"]["meta"]["time_column"]
+        for model in data["models"]
+        if "time_column" in model.get("config", {}).get("meta", {})
+    }
+
+
 @dataclass(frozen=True)
 class Metric:
     """A metric as pages show it: its label and how its figures print (usd, count, percent)."""
@@ -134,14 +160,7 @@ class Metric:
 
     def figure(self, value: Any) -> str:
         """The value as people read it: $1,234,567, 1,234 or 12.3 %; a dash for none."""
-        if value is None:
-            return "\u2013"
-        number = float(value)
-        if self.format == "percent":
-            return f"{number:.1%}"
-        if self.format == "usd":
-            return f"${number:,.0f}" if abs(number) >= 100 else f"${number:,.2f}"
-        return f"{number:,.0f}"
+        return figure(value, self.format)
 
 
 def metric_catalogue(path: Path = SEMANTIC_METRICS) -> dict[str, Metric]:
@@ -271,7 +290,10 @@ def _tile_problems(raw: dict[str, Any], columns: dict[str, str]) -> list[str]:
 
 
 def load_page(
-    path: Path, datasets: dict[str, dict[str, str]], metrics: Mapping[str, Metric] | None = None
+    path: Path,
+    datasets: dict[str, dict[str, str]],
+    metrics: Mapping[str, Metric] | None = None,
+    labels: Mapping[str, Label] | None = None,
 ) -> tuple[Page | None, list[str]]:
     """One dashboard file: the page, or the problems (each naming the file and the tile)."""
     name = path.name
@@ -321,6 +343,10 @@ def load_page(
         if shape:
             problems.append(where + shape)
             continue
+        encoding, measures, shown, unlabelled = _labels(tile, columns, metrics or {}, labels or {})
+        if unlabelled:
+            problems.extend(where + p for p in unlabelled)
+            continue
         tiles.append(
             Tile(
                 title=tile["title"],
@@ -339,6 +365,7 @@ def load_page(
                 group_by=tile.get("group_by", []),
                 where=tile.get("where", []),
                 period=tile.get("period"),
+                labels=shown,
             )
         )
     if problems:
@@ -370,6 +397,59 @@ def _shape_problem(
     return None
 
 
+def _labelled(
+    enc: dict[str, Any],
+    columns: dict[str, str],
+    metrics: Mapping[str, Metric],
+    labels: Mapping[str, Label],
+) -> Label | None:
+    """The label and format of an encoded field: the encoding's title over the label of the
+    metric (`metrics`: the tile's own), or of the column (aggregated when the encoding
+    aggregates it); None without one."""
+    name = enc["field"]
+    if name in metrics:
+        base = Label(metrics[name].label, metrics[name].format)
+    elif name in labels:
+        base = labels[name]
+        if base.format is None and kind(columns[name]) == "quantitative":
+            base = Label(base.text, "number")
+    elif enc.get("title"):
+        base = Label(enc["title"], "number" if kind(columns[name]) == "quantitative" else None)
+    else:
+        return None
+    if enc.get("aggregate"):
+        base = aggregated(base, enc["aggregate"])
+    return Label(enc.get("title") or base.text, base.format)
+
+
+def _labels(
+    raw: dict[str, Any],
+    columns: dict[str, str],
+    metrics: Mapping[str, Metric],
+    labels: Mapping[str, Label],
+) -> tuple[dict[str, Encoding], list[Encoding], dict[str, Label], list[str]]:
+    """The tile's encodings and measures with their labels and formats, every shown field's
+    label, and a problem for each field without one."""
+    shown: dict[str, Label] = {}
+    problems: list[str] = []
+    own = {name: metrics[name] for name in raw.get("metrics", []) if name in metrics}
+
+    def encoding(enc: dict[str, Any]) -> Encoding:
+        label = _labelled(enc, columns, own, labels)
+        if label is None:
+            problems.append(f"no label for {enc['field']!r}: add it to {LABELS_FILE}")
+            label = Label(enc["field"])
+        shown.setdefault(enc["field"], label)
+        return Encoding(enc["field"], enc.get("aggregate"), label.text, label.format)
+
+    encodings = {channel: encoding(enc) for channel, enc in raw.get("encoding", {}).items()}
+    measures = [encoding(enc) for enc in raw.get("measures", [])]
+    for level in raw.get("path", []):
+        if level not in shown:
+            encoding({"field": level})
+    return encodings, measures, shown, problems
+
+
 def _where(raw: Any, error: jsonschema.ValidationError) -> str:
     path = list(error.absolute_path)
     if len(path) >= 2 and path[0] == "tiles" and isinstance(path[1], int):
@@ -385,15 +465,20 @@ def load_pages(
     datasets: dict[str, dict[str, str]] | None = None,
     metrics: Mapping[str, Metric] | None = None,
 ) -> list[Page]:
-    """Every `*.yml` of the folder, checked; raises SpecError listing every problem."""
+    """Every `*.yml` of the folder but the label map (`_*.yml`), checked with its labels
+    (formats.LABELS_FILE); raises SpecError listing every problem."""
     datasets = catalogue() if datasets is None else datasets
     metrics = metric_catalogue() if metrics is None else metrics
-    files = sorted(folder.glob("*.yml"))
+    try:
+        labels = read_labels(folder)
+    except ValueError as error:
+        raise SpecError(str(error)) from None
+    files = sorted(p for p in folder.glob("*.yml") if not p.name.startswith("_"))
     if not files:
         raise SpecError(f"{folder}: no dashboard files (*.yml)")
     pages, problems = [], []
     for path in files:
-        page, found = load_page(path, datasets, metrics)
+        page, found = load_page(path, datasets, metrics, labels)
         problems.extend(found)
         if page is not None:
             pages.append(page)

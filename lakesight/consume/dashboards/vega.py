@@ -2,9 +2,9 @@
 
 Each spec inlines the tile's rows (already aggregated in SQL on the principal's extract) and is
 shown by vega-embed (a Vega `$schema`: `mode: "vega"`); vl-convert's `vega_to_svg` draws the
-static SVG. vl-convert runs Vega without a canvas, and Vega's `wordcloud` transform needs one to
-measure and place the words, so the static SVG of a word cloud is drawn from `wordcloud_static`:
-the same words, sizes and colours laid out in rows by this module instead.
+static SVG from the same spec. A word cloud is laid out here, in rows, not by Vega's `wordcloud`
+transform: that one needs a canvas to measure the words (vl-convert has none) and places them at
+random, so the same rows would look different on two pages.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from lakesight.consume.dashboards.definitions import Tile
+from lakesight.consume.dashboards.formats import Label, tooltip
 from lakesight.consume.dashboards.queries import Result, measure_title
 
 SCHEMA = "https://vega.github.io/schema/vega/v5.json"
@@ -22,6 +23,8 @@ WIDTH, HEIGHT = 420, 260
 FONT_RANGE = (11, 34)
 #: word cloud colours of the sentiment labels
 SENTIMENT_COLOURS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
+#: room below a word cloud for its legend, in pixels
+LEGEND = 24
 #: Sankey: node width and the vertical gap between the nodes of a column, in pixels
 NODE_WIDTH, NODE_GAP = 12, 14
 
@@ -42,6 +45,11 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
     The rows are the leaves; the parents are nodes without a size of their own, so each parent's
     area is the sum of its leaves (Vega's treemap sums them)."""
     value = tile.encoding["value"].field
+    label = tile.labels[value]
+    levels = ", ".join(
+        f"{_js(tile.labels[level].text)}: datum.level_{depth}"
+        for depth, level in enumerate(tile.path, start=1)
+    )
     ids: dict[tuple[Any, ...], int] = {(): 0}
     nodes: list[dict[str, Any]] = [{"id": 0, "parent": None}]
     for row in result.rows:
@@ -55,6 +63,7 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
                         "parent": ids[path[: depth - 1]],
                         "name": path[depth - 1],
                         "top": path[0],
+                        **{f"level_{d}": path[d - 1] for d in range(1, depth + 1)},
                     }
                 )
         nodes[ids[path]]["size"] = float(row[value] or 0)
@@ -106,7 +115,8 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
                         "fill": {"scale": "color", "field": "top"},
                         "stroke": {"value": "#ffffff"},
                         "tooltip": {
-                            "signal": f"{{'category': datum.name, {_js(value)}: datum.size}}"
+                            "signal": f"{{{levels}, {_js(label.text)}:"
+                            f" format(datum.size, {_js(tooltip(label.format))})}}"
                         },
                     },
                     "update": BOX,
@@ -119,6 +129,29 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
                 "encode": {
                     "enter": {"stroke": {"value": "#222222"}, "strokeWidth": {"value": 1.5}},
                     "update": BOX,
+                },
+            },
+            {
+                # a leaf's name where it fits: below its category's name, cut to the rectangle
+                "type": "text",
+                "from": {"data": "leaves"},
+                "interactive": False,
+                "encode": {
+                    "enter": {
+                        "text": {"field": "name"},
+                        "fontSize": {"value": 9},
+                        "fill": {"value": "#222222"},
+                        "align": {"value": "left"},
+                        "baseline": {"value": "bottom"},
+                    },
+                    "update": {
+                        "x": {"signal": "datum.x0 + 3"},
+                        "y": {"signal": "datum.y1 - 3"},
+                        "limit": {"signal": "datum.x1 - datum.x0 - 6"},
+                        "opacity": {
+                            "signal": "datum.x1 - datum.x0 > 30 && datum.y1 - datum.y0 > 28 ? 1 : 0"
+                        },
+                    },
                 },
             },
             {
@@ -209,6 +242,8 @@ def sankey_layout(
 def sankey(tile: Tile, result: Result) -> dict[str, Any]:
     """Flows from x to y, band width proportional to the measure (linkpath, diagonal)."""
     x, y, value = (tile.encoding[c].field for c in ("x", "y", "value"))
+    measure = tile.labels[value]
+    shown = tooltip(measure.format)
     flows = [(str(r[x]), str(r[y]), float(r[value] or 0)) for r in result.rows]
     nodes, links = sankey_layout([f for f in flows if f[2] > 0])
     return _frame(
@@ -249,8 +284,8 @@ def sankey(tile: Tile, result: Result) -> dict[str, Any]:
                         "strokeOpacity": {"value": 0.35},
                         "strokeWidth": {"field": "width"},
                         "tooltip": {
-                            "signal": "datum.source + ' → ' + datum.target + ': '"
-                            " + format(datum.value, ',')"
+                            "signal": f"{{'Flow': datum.source + ' → ' + datum.target,"
+                            f" {_js(measure.text)}: format(datum.value, {_js(shown)})}}"
                         },
                     }
                 },
@@ -265,7 +300,10 @@ def sankey(tile: Tile, result: Result) -> dict[str, Any]:
                         "y": {"field": "y0"},
                         "y2": {"field": "y1"},
                         "fill": {"scale": "color", "field": "name"},
-                        "tooltip": {"signal": "datum.name + ': ' + format(datum.sessions, ',')"},
+                        "tooltip": {
+                            "signal": f"{{'Stage': datum.name,"
+                            f" {_js(measure.text)}: format(datum.sessions, {_js(shown)})}}"
+                        },
                     }
                 },
             },
@@ -307,7 +345,7 @@ def _words(tile: Tile, result: Result) -> tuple[list[dict[str, Any]], str | None
     return words, colour
 
 
-def _word_marks(colour: str | None, position: dict[str, Any]) -> list[dict[str, Any]]:
+def _word_marks(colour: str | None, position: dict[str, Any], count: Label) -> list[dict[str, Any]]:
     fill = {"scale": "color", "field": "group"} if colour else {"value": "#2a7ab0"}
     return [
         {
@@ -320,7 +358,10 @@ def _word_marks(colour: str | None, position: dict[str, Any]) -> list[dict[str, 
                     "align": {"value": "center"},
                     "baseline": {"value": "alphabetic"},
                     "fontSize": {"field": "size"},
-                    "tooltip": {"signal": "datum.term + ': ' + datum.count"},
+                    "tooltip": {
+                        "signal": f"{{'Term': datum.term, {_js(count.text)}: format(datum.count,"
+                        f" {_js(tooltip(count.format))})}}"
+                    },
                 },
                 "update": position,
             },
@@ -348,37 +389,11 @@ def _word_scales(colour: str | None, words: list[dict[str, Any]]) -> list[dict[s
 
 
 def wordcloud(tile: Tile, result: Result) -> dict[str, Any]:
-    """Vega's wordcloud transform: font size ∝ √count, colour = the sentiment (or other colour)."""
-    words, colour = _words(tile, result)
-    return _frame(
-        data=[
-            {
-                "name": "words",
-                "values": words,
-                "transform": [
-                    {
-                        "type": "wordcloud",
-                        "size": [WIDTH, HEIGHT],
-                        "text": {"field": "term"},
-                        "fontSize": {"field": "size"},
-                        "padding": 2,
-                        "rotate": 0,
-                    },
-                    # a word the layout cannot place gets font size 0 at (0, 0): leave it out
-                    {"type": "filter", "expr": "datum.fontSize > 0"},
-                ],
-            }
-        ],
-        scales=_word_scales(colour, words),
-        marks=_word_marks(
-            colour, {"x": {"field": "x"}, "y": {"field": "y"}, "fontSize": {"field": "fontSize"}}
-        ),
-    )
-
-
-def wordcloud_static(tile: Tile, result: Result) -> dict[str, Any]:
-    """The word cloud's words placed in centred rows (no canvas needed): each group's most
-    frequent word first, then each group's second, and so on, so every group shows its top."""
+    """A word cloud laid out by this module, not by Vega's canvas-measured, randomly seeded
+    wordcloud transform: the same rows give the same picture to every principal and in print.
+    Words in centred rows, each group's most frequent word first, then each group's second, and
+    so on, so every group shows its top; font size ∝ √count; colour = the sentiment (or other
+    colour), with its legend."""
     words, colour = _words(tile, result)
     rank: dict[Any, int] = defaultdict(int)
     ranked = []
@@ -400,17 +415,37 @@ def wordcloud_static(tile: Tile, result: Result) -> dict[str, Any]:
         for word, width in row:
             placed.append(word | {"x": x + width / 2, "y": y})
             x += width
+    legends = (
+        [{"fill": "color", "orient": "bottom", "direction": "horizontal", "title": None}]
+        if colour
+        else []
+    )
     return _frame(
+        padding={"left": 5, "right": 5, "top": 5, "bottom": 5 + (LEGEND if colour else 0)},
         data=[{"name": "words", "values": placed}],
         scales=_word_scales(colour, words),
-        marks=_word_marks(colour, {"x": {"field": "x"}, "y": {"field": "y"}}),
+        legends=legends,
+        marks=_word_marks(
+            colour,
+            {"x": {"field": "x"}, "y": {"field": "y"}},
+            tile.labels[tile.encoding["value"].field],
+        ),
     )
 
 
 def radar(tile: Tile, result: Result) -> dict[str, Any]:
-    """One closed line per colour over the measures' axes, radius = the normalised value."""
+    """One closed line per colour over the measures' axes, radius = the normalised value (0 at
+    the centre for the category with the least, the outer ring for the one with the most), with
+    rings at a quarter, half, three quarters and the whole of that range; the tooltip gives the
+    value itself."""
+    colour = tile.encoding["color"].title or tile.encoding["color"].field
     group = tile.encoding["color"].field
     axes = [measure_title(m) for m in tile.measures]
+    shapes = (
+        "{"
+        + ", ".join(f"{_js(measure_title(m))}: {_js(tooltip(m.format))}" for m in tile.measures)
+        + "}"
+    )
     points = [
         {
             "group": r[group],
@@ -421,6 +456,39 @@ def radar(tile: Tile, result: Result) -> dict[str, Any]:
         }
         for r in result.rows
         if r["normalised"] is not None
+    ]
+    rings: list[dict[str, Any]] = [
+        {
+            "type": "arc",
+            "from": {"data": "rings"},
+            "interactive": False,
+            "encode": {
+                "enter": {
+                    "x": {"value": 0},
+                    "y": {"value": 0},
+                    "startAngle": {"value": 0},
+                    "endAngle": {"signal": "2 * PI"},
+                    "innerRadius": {"signal": "scale('radial', datum.ring) - 0.5"},
+                    "outerRadius": {"signal": "scale('radial', datum.ring)"},
+                    "fill": {"value": "#dddddd"},
+                }
+            },
+        },
+        {
+            "type": "text",
+            "from": {"data": "rings"},
+            "interactive": False,
+            "encode": {
+                "enter": {
+                    "x": {"value": 2},
+                    "y": {"signal": "-scale('radial', datum.ring)"},
+                    "text": {"signal": "format(datum.ring, '.0%')"},
+                    "fontSize": {"value": 8},
+                    "fill": {"value": "#888888"},
+                    "baseline": {"value": "bottom"},
+                }
+            },
+        },
     ]
     radius = min(WIDTH, HEIGHT) / 2 - 30
     angle = "scale('angular', datum.measure)"
@@ -478,7 +546,9 @@ def radar(tile: Tile, result: Result) -> dict[str, Any]:
                         "fillOpacity": {"value": 0.08},
                         "strokeWidth": {"value": 1.5},
                         "tooltip": {
-                            "signal": "datum.group + ', ' + datum.measure + ': ' + datum.value"
+                            "signal": f"{{{_js(colour)}: datum.group, 'Measure': datum.measure,"
+                            f" 'Value': format(datum.value, {shapes}[datum.measure]),"
+                            " 'Of the range across categories': format(datum.normalised, '.0%')}"
                         },
                     }
                 },
@@ -494,6 +564,7 @@ def radar(tile: Tile, result: Result) -> dict[str, Any]:
         "data": [
             {"name": "points", "values": points},
             {"name": "axes", "values": [{"measure": a} for a in axes]},
+            {"name": "rings", "values": [{"ring": r} for r in (0.25, 0.5, 0.75, 1.0)]},
         ],
         "scales": [
             {
@@ -516,12 +587,12 @@ def radar(tile: Tile, result: Result) -> dict[str, Any]:
                 "range": {"scheme": "category10"},
             },
         ],
-        "legends": [{"fill": "color", "orient": "right", "title": group}],
+        "legends": [{"fill": "color", "orient": "right", "title": colour}],
         "marks": [
             {
                 "type": "group",
                 "encode": {"enter": {"x": {"signal": "width / 2"}, "y": {"signal": "height / 2"}}},
-                "marks": [*axes_marks, polygons],
+                "marks": [*rings, *axes_marks, polygons],
             }
         ],
     }

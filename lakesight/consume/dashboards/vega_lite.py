@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lakesight.consume.dashboards import formats
 from lakesight.consume.dashboards.definitions import Tile, kind
 from lakesight.consume.dashboards.queries import Result
 
@@ -16,6 +18,8 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH, HEIGHT = 420, 260
 
 Spec = dict[str, Any]
+#: the group-by item a map's tooltip names its countries by, when the tile groups by it
+NAME = "country__country_name"
 Columns = dict[str, str]  # column -> declared type
 
 
@@ -32,15 +36,55 @@ def values(result: Result) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row.items()} for row in result.rows]
 
 
+#: distinct colours of the categorical palette; a pie or donut with more categories keeps the
+#: largest PALETTE - 1 and groups the rest into one "Other (n)" slice
+PALETTE = 10
+SCHEME = {"scheme": "tableau10"}
+#: how a date prints in a tooltip
+DAY = "%a %d %b %Y"
+#: the colours of a figure above (or at) and below its target, and of neither
+UP, DOWN, NEUTRAL = "#1a7f37", "#c62828", "#555555"
+MINUS = "\u2212"
+
+
 def _field(tile: Tile, channel: str, columns: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """An encoding channel: its field, type and label; a quantitative axis or legend printed in
+    the field's format (compact units), a nominal colour in the palette."""
     enc = tile.encoding[channel]
-    measure = enc.aggregate is not None
+    measure = enc.aggregate is not None or enc.field in tile.metrics
     spec: dict[str, Any] = {
         "field": enc.field,
         "type": "quantitative" if measure else kind(columns[enc.field]),
-        "title": enc.title or (f"{enc.aggregate} of {enc.field}" if measure else enc.field),
+        "title": enc.title,
     }
-    return spec | extra
+    spec |= extra
+    if spec["type"] == "quantitative" and channel in ("x", "y"):
+        spec["axis"] = formats.axis(enc.format)
+    elif spec["type"] == "quantitative" and channel == "color":
+        spec["legend"] = {"labelExpr": formats.compact(enc.format)}
+    elif channel == "color":
+        spec["scale"] = SCHEME
+    elif channel == "x" and spec["type"] in ("nominal", "ordinal"):
+        spec["axis"] = {"labelAngle": 0, "labelLimit": 90}
+    return spec
+
+
+def _tip(field: str, title: str | None, type_: str, format_: str | None) -> dict[str, Any]:
+    tip: dict[str, Any] = {"field": field, "type": type_, "title": title}
+    if type_ == "quantitative":
+        tip["format"] = formats.tooltip(format_)
+    elif type_ == "temporal":
+        tip["format"] = DAY
+    return tip
+
+
+def _tooltip(tile: Tile, columns: Columns, *channels: str) -> list[dict[str, Any]]:
+    """The tooltip of a mark: each encoded field (by default every channel) in full format."""
+    tips = []
+    for channel in channels or tuple(tile.encoding):
+        spec = _field(tile, channel, columns)
+        tips.append(_tip(spec["field"], spec["title"], spec["type"], tile.encoding[channel].format))
+    return tips
 
 
 def _sort(tile: Tile) -> Any:
@@ -51,8 +95,17 @@ def _sort(tile: Tile) -> Any:
 
 
 def _xy(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    """line, bar, scatter: x and y, a colour when encoded; a bar's x sorted by its sum."""
-    mark = {"line": {"type": "line", "point": False}, "bar": "bar", "scatter": "point"}[tile.visual]
+    """line, bar, scatter: x and y, a colour when encoded; a bar's x sorted by its sum. A line
+    carries a point on each value for its tooltip (a path shows only one)."""
+    mark: Any = {
+        "line": {
+            "type": "line",
+            "point": {"filled": True, "size": 40, "opacity": 0},
+            "strokeWidth": 1.5,
+        },
+        "bar": "bar",
+        "scatter": {"type": "point", "filled": True},
+    }[tile.visual]
     encoding = {"x": _field(tile, "x", columns), "y": _field(tile, "y", columns)}
     if tile.visual == "bar" and _sort(tile):
         encoding["x"]["sort"] = {
@@ -62,6 +115,7 @@ def _xy(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
         }
     if "color" in tile.encoding:
         encoding["color"] = _field(tile, "color", columns)
+    encoding["tooltip"] = _tooltip(tile, columns)
     return base | {"mark": mark, "encoding": encoding}
 
 
@@ -72,120 +126,322 @@ def _heatmap(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
             "x": _field(tile, "x", columns, type="ordinal"),
             "y": _field(tile, "y", columns, type="ordinal"),
             "color": _field(tile, "color", columns, type="quantitative"),
+            "tooltip": _tooltip(tile, columns),
         },
     }
 
 
 def _arc(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    """pie, donut (a pie with a hole)."""
-    arc: dict[str, Any] = {"type": "arc"}
-    if tile.visual == "donut":
-        arc["innerRadius"] = 60
-    return base | {
-        "mark": arc,
-        "encoding": {
-            "theta": _field(tile, "theta", columns, stack=True),
-            "color": _field(tile, "color", columns),
+    """pie, donut (a pie with a hole): slices largest first, each labelled with its share when
+    it is 4 % or more; beyond the palette, the smallest categories are one "Other (n)" slice."""
+    theta, colour = tile.encoding["theta"].field, tile.encoding["color"].field
+    value = f"datum[{json.dumps(theta)}]"
+    inner, outer = (60, 120) if tile.visual == "donut" else (0, 120)
+    fold = [
+        {"joinaggregate": [{"op": "count", "as": "_categories"}]},
+        {
+            "window": [{"op": "row_number", "as": "_rank"}],
+            "sort": [{"field": theta, "order": "descending"}],
         },
-    }
-
-
-def _histogram(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    return base | {
-        "mark": "rect",
-        "encoding": {
-            "x": {"field": "bin_lower", "type": "quantitative", "title": tile.encoding["x"].field},
-            "x2": {"field": "bin_upper"},
-            "y": {
-                "field": "density",
-                "type": "quantitative",
-                "title": "density (share / width)",
-            },
-            "tooltip": [{"field": "count", "type": "quantitative"}],
+        {
+            "calculate": f"datum._categories <= {PALETTE} || datum._rank < {PALETTE}"
+            f" ? datum[{json.dumps(colour)}] : 'Other'",
+            "as": colour,
         },
-    }
-
-
-def _density(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    return base | {
-        "mark": {"type": "area", "line": True, "opacity": 0.4},
-        "encoding": {
-            "x": {"field": "x", "type": "quantitative", "title": tile.encoding["x"].field},
-            "y": {"field": "density", "type": "quantitative"},
+        {
+            "aggregate": [
+                {"op": "sum", "field": theta, "as": theta},
+                {"op": "count", "as": "_members"},
+            ],
+            "groupby": [colour],
         },
-    }
-
-
-def _kpi_values(tile: Tile, base: Spec) -> tuple[list[dict[str, Any]], float | None]:
-    """The label of a KPI or gauge (the value, and of its target when given) and the share
-    of the target attained (None without a target)."""
-    enc = tile.encoding
-    value = enc["value"].field
-    target = enc["target"].field if "target" in enc else None
-    rows = base["data"]["values"]
-    row = rows[0] if rows else {}
-    actual = row.get(value) or 0.0
-    goal = row.get(target) if target else None
-    ratio = (actual / goal) if goal else None
-    label = f"{actual:,.0f}" + (f" of {goal:,.0f} ({ratio:.1%})" if ratio is not None else "")
-    return [{"label": label, "value": actual, "ratio": min(ratio or 0.0, 1.0)}], ratio
-
-
-def _kpi(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    kpi_values, _ = _kpi_values(tile, base)
-    return base | {
-        "data": {"values": kpi_values},
-        "mark": {"type": "text", "fontSize": 28},
-        "encoding": {"text": {"field": "label", "type": "nominal"}},
-    }
-
-
-def _gauge(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    kpi_values, ratio = _kpi_values(tile, base)
-    arcs = [
-        {"part": "attained", "share": min(ratio or 0.0, 1.0)},
-        {"part": "remaining", "share": 1 - min(ratio or 0.0, 1.0)},
+        {
+            "calculate": f"datum._members > 1 ? 'Other (' + datum._members + ')'"
+            f" : datum[{json.dumps(colour)}]",
+            "as": colour,
+        },
+        {"joinaggregate": [{"op": "sum", "field": theta, "as": "_total"}]},
+        {"calculate": f"datum._total ? {value} / datum._total : 0", "as": "_share"},
+    ]
+    slice_title = tile.encoding["theta"].title
+    tooltip = [
+        _tip(colour, tile.encoding["color"].title, "nominal", None),
+        _tip(theta, slice_title, "quantitative", tile.encoding["theta"].format),
+        _tip("_share", "Share", "quantitative", "percent"),
     ]
     return base | {
-        "data": {"values": arcs},
-        "layer": [
-            {
-                "mark": {"type": "arc", "innerRadius": 70},
-                "encoding": {
-                    "theta": {"field": "share", "type": "quantitative", "stack": True},
-                    "color": {
-                        "field": "part",
-                        "type": "nominal",
-                        "scale": {"range": ["#2a7ab0", "#dddddd"]},
-                    },
-                },
+        "transform": fold,
+        "encoding": {
+            "theta": {"field": theta, "type": "quantitative", "stack": True, "title": slice_title},
+            "order": {"field": theta, "type": "quantitative", "sort": "descending"},
+            "color": {
+                "field": colour,
+                "type": "nominal",
+                "title": tile.encoding["color"].title,
+                "scale": SCHEME,
+                "sort": {"field": theta, "order": "descending"},
             },
+            "tooltip": tooltip,
+        },
+        "layer": [
+            {"mark": {"type": "arc", "innerRadius": inner, "outerRadius": outer}},
             {
-                "data": {"values": kpi_values},
-                "mark": {"type": "text", "fontSize": 14},
-                "encoding": {"text": {"field": "label", "type": "nominal"}},
+                "mark": {"type": "text", "radius": (inner + outer) / 2 or outer * 0.65},
+                "encoding": {
+                    "text": {
+                        "condition": {
+                            "test": "datum._share >= 0.04",
+                            "field": "_share",
+                            "type": "quantitative",
+                            "format": ".0%",
+                        },
+                        "value": "",
+                    },
+                    "color": {"value": "#ffffff"},
+                },
             },
         ],
     }
 
 
-def _pivot(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    """Cells as a grid, each labelled with its value."""
-    cells = {
-        "x": _field(tile, "x", columns, type="ordinal"),
-        "y": _field(tile, "y", columns, type="ordinal"),
+def _histogram(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
+    x = tile.encoding["x"]
+    bounds = f"{x.title}, from"
+    return base | {
+        "mark": "rect",
+        "encoding": {
+            "x": {
+                "field": "bin_lower",
+                "type": "quantitative",
+                "title": x.title,
+                "axis": formats.axis(x.format),
+            },
+            "x2": {"field": "bin_upper"},
+            "y": {
+                "field": "density",
+                "type": "quantitative",
+                "title": "Share of orders per unit of value",
+                "axis": {"format": ",.4~f"},
+            },
+            "tooltip": [
+                _tip("bin_lower", bounds, "quantitative", x.format),
+                _tip("bin_upper", "to", "quantitative", x.format),
+                _tip("count", "Orders", "quantitative", "count"),
+            ],
+        },
     }
+
+
+def _density(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
+    x = tile.encoding["x"]
+    return base | {
+        "mark": {"type": "area", "line": True, "opacity": 0.4, "point": False},
+        "encoding": {
+            "x": {
+                "field": "x",
+                "type": "quantitative",
+                "title": x.title,
+                "axis": formats.axis(x.format),
+            },
+            "y": {
+                "field": "density",
+                "type": "quantitative",
+                "title": "Density",
+                "axis": {"format": ",.4~f"},
+            },
+            "tooltip": [
+                _tip("x", x.title, "quantitative", x.format),
+                {"field": "density", "type": "quantitative", "title": "Density", "format": ".3~g"},
+            ],
+        },
+    }
+
+
+def _kpi_values(tile: Tile, base: Spec) -> dict[str, Any]:
+    """What a KPI or gauge shows: the value, its target (None without one), the share of the
+    target attained, the value and target as text, and the change against the target."""
+    enc = tile.encoding
+    value = enc["value"]
+    target = enc.get("target")
+    rows = base["data"]["values"]
+    row = rows[0] if rows else {}
+    actual = float(row.get(value.field) or 0.0)
+    goal = row.get(target.field) if target else None
+    ratio = actual / goal if goal else None
+    delta = ratio - 1 if ratio is not None else None
+    return {
+        "value": actual,
+        "shown": formats.figure(actual, value.format, short=True),
+        "target": goal,
+        "target_shown": (
+            f"{target.title} {formats.figure(goal, target.format, short=True)}"
+            if goal and target
+            else "No target in this view"
+        ),
+        "ratio": ratio,
+        "delta": delta,
+        "delta_shown": (
+            f"{'+' if delta >= 0 else MINUS}{abs(delta):.1%} vs target" if delta is not None else ""
+        ),
+        "period": base.get("description", ""),
+    }
+
+
+def _text(text: str, y: float, size: int, colour: str = "#222222", weight: str = "normal") -> Spec:
+    return {
+        "mark": {
+            "type": "text",
+            "y": y,
+            "fontSize": size,
+            "fontWeight": weight,
+            "color": colour,
+            "baseline": "middle",
+        },
+        "encoding": {"text": {"value": text}},
+    }
+
+
+def _kpi(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
+    """The value (compact), the target, the change against it coloured by its sign, and the
+    period."""
+    kpi = _kpi_values(tile, base)
+    colour = NEUTRAL if kpi["delta"] is None else UP if kpi["delta"] >= 0 else DOWN
+    tip = [
+        _tip(
+            tile.encoding["value"].field,
+            tile.encoding["value"].title,
+            "quantitative",
+            tile.encoding["value"].format,
+        ),
+    ]
+    row = {tile.encoding["value"].field: kpi["value"]}
+    if "target" in tile.encoding and kpi["target"]:
+        tip.append(
+            _tip(
+                tile.encoding["target"].field,
+                tile.encoding["target"].title,
+                "quantitative",
+                tile.encoding["target"].format,
+            )
+        )
+        row[tile.encoding["target"].field] = kpi["target"]
+    return base | {
+        "data": {"values": [row]},
+        "layer": [
+            {
+                **_text(kpi["shown"], HEIGHT * 0.32, 40, weight="bold"),
+                "encoding": {"text": {"value": kpi["shown"]}, "tooltip": tip},
+            },
+            _text(kpi["delta_shown"], HEIGHT * 0.55, 16, colour, "bold"),
+            _text(kpi["target_shown"], HEIGHT * 0.68, 13, NEUTRAL),
+            _text(kpi["period"], HEIGHT * 0.82, 12, NEUTRAL),
+        ],
+    }
+
+
+#: a gauge's arc: three quarters of a ring, from -3/4 pi to 3/4 pi (0 is the top)
+GAUGE_START, GAUGE_SPAN = -0.75 * math.pi, 1.5 * math.pi
+
+
+def _gauge(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
+    """A three-quarter ring from 0 to 125 % of the target (or the value, when above): the value
+    as an arc, the target as a tick, the value and its share of the target in the hole."""
+    kpi = _kpi_values(tile, base)
+    goal = kpi["target"] or 0.0
+    top = max(goal * 1.25, kpi["value"], 1e-9)
+
+    def angle(amount: float) -> float:
+        return GAUGE_START + GAUGE_SPAN * max(0.0, min(amount / top, 1.0))
+
+    parts = [
+        {"part": "track", "start": GAUGE_START, "end": GAUGE_START + GAUGE_SPAN},
+        {"part": "value", "start": GAUGE_START, "end": angle(kpi["value"])},
+    ]
+    if goal:
+        parts.append({"part": "target", "start": angle(goal) - 0.015, "end": angle(goal) + 0.015})
+    colour = NEUTRAL if kpi["delta"] is None else UP if kpi["delta"] >= 0 else DOWN
+    share = f"{kpi['ratio']:.1%} of target" if kpi["ratio"] is not None else "no target"
+    arc = {
+        "theta": {"field": "start", "type": "quantitative", "scale": None},
+        "theta2": {"field": "end"},
+        "color": {
+            "field": "part",
+            "type": "nominal",
+            "legend": None,
+            "scale": {
+                "domain": ["track", "value", "target"],
+                "range": ["#e4e4e4", "#2a7ab0", "#222222"],
+            },
+        },
+    }
+    return base | {
+        "data": {"values": parts},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.part != 'target'"}],
+                "mark": {"type": "arc", "innerRadius": 78, "outerRadius": 104},
+                "encoding": arc | {"tooltip": {"value": f"{kpi['shown']}, {share}"}},
+            },
+            {
+                "transform": [{"filter": "datum.part == 'target'"}],
+                "mark": {"type": "arc", "innerRadius": 72, "outerRadius": 112},
+                "encoding": arc | {"tooltip": {"value": kpi["target_shown"]}},
+            },
+            _text(kpi["shown"], HEIGHT / 2 - 8, 22, weight="bold"),
+            _text(share, HEIGHT / 2 + 16, 12, colour),
+            _text(kpi["target_shown"], HEIGHT - 14, 12, NEUTRAL),
+        ],
+    }
+
+
+def _pivot(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
+    """Cells as a grid, each labelled with its value; a Total column, a Total row and the grand
+    total, summed from the cells."""
+    x, y, value = (tile.encoding[c] for c in ("x", "y", "value"))
+    rows = base["data"]["values"]
+    order = {axis.field: [*sorted({str(r[axis.field]) for r in rows}), "Total"] for axis in (x, y)}
+    cells = {
+        "x": _field(tile, "x", columns, type="ordinal", scale={"domain": order[x.field]}),
+        "y": _field(tile, "y", columns, type="ordinal", scale={"domain": order[y.field]}),
+    }
+    text = {"field": value.field, "type": "quantitative", "format": formats.tooltip(value.format)}
+    total = {
+        "mark": {"type": "text", "fontSize": 12, "fontWeight": "bold"},
+        "encoding": {"text": text},
+    }
+
+    def totals(by: list[str], **fixed: str) -> Spec:
+        return {
+            "transform": [
+                {
+                    "aggregate": [{"op": "sum", "field": value.field, "as": value.field}],
+                    "groupby": by,
+                },
+                *({"calculate": json.dumps(v), "as": k} for k, v in fixed.items()),
+            ],
+            **total,
+            "encoding": {
+                "text": text,
+                "tooltip": [
+                    _tip(value.field, f"{value.title}, total", "quantitative", value.format)
+                ],
+            },
+        }
+
     return base | {
         "encoding": cells,
         "layer": [
             {
                 "mark": "rect",
-                "encoding": {"color": _field(tile, "value", columns, type="quantitative")},
+                "encoding": {
+                    "color": _field(tile, "value", columns, type="quantitative"),
+                    "tooltip": _tooltip(tile, columns, "y", "x", "value"),
+                },
             },
-            {
-                "mark": {"type": "text", "fontSize": 12},
-                "encoding": {"text": _field(tile, "value", columns, format=",.0f")},
-            },
+            {"mark": {"type": "text", "fontSize": 12}, "encoding": {"text": text}},
+            totals([y.field], **{x.field: "Total"}),
+            totals([x.field], **{y.field: "Total"}),
+            totals([], **{x.field: "Total", y.field: "Total"}),
         ],
     }
 
@@ -216,43 +472,130 @@ def _geospatial(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
                 "transform": [
                     {
                         "lookup": "id",
-                        "from": {"data": base["data"], "key": key, "fields": [measure]},
+                        "from": {
+                            "data": base["data"],
+                            "key": key,
+                            "fields": [measure, *([NAME] if NAME in tile.labels else [])],
+                        },
                     },
                     {"filter": f"isValid(datum[{json.dumps(measure)}])"},
                 ],
                 "mark": {"type": "geoshape", "stroke": "#ffffff"},
-                "encoding": {"color": {"field": measure, "type": "quantitative"}},
+                "encoding": {
+                    "color": {
+                        "field": measure,
+                        "type": "quantitative",
+                        "title": tile.encoding["value"].title,
+                        "legend": {"labelExpr": formats.compact(tile.encoding["value"].format)},
+                    },
+                    "tooltip": [
+                        *(
+                            [_tip(NAME, tile.labels[NAME].text, "nominal", None)]
+                            if NAME in tile.labels
+                            else []
+                        ),
+                        _tip(
+                            measure,
+                            tile.encoding["value"].title,
+                            "quantitative",
+                            tile.encoding["value"].format,
+                        ),
+                    ],
+                },
             },
         ],
     }
 
 
 def _waterfall(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    x, y = tile.encoding["x"].field, tile.encoding["y"].field
+    """The month's bridge: the opening and closing totals in grey, increases in green and
+    decreases in red, each bar labelled with its amount; the month named in the title."""
+    x, y = tile.encoding["x"], tile.encoding["y"]
+    rows = base["data"]["values"]
+    month = rows[0].get("month_start_date") if rows else None
+    title = f"{dt.date.fromisoformat(str(month)[:10]):%B %Y}" if month else ""
+    total = f"datum.step_number == 1 || datum[{json.dumps(x.field)}] == 'end'"
+    amount = f"datum[{json.dumps(y.field)}]"
     return base | {
+        "title": {"text": title, "fontSize": 12, "anchor": "start"},
         "transform": [
+            {"calculate": f"{total} ? 0 : datum.running_total - {amount}", "as": "bar_start"},
             {
-                "calculate": f"datum.step_number == 1 || datum[{json.dumps(x)}] == 'end'"
-                f" ? 0 : datum.running_total - datum[{json.dumps(y)}]",
-                "as": "bar_start",
+                "calculate": f"{total} ? 'total' : {amount} >= 0 ? 'increase' : 'decrease'",
+                "as": "kind",
+            },
+            {"calculate": f"{total} ? datum.running_total : {amount}", "as": "shown"},
+            {"calculate": "max(datum.bar_start, datum.running_total)", "as": "top"},
+            {
+                "calculate": f"replace({formats.compact(y.format, 'datum.shown')}, '-', '{MINUS}')",
+                "as": "label",
             },
         ],
-        "mark": "bar",
         "encoding": {
-            "x": {"field": x, "type": "nominal", "sort": {"field": "step_number"}},
-            "y": {"field": "bar_start", "type": "quantitative", "title": y},
-            "y2": {"field": "running_total"},
+            "x": {
+                "field": x.field,
+                "type": "nominal",
+                "title": x.title,
+                "sort": {"field": "step_number"},
+                "axis": {"labelAngle": 0},
+            },
         },
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "y": {
+                        "field": "bar_start",
+                        "type": "quantitative",
+                        "title": "Net revenue",
+                        "axis": formats.axis(y.format),
+                    },
+                    "y2": {"field": "running_total"},
+                    "color": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": ["total", "increase", "decrease"],
+                            "range": ["#7f8c8d", UP, DOWN],
+                        },
+                    },
+                    "tooltip": [
+                        _tip(x.field, x.title, "nominal", None),
+                        _tip("shown", y.title, "quantitative", y.format),
+                        _tip("running_total", "Running total", "quantitative", y.format),
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "dy": -6, "fontSize": 10},
+                "encoding": {
+                    "y": {"field": "top", "type": "quantitative"},
+                    "text": {"field": "label", "type": "nominal"},
+                },
+            },
+        ],
     }
 
 
 def _correlation(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    """The matrix as a heat map, r in each cell."""
+    """The matrix as a heat map, r in each cell; the measures named by their labels."""
+    names = json.dumps({m.field: m.title for m in tile.measures})
     cell = {
-        "x": {"field": "measure_x", "type": "nominal", "title": None, "sort": None},
-        "y": {"field": "measure_y", "type": "nominal", "title": None, "sort": None},
+        "x": {"field": "label_x", "type": "nominal", "title": None, "sort": None},
+        "y": {"field": "label_y", "type": "nominal", "title": None, "sort": None},
+        "tooltip": [
+            {"field": "label_x", "type": "nominal", "title": "Measure"},
+            {"field": "label_y", "type": "nominal", "title": "and"},
+            {"field": "r", "type": "quantitative", "title": "Pearson r", "format": ".2f"},
+            {"field": "n", "type": "quantitative", "title": "Customers", "format": ",.0f"},
+        ],
     }
     return base | {
+        "transform": [
+            {"calculate": f"{names}[datum.measure_x]", "as": "label_x"},
+            {"calculate": f"{names}[datum.measure_y]", "as": "label_y"},
+        ],
         "encoding": cell,
         "layer": [
             {
@@ -306,6 +649,7 @@ def vega_lite(tile: Tile, result: Result, columns: Columns, world: Path) -> Spec
         "$schema": SCHEMA,
         "width": WIDTH,
         "height": HEIGHT,
+        "description": result.period or tile.title,
         "data": {"values": values(result)},
     }
     return builder(tile, base, columns, world)

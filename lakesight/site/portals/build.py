@@ -57,7 +57,9 @@ class Portal:
     extract: Extract
     #: the newest order day in the principal's own orders (None: it sees no order)
     newest_order: dt.date | None
+    #: the dashboard pages with rows in this principal's view, and those without (left out)
     dashboards: list[Page]
+    left_out: list[Page]
     #: rows in a dashboard tile over a dataset with row rules
     any_rows: bool
     notebooks: list[Notebook]
@@ -104,7 +106,7 @@ def write_portal(
             rendered = render_principal(
                 con,
                 normal,
-                entry.file,
+                entry,
                 sources.pages,
                 root / "dashboards",
                 world,
@@ -126,7 +128,8 @@ def write_portal(
         slug=root.name,
         extract=entry,
         newest_order=newest,
-        dashboards=sources.pages,
+        dashboards=rendered.shown,
+        left_out=rendered.empty,
         any_rows=rendered.any_rows,
         notebooks=sources.notebooks,
         profiles=profiles,

@@ -6,6 +6,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from lakesight.consume.dashboards.definitions import (
     load_pages,
     metric_catalogue,
 )
+from lakesight.consume.dashboards.formats import figure
 from lakesight.security.access import connect_confined, query_as
 from lakesight.security.extracts import (
     active_principals,
@@ -226,7 +228,9 @@ def test_every_active_principal_gets_every_page(built: Warehouse, rendered) -> N
         for slug in slugs:
             html = (folder / f"{slug}.html").read_text(encoding="utf-8")
             assert f"The view of <strong>{principal}</strong>" in html
-            assert f'href="{folder.name}/{slug}.html"' in index
+            # listed in the owners' index unless the principal sees none of its rows
+            linked = f'href="{folder.name}/{slug}.html"' in index
+            assert linked != ("sees no rows of this page's" in html), (principal, slug)
     assert "dave@example.com" not in index  # inactive: no pages
 
 
@@ -302,8 +306,13 @@ def test_the_kpi_is_the_newest_month_of_the_principals_own_data(built: Warehouse
     ).rows[0]
     html = (folder_of(out, "alice@example.com") / "targets.html").read_text(encoding="utf-8")
     assert f"{month:%B %Y}, the newest month in this view" in html
-    label = named(data_rows(page_specs(html)[1]), "label")[0]["label"]
-    assert label == f"{float(net):,.0f} of {float(target):,.0f} ({float(net) / float(target):.1%})"
+    (row,) = data_rows(page_specs(html)[1])
+    assert row == {"net_revenue": pytest.approx(float(net)), "target": pytest.approx(float(target))}
+    change = float(net) / float(target) - 1
+    sign = "+" if change >= 0 else "\u2212"
+    texts = SVG_TEXT.findall(html)
+    assert f"{sign}{abs(change):.1%} vs target" in texts
+    assert f"Revenue target {figure(target, 'usd', short=True)}" in texts
     ivan = (folder_of(out, NOBODY) / "targets.html").read_text(encoding="utf-8")
     assert not page_specs(ivan)
 
@@ -360,8 +369,9 @@ def test_no_page_holds_anything_outside_its_principals_extract(built: Warehouse,
                                 "lost",
                                 "refunds",
                                 "end",
-                                "attained",
-                                "remaining",
+                                "track",
+                                "value",
+                                "target",
                             } or re.match(r"^[\d,.]+( of [\d,.]+ \([\d.]+%\))?$", value), (
                                 principal,
                                 page.name,
@@ -557,6 +567,49 @@ def test_a_principal_with_no_rows_gets_pages_that_say_so(built: Warehouse, rende
     assert any(all(reads(t) <= public for t in p.tiles) for p in load_pages(DASHBOARDS))
     index = (out / "index.html").read_text()
     assert f"<strong>{NOBODY}</strong> (sees no rows of a restricted dataset" in index
+
+
+def test_indexes_leave_out_the_pages_without_rows_saying_so_in_one_line(rendered) -> None:
+    """ivan's index lists the pages of public data only, then one line naming the others;
+    erin (every row) gets every page and no such line. An empty tile names what it reads."""
+    out, _ = rendered
+    pages = load_pages(DASHBOARDS)
+    ivan = (folder_of(out, NOBODY) / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="(\w+)\.html">', ivan)
+    assert listed == ["engagement"]
+    (left_out,) = re.findall(r'<p class="meta" id="left-out">([^<]*)</p>', ivan)
+    others = [page.title for page in pages if page.slug != "engagement"]
+    assert left_out == f"Left out, as you see no rows of their data: {', '.join(others)}."
+    erin = (folder_of(out, "erin@example.com") / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<li><a href="(\w+)\.html">', erin) == [page.slug for page in pages]
+    assert "left-out" not in erin
+    sales = unescape((folder_of(out, NOBODY) / "sales.html").read_text(encoding="utf-8"))
+    assert f"No rows in {NOBODY}'s view: its extract holds none of secure.orders" in sales
+
+
+def test_every_page_says_the_period_of_its_data_and_when_its_extract_was_built(
+    built: Warehouse, rendered
+) -> None:
+    """alice's sales page: the first and last order day of her own orders; a page of public
+    data without dates says so; every page names its extract's build time."""
+    out, extracts = rendered
+    first, last = query_as(
+        built.database,
+        "alice@example.com",
+        "select min(order_date), max(order_date) from secure.orders",
+        extracts,
+    ).rows[0]
+    entry = read_manifest(extracts)["alice@example.com"]
+    folder = folder_of(out, "alice@example.com")
+    sales = (folder / "sales.html").read_text(encoding="utf-8")
+    assert (
+        f"Its data runs from {first:%-d %B %Y} to {last:%-d %B %Y} (the last day in your view)."
+    ) in sales
+    engagement = (folder / "engagement.html").read_text(encoding="utf-8")
+    assert "Its data carries no date." in engagement
+    for page in folder.glob("*.html"):
+        if page.name != "index.html":
+            assert f"built {entry.built_at}" in page.read_text(encoding="utf-8"), page.name
 
 
 def test_a_tile_over_the_row_cap_fails(rendered, monkeypatch: pytest.MonkeyPatch) -> None:
