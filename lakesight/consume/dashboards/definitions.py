@@ -38,6 +38,8 @@ SECURE_MODELS = Path(__file__).resolve().parents[3] / "models" / "secure" / "_se
 SEMANTIC_METRICS = (
     Path(__file__).resolve().parents[3] / "models" / "marts" / "semantic" / "_semantic__metrics.yml"
 )
+#: the semantic models' file beside the metrics' (their measures' aggregations)
+SEMANTIC_MODELS = "_semantic__models.yml"
 #: a metric tile's group-by items that are times (MetricFlow's metric_time at a grain)
 METRIC_TIME = "metric_time__"
 
@@ -85,6 +87,8 @@ class Encoding:
     title: str | None = None
     #: the number format (formats.FORMATS; None: not a number)
     format: str | None = None
+    #: the figures add up across rows (an additive metric, or a column's sum or count)
+    additive: bool = False
 
 
 @dataclass
@@ -157,6 +161,9 @@ class Metric:
 
     label: str
     format: str
+    #: its figures add up across rows of any grouping (a simple metric over a summed measure),
+    #: so a page may sum a daily series into weeks or months
+    additive: bool = False
 
     def figure(self, value: Any) -> str:
         """The value as people read it: $1,234,567, 1,234 or 12.3 %; a dash for none."""
@@ -164,11 +171,30 @@ class Metric:
 
 
 def metric_catalogue(path: Path = SEMANTIC_METRICS) -> dict[str, Metric]:
-    """The semantic layer's metrics (models/marts/semantic/_semantic__metrics.yml) by name."""
+    """The semantic layer's metrics (models/marts/semantic/_semantic__metrics.yml) by name; a
+    simple metric over a summed measure (_semantic__models.yml beside it) is additive."""
     metrics = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
-    return {
-        m["name"]: Metric(m.get("label", m["name"]), m["config"]["meta"]["format"]) for m in metrics
+    models = yaml.safe_load(path.with_name(SEMANTIC_MODELS).read_text(encoding="utf-8"))
+    summed = {
+        measure["name"]
+        for model in models["semantic_models"]
+        for measure in model.get("measures", [])
+        if measure["agg"] in ("sum", "count")
     }
+    return {
+        m["name"]: Metric(
+            m.get("label", m["name"]),
+            m["config"]["meta"]["format"],
+            m["type"] == "simple" and _measure_name(m) in summed,
+        )
+        for m in metrics
+    }
+
+
+def _measure_name(metric: dict[str, Any]) -> str:
+    """The measure of a simple metric (`measure: name` or `measure: {name: …}`)."""
+    measure = metric.get("type_params", {}).get("measure", "")
+    return measure["name"] if isinstance(measure, dict) else str(measure)
 
 
 def metric_columns(
@@ -440,7 +466,9 @@ def _labels(
             problems.append(f"no label for {enc['field']!r}: add it to {LABELS_FILE}")
             label = Label(enc["field"])
         shown.setdefault(enc["field"], label)
-        return Encoding(enc["field"], enc.get("aggregate"), label.text, label.format)
+        name, aggregate = enc["field"], enc.get("aggregate")
+        additive = own[name].additive if name in own else aggregate in ("sum", "count")
+        return Encoding(name, aggregate, label.text, label.format, additive)
 
     encodings = {channel: encoding(enc) for channel, enc in raw.get("encoding", {}).items()}
     measures = [encoding(enc) for enc in raw.get("measures", [])]

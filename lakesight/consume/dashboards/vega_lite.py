@@ -94,6 +94,70 @@ def _sort(tile: Tile) -> Any:
     return None
 
 
+#: the grains a daily series can be summed to, and the most points per series a grain may draw
+#: to be the default
+GRAINS = ("day", "week", "month")
+MOST_POINTS = 60
+#: a day's Monday and its month's first day, as Vega expressions over `datum._day`
+BUCKETS = {
+    "week": "datetime(year(datum._day), month(datum._day),"
+    " date(datum._day) - (day(datum._day) + 6) % 7)",
+    "month": "datetime(year(datum._day), month(datum._day), 1)",
+}
+
+
+def default_grain(days: int) -> str:
+    """The finest grain that draws at most MOST_POINTS points for this many days."""
+    for grain, length in (("day", 1), ("week", 7), ("month", 31)):
+        if days / length <= MOST_POINTS:
+            return grain
+    return "month"
+
+
+def _grained(tile: Tile, spec: Spec, columns: Columns) -> Spec:
+    """A line over days whose figures add up, summed in the chart to the grain a select under
+    the chart picks (day, week from Monday, month); by default the finest that draws at most
+    MOST_POINTS points. The embedded rows stay the query's daily rows."""
+    x, y = tile.encoding["x"], tile.encoding["y"]
+    days = {row[x.field] for row in spec["data"]["values"]}
+    groups = [tile.encoding["color"].field] if "color" in tile.encoding else []
+    bucket = (
+        f"grain == 'month' ? {BUCKETS['month']} : grain == 'week' ? {BUCKETS['week']} : datum._day"
+    )
+    encoding = spec["encoding"] | {
+        "x": {"field": "_period", "type": "temporal", "title": "Date"},
+        "tooltip": [
+            _tip("_period", "Period from", "temporal", None),
+            *(_tooltip(tile, columns, "color") if groups else []),
+            _tip(y.field, y.title, "quantitative", y.format),
+        ],
+    }
+    return spec | {
+        "params": [
+            {
+                "name": "grain",
+                "value": default_grain(len(days)),
+                "bind": {"input": "select", "options": list(GRAINS), "name": "Sum by "},
+            }
+        ],
+        "transform": [
+            {"calculate": f"toDate(datum[{json.dumps(x.field)}])", "as": "_day"},
+            {"calculate": bucket, "as": "_period"},
+            {
+                "aggregate": [{"op": "sum", "field": y.field, "as": y.field}],
+                "groupby": ["_period", *groups],
+            },
+        ],
+        "encoding": encoding,
+    }
+
+
+def _daily(tile: Tile) -> bool:
+    """The tile's x is a day: MetricFlow's metric_time__day, or a dataset's date column."""
+    x = tile.encoding["x"].field
+    return x == "metric_time__day" or (not tile.metrics and tile.columns.get(x) == "date")
+
+
 def _xy(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
     """line, bar, scatter: x and y, a colour when encoded; a bar's x sorted by its sum. A line
     carries a point on each value for its tooltip (a path shows only one)."""
@@ -116,7 +180,11 @@ def _xy(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
     if "color" in tile.encoding:
         encoding["color"] = _field(tile, "color", columns)
     encoding["tooltip"] = _tooltip(tile, columns)
-    return base | {"mark": mark, "encoding": encoding}
+    spec = base | {"mark": mark, "encoding": encoding}
+    daily = tile.visual == "line" and encoding["x"]["type"] == "temporal"
+    if daily and tile.encoding["y"].additive and _daily(tile):
+        return _grained(tile, spec, columns)
+    return spec
 
 
 def _heatmap(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:

@@ -681,3 +681,54 @@ def test_every_page_renders_in_chromium_offline(built: Warehouse, rendered) -> N
                 page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
     problems = [p for p in problems if not p.split(": ", 1)[-1].startswith(CANVAS_ADVICE)]
     assert problems == [], "\n".join(problems)
+
+
+#: a tile's rows as its chart draws them after its own transforms (Vega-Lite names the
+#: transformed data sets data_0, data_1 …): [[period as local YYYY-MM-DD, colour, value]]
+DRAWN = """([number, value, colour]) => {
+  const view = window.lakesightViews[number];
+  for (let i = 0; i < 5; i++) {
+    let rows;
+    try { rows = view.data('data_' + i); } catch (e) { continue; }
+    if (!rows.length || !('_period' in rows[0])) continue;
+    const day = d => d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0')
+      + '-' + String(d.getDate()).padStart(2, '0');
+    return rows.map(r => [day(new Date(r._period)), colour ? r[colour] : null, r[value]]);
+  }
+  return null;
+}"""
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_a_daily_series_sums_to_the_grain_picked_under_it(
+    built: Warehouse, rendered, grain: str
+) -> None:
+    """frank's net revenue by region over time (daily rows, a 14-day lake: drawn by day),
+    summed by the week or month picked under the chart in Chromium, offline: SQL's weekly
+    (from Monday) or monthly sums over his extract."""
+    out, extracts = rendered
+    expected = {
+        (f"{period:%Y-%m-%d}", region): float(value)
+        for period, region, value in query_as(
+            built.database,
+            "frank@example.com",
+            f"select date_trunc('{grain}', o.order_date), g.region_name, sum(o.net_revenue_usd)"
+            " from secure.orders as o join secure.geography as g using (country_code)"
+            " where not o.is_cancelled group by all",
+            extracts,
+        ).rows
+    }
+    page_file = folder_of(out, "frank@example.com") / "sales.html"
+    with offline_page(1400, 1000) as (page, problems):
+        page.goto(page_file.as_uri())
+        page.wait_for_function("window.lakesightViews && window.lakesightViews['1']")
+        before = page.evaluate(DRAWN, ["1", "net_revenue", "country__region_name"])
+        assert len(before) == len(page_specs(page_file.read_text())[1]["data"]["values"])
+        page.select_option("#tile-1 select", grain)
+        page.wait_for_function(f"window.lakesightViews['1'].signal('grain') === '{grain}'")
+        drawn = page.evaluate(DRAWN, ["1", "net_revenue", "country__region_name"])
+    assert problems == []
+    got = {(period, region): value for period, region, value in drawn}
+    assert got.keys() == expected.keys() and len(got) < len(before)
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, abs=0.005), key
