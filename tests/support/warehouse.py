@@ -296,7 +296,10 @@ OFFLINE_SCHEMES = ("file://", "data:", "blob:", "about:")
 
 @contextmanager
 def offline_page(
-    width: int = 1280, height: int = 900, console: tuple[str, ...] = ("error",)
+    width: int = 1280,
+    height: int = 900,
+    console: tuple[str, ...] = ("error",),
+    color_scheme: str = "light",
 ) -> Iterator[tuple[Any, list[str]]]:
     """A headless Chromium page with the network blocked, and the list of what went wrong.
 
@@ -318,7 +321,11 @@ def offline_page(
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme=color_scheme,
+            accept_downloads=True,
+        )
 
         def guard(route: Any) -> None:
             if route.request.url.startswith(OFFLINE_SCHEMES):

@@ -15,6 +15,8 @@ access off. Nothing reads the warehouse's marts or secure views to render a page
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -37,7 +39,7 @@ from lakesight.consume.dashboards.definitions import (
 )
 from lakesight.consume.dashboards.queries import Result, q, run_metric_tile, run_tile
 from lakesight.consume.dashboards.vega import VEGA
-from lakesight.consume.dashboards.vega_lite import vega_lite
+from lakesight.consume.dashboards.vega_lite import plain, vega_lite
 from lakesight.outputs import DASHBOARDS, generation, output_lock
 from lakesight.quality.datadocs import NODE_MODULES
 from lakesight.security.access import connect_confined
@@ -109,7 +111,20 @@ class Rendered:
         return [page for page in self.pages if page not in self.empty]
 
 
-def script_json(spec: dict[str, Any]) -> str:
+def csv_text(tile: Tile, result: Result) -> str:
+    """The tile's rows as its query returned them (RFC 4180), headed by the fields' labels (a
+    column without one, such as a bin's upper edge, by its name)."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(
+        tile.labels[name].text if name in tile.labels else name for name in result.columns
+    )
+    for row in result.rows:
+        writer.writerow(plain(row[name]) for name in result.columns)
+    return text.getvalue()
+
+
+def script_json(spec: Any) -> str:
     """JSON safe inside <script type="application/json">: no `<` (no `</script>`, no `<!--`)."""
     return json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
 
@@ -247,7 +262,12 @@ def render_principal(
                 svg_file = folder / f"{page.slug}-{number}.svg"
                 svg_file.write_text(svg, encoding="utf-8")
                 rendered.files.append(svg_file)
-                entry |= {"spec": script_json(spec), "svg": svg}
+                entry |= {
+                    "spec": script_json(spec),
+                    "svg": svg,
+                    "csv": script_json(csv_text(tile, result)),
+                    "files": f"{page.slug}-{number}",
+                }
             tiles.append(entry)
         html_file = folder / f"{page.slug}.html"
         html_file.write_text(

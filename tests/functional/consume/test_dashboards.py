@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -732,3 +733,62 @@ def test_a_daily_series_sums_to_the_grain_picked_under_it(
     assert got.keys() == expected.keys() and len(got) < len(before)
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=0.005), key
+
+
+def test_pages_fit_a_phone_and_offer_each_tiles_data_and_picture(rendered) -> None:
+    """erin's pages at 390 px wide scroll no sideways; a tile's CSV download holds the rows its
+    chart embeds (headed by their labels), its SVG and PNG downloads the chart as drawn."""
+    out, _ = rendered
+    folder = folder_of(out, "erin@example.com")
+    with offline_page(390, 844) as (page, problems):
+        for html_file in sorted(folder.glob("*.html")):
+            page.goto(html_file.as_uri())
+            if html_file.name == "index.html":
+                continue
+            tiles = page.locator("section.tile").count()
+            page.wait_for_function(f"Object.keys(window.lakesightViews).length === {tiles}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (html_file.name, width)
+        page.goto((folder / "sales.html").as_uri())
+        page.wait_for_function("window.lakesightViews['1']")
+        with page.expect_download() as csv_download:
+            page.click("#tile-1 a.csv")
+        with page.expect_download() as png_download:
+            page.click("#tile-1 a.png")
+        with page.expect_download() as svg_download:
+            page.click("#tile-1 a.svg")
+        saved = {
+            kind: Path(download.value.path()).read_bytes()
+            for kind, download in (
+                ("csv", csv_download),
+                ("png", png_download),
+                ("svg", svg_download),
+            )
+        }
+    assert problems == []
+    header, *rows = csv.reader(saved["csv"].decode("utf-8").splitlines())
+    assert header == ["Day", "Region", "Net revenue"]
+    embedded = page_specs((folder / "sales.html").read_text(encoding="utf-8"))[1]["data"]["values"]
+    assert rows == [
+        [r["metric_time__day"], r["country__region_name"], str(r["net_revenue"])] for r in embedded
+    ]
+    assert saved["png"].startswith(b"\x89PNG\r\n\x1a\n") and len(saved["png"]) > 5000
+    assert saved["svg"].startswith(b"<svg") and b"Net revenue" in saved["svg"]
+
+
+def test_a_dark_system_gets_dark_pages(rendered) -> None:
+    """prefers-color-scheme: dark gives a dark page and Vega's dark theme; light, the light."""
+    out, _ = rendered
+    sales = (folder_of(out, "erin@example.com") / "sales.html").as_uri()
+    seen = {}
+    for scheme in ("light", "dark"):
+        with offline_page(1400, 1000, color_scheme=scheme) as (page, problems):
+            page.goto(sales)
+            page.wait_for_function("window.lakesightViews['1']")
+            seen[scheme] = (
+                page.evaluate("getComputedStyle(document.body).backgroundColor"),
+                page.evaluate("window.lakesightViews['1'].background()"),
+            )
+        assert problems == []
+    assert seen["light"] == ("rgb(255, 255, 255)", "white")
+    assert seen["dark"] == ("rgb(30, 30, 30)", "#333")
