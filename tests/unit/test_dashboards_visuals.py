@@ -13,6 +13,7 @@ import pytest
 import vl_convert
 import yaml
 
+from lakesight.consume.dashboards import atlas
 from lakesight.consume.dashboards.build import VL_CONVERT_VERSION
 from lakesight.consume.dashboards.definitions import SpecError, Tile, load_pages
 from lakesight.consume.dashboards.formats import LABELS_FILE, figure
@@ -167,3 +168,36 @@ def test_the_word_cloud_is_the_same_picture_for_the_same_rows() -> None:
     assert first == second
     assert all(t.get("type") != "wordcloud" for d in first["data"] for t in d.get("transform", []))
     assert first["legends"] and first["scales"][0]["domain"] == ["negative", "neutral", "positive"]
+
+
+def test_a_country_too_small_for_the_map_is_a_point_and_one_in_no_atlas_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Germany has a shape on the map; Singapore none (a point at its centre in the detailed
+    atlas); Réunion is in no atlas: named under the map with its figure. None is dropped."""
+    world = tmp_path / "world.json"
+    world.write_text(
+        '{"type": "Topology", "objects": {"countries": {"type": "GeometryCollection",'
+        ' "geometries": [{"type": "Polygon", "id": "276", "arcs": [[0]]}]}},'
+        ' "arcs": [[[6, 47], [14, 47], [14, 55], [6, 55], [6, 47]]]}'
+    )
+    monkeypatch.setattr(atlas, "map_ids", lambda: frozenset({"276"}))
+    monkeypatch.setattr(atlas, "points", lambda: {"702": (103.8, 1.35)})
+    rows = [
+        {"country__country_numeric": code, "country__country_name": name, "net_revenue": amount}
+        for code, name, amount in (
+            ("276", "Germany", 5000.0),
+            ("702", "Singapore", 120.0),
+            ("638", "Réunion", 45.5),
+        )
+    ]
+    one = tile("geography", 1)
+    spec = vega_lite(one, Result(list(rows[0]), rows), one.columns, world)
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_CONVERT_VERSION)
+    texts = [html.unescape(t) for t in SVG_TEXT.findall(svg)]
+    assert "Not on the map (no shape in the atlas): Réunion $45.50" in texts
+    (dots,) = [layer for layer in spec["layer"] if layer["mark"].get("type") == "circle"]
+    assert [
+        (d["country__country_name"], d["longitude"], d["latitude"]) for d in dots["data"]["values"]
+    ] == [("Singapore", 103.8, 1.35)]
+    assert "mark-symbol" in svg  # the point is drawn

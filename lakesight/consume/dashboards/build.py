@@ -28,6 +28,7 @@ import jinja2
 import vl_convert
 
 from lakesight.config import dbt_target
+from lakesight.consume.dashboards.atlas import AssetsMissing, world_shapes
 from lakesight.consume.dashboards.definitions import (
     Metric,
     Page,
@@ -59,7 +60,6 @@ VENDOR = {
     "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
     "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
 }
-WORLD = "world-atlas/countries-110m.json"
 #: npm packages only the dashboards use (package.json pins them exactly; vega* are the GX assets')
 NPM_PACKAGES = {"world-atlas": "2.0.2"}
 TEMPLATES = jinja2.Environment(
@@ -67,10 +67,6 @@ TEMPLATES = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
-
-
-class AssetsMissing(FileNotFoundError):
-    """node_modules lacks a pinned front-end file the pages need."""
 
 
 class StaticSvgFailed(RuntimeError):
@@ -127,20 +123,6 @@ def csv_text(tile: Tile, result: Result) -> str:
 def script_json(spec: Any) -> str:
     """JSON safe inside <script type="application/json">: no `<` (no `</script>`, no `<!--`)."""
     return json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
-
-
-def world_shapes(out: Path, node_modules: Path = NODE_MODULES) -> Path:
-    """The world map with ids only (the country names are dropped: no data is in the base map)."""
-    source = node_modules / WORLD
-    if not source.exists():
-        raise AssetsMissing(f"{source} is missing: run `make assets` (npm ci)")
-    topology = json.loads(source.read_text(encoding="utf-8"))
-    for geometry in topology["objects"]["countries"]["geometries"]:
-        geometry.pop("properties", None)
-    target = out / "vendor" / "countries-110m-ids.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(topology, separators=(",", ":")), encoding="utf-8")
-    return target
 
 
 def copy_vendor(out: Path, node_modules: Path = NODE_MODULES) -> None:

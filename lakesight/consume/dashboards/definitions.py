@@ -113,7 +113,8 @@ class Tile:
     where: list[str] = field(default_factory=list)
     #: a metric tile of one period: the newest month of the principal's data, or its year to date
     period: str | None = None
-    #: field -> its label and format, for every field the tile shows (encodings, measures, path)
+    #: field -> its label and format, for every field the tile shows (encodings, measures, path,
+    #: group-by items)
     labels: dict[str, Label] = field(default_factory=dict)
 
     @property
@@ -472,7 +473,7 @@ def _labels(
 
     encodings = {channel: encoding(enc) for channel, enc in raw.get("encoding", {}).items()}
     measures = [encoding(enc) for enc in raw.get("measures", [])]
-    for level in raw.get("path", []):
+    for level in [*raw.get("path", []), *raw.get("group_by", [])]:
         if level not in shown:
             encoding({"field": level})
     return encodings, measures, shown, problems

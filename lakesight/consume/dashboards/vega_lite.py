@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lakesight.consume.dashboards import formats
+from lakesight.consume.dashboards import atlas, formats
 from lakesight.consume.dashboards.definitions import Tile, kind
 from lakesight.consume.dashboards.queries import Result
 
@@ -515,64 +515,86 @@ def _pivot(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
 
 
 def _geospatial(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    """The world's countries, those with a value coloured by it (a lookup on the country id)."""
+    """The world's countries, those with a value coloured by it (a lookup on the country id);
+    a country too small for the map's atlas a point at its centre (atlas.points); one in no
+    atlas named under the map with its figure."""
     topology = json.loads(world.read_text(encoding="utf-8"))
-    key = tile.encoding["x"].field
-    measure = tile.encoding["value"].field
-    return {
+    key, value = tile.encoding["x"].field, tile.encoding["value"]
+    rows = base["data"]["values"]
+    drawn, centres = atlas.map_ids(), atlas.points()
+    named = [NAME] if NAME in tile.labels else []
+    colour = {
+        "field": value.field,
+        "type": "quantitative",
+        "title": value.title,
+        "legend": {"labelExpr": formats.compact(value.format)},
+    }
+    tooltip = [
+        *(_tip(NAME, tile.labels[NAME].text, "nominal", None) for _ in named),
+        _tip(value.field, value.title, "quantitative", value.format),
+    ]
+    dots = [
+        row | {"longitude": centres[row[key]][0], "latitude": centres[row[key]][1]}
+        for row in rows
+        if row[key] not in drawn and row[key] in centres
+    ]
+    unplaced = [row for row in rows if row[key] not in drawn and row[key] not in centres]
+    countries = {"values": topology, "format": {"type": "topojson", "feature": "countries"}}
+    layers: list[Spec] = [
+        {"data": countries, "mark": {"type": "geoshape", "fill": "#eeeeee", "stroke": "#ffffff"}},
+        {
+            "data": countries,
+            "transform": [
+                {
+                    "lookup": "id",
+                    "from": {"data": base["data"], "key": key, "fields": [value.field, *named]},
+                },
+                {"filter": f"isValid(datum[{json.dumps(value.field)}])"},
+            ],
+            "mark": {"type": "geoshape", "stroke": "#ffffff"},
+            "encoding": {"color": colour, "tooltip": tooltip},
+        },
+    ]
+    if dots:
+        layers.append(
+            {
+                "data": {"values": dots},
+                "mark": {
+                    "type": "circle",
+                    "size": 36,
+                    "opacity": 1,
+                    "stroke": "#555555",
+                    "strokeWidth": 0.5,
+                },
+                "encoding": {
+                    "longitude": {"field": "longitude", "type": "quantitative"},
+                    "latitude": {"field": "latitude", "type": "quantitative"},
+                    "color": colour,
+                    "tooltip": tooltip,
+                },
+            }
+        )
+    spec: Spec = {
         "$schema": SCHEMA,
         "width": WIDTH,
         "height": HEIGHT,
         "projection": {"type": "equalEarth"},
-        "layer": [
-            {
-                "data": {
-                    "values": topology,
-                    "format": {"type": "topojson", "feature": "countries"},
-                },
-                "mark": {"type": "geoshape", "fill": "#eeeeee", "stroke": "#ffffff"},
-            },
-            {
-                "data": {
-                    "values": topology,
-                    "format": {"type": "topojson", "feature": "countries"},
-                },
-                "transform": [
-                    {
-                        "lookup": "id",
-                        "from": {
-                            "data": base["data"],
-                            "key": key,
-                            "fields": [measure, *([NAME] if NAME in tile.labels else [])],
-                        },
-                    },
-                    {"filter": f"isValid(datum[{json.dumps(measure)}])"},
-                ],
-                "mark": {"type": "geoshape", "stroke": "#ffffff"},
-                "encoding": {
-                    "color": {
-                        "field": measure,
-                        "type": "quantitative",
-                        "title": tile.encoding["value"].title,
-                        "legend": {"labelExpr": formats.compact(tile.encoding["value"].format)},
-                    },
-                    "tooltip": [
-                        *(
-                            [_tip(NAME, tile.labels[NAME].text, "nominal", None)]
-                            if NAME in tile.labels
-                            else []
-                        ),
-                        _tip(
-                            measure,
-                            tile.encoding["value"].title,
-                            "quantitative",
-                            tile.encoding["value"].format,
-                        ),
-                    ],
-                },
-            },
-        ],
+        "layer": layers,
     }
+    if unplaced:
+        listed = "; ".join(
+            f"{row.get(NAME) or row[key]} {formats.figure(row[value.field], value.format)}"
+            for row in unplaced
+        )
+        spec["title"] = {
+            "text": f"Not on the map (no shape in the atlas): {listed}",
+            "orient": "bottom",
+            "anchor": "start",
+            "fontSize": 10,
+            "fontWeight": "normal",
+            "limit": WIDTH,
+        }
+    return spec
 
 
 def _waterfall(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:

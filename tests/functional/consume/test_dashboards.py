@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from lakesight.consume.dashboards import queries
+from lakesight.consume.dashboards import atlas, queries
 from lakesight.consume.dashboards.build import build_dashboards
 from lakesight.consume.dashboards.definitions import (
     Encoding,
@@ -792,3 +792,12 @@ def test_a_dark_system_gets_dark_pages(rendered) -> None:
         assert problems == []
     assert seen["light"] == ("rgb(255, 255, 255)", "white")
     assert seen["dark"] == ("rgb(30, 30, 30)", "#333")
+
+
+def test_the_detailed_atlas_places_the_countries_the_map_has_no_shape_for() -> None:
+    """Singapore and Malta have no shape in the 110m map: points at their centres in the 10m
+    atlas (the pinned npm world-atlas)."""
+    assert {"702", "470"}.isdisjoint(atlas.map_ids()) and "276" in atlas.map_ids()
+    centres = atlas.points()
+    assert centres["702"] == pytest.approx((103.82, 1.35), abs=0.3)
+    assert centres["470"] == pytest.approx((14.4, 35.9), abs=0.3)
