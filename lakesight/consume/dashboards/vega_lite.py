@@ -303,7 +303,12 @@ def _histogram(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
 def _density(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
     x = tile.encoding["x"]
     return base | {
-        "mark": {"type": "area", "line": True, "opacity": 0.4, "point": False},
+        "mark": {
+            "type": "area",
+            "line": True,
+            "opacity": 0.4,
+            "point": {"filled": True, "size": 40, "opacity": 0},
+        },
         "encoding": {
             "x": {
                 "field": "x",
@@ -355,54 +360,41 @@ def _kpi_values(tile: Tile, base: Spec) -> dict[str, Any]:
     }
 
 
-def _text(text: str, y: float, size: int, colour: str = "#222222", weight: str = "normal") -> Spec:
-    return {
-        "mark": {
-            "type": "text",
-            "y": y,
-            "fontSize": size,
-            "fontWeight": weight,
-            "color": colour,
-            "baseline": "middle",
-        },
-        "encoding": {"text": {"value": text}},
-    }
+def _text(
+    text: str,
+    y: float,
+    size: int,
+    colour: str | None = None,
+    weight: str = "normal",
+    tooltip: Any = None,
+) -> Spec:
+    """One line of text at height y (the theme's colour unless given), with the tile's
+    tooltip."""
+    mark: Spec = {"type": "text", "y": y, "fontSize": size, "fontWeight": weight}
+    mark |= {"baseline": "middle"} | ({"color": colour} if colour else {})
+    encoding: Spec = {"text": {"value": text}}
+    if tooltip is not None:
+        encoding["tooltip"] = tooltip
+    return {"mark": mark, "encoding": encoding}
 
 
 def _kpi(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
-    """The value (compact), the target, the change against it coloured by its sign, and the
-    period."""
+    """The value (compact), the change against the target coloured by its sign, the target and
+    the period; each line's tooltip gives the value and the target in full."""
     kpi = _kpi_values(tile, base)
     colour = NEUTRAL if kpi["delta"] is None else UP if kpi["delta"] >= 0 else DOWN
-    tip = [
-        _tip(
-            tile.encoding["value"].field,
-            tile.encoding["value"].title,
-            "quantitative",
-            tile.encoding["value"].format,
-        ),
-    ]
-    row = {tile.encoding["value"].field: kpi["value"]}
+    shown = [tile.encoding["value"]]
     if "target" in tile.encoding and kpi["target"]:
-        tip.append(
-            _tip(
-                tile.encoding["target"].field,
-                tile.encoding["target"].title,
-                "quantitative",
-                tile.encoding["target"].format,
-            )
-        )
-        row[tile.encoding["target"].field] = kpi["target"]
+        shown.append(tile.encoding["target"])
+    row = {enc.field: kpi["value" if enc is shown[0] else "target"] for enc in shown}
+    tip = [_tip(enc.field, enc.title, "quantitative", enc.format) for enc in shown]
     return base | {
         "data": {"values": [row]},
         "layer": [
-            {
-                **_text(kpi["shown"], HEIGHT * 0.32, 40, weight="bold"),
-                "encoding": {"text": {"value": kpi["shown"]}, "tooltip": tip},
-            },
-            _text(kpi["delta_shown"], HEIGHT * 0.55, 16, colour, "bold"),
-            _text(kpi["target_shown"], HEIGHT * 0.68, 13, NEUTRAL),
-            _text(kpi["period"], HEIGHT * 0.82, 12, NEUTRAL),
+            _text(kpi["shown"], HEIGHT * 0.32, 40, weight="bold", tooltip=tip),
+            _text(kpi["delta_shown"], HEIGHT * 0.55, 16, colour, "bold", tip),
+            _text(kpi["target_shown"], HEIGHT * 0.68, 13, NEUTRAL, tooltip=tip),
+            _text(kpi["period"], HEIGHT * 0.82, 12, NEUTRAL, tooltip=tip),
         ],
     }
 
@@ -429,6 +421,7 @@ def _gauge(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
         parts.append({"part": "target", "start": angle(goal) - 0.015, "end": angle(goal) + 0.015})
     colour = NEUTRAL if kpi["delta"] is None else UP if kpi["delta"] >= 0 else DOWN
     share = f"{kpi['ratio']:.1%} of target" if kpi["ratio"] is not None else "no target"
+    summary = {"value": f"{kpi['shown']}, {share} ({kpi['target_shown']})"}
     arc = {
         "theta": {"field": "start", "type": "quantitative", "scale": None},
         "theta2": {"field": "end"},
@@ -448,16 +441,16 @@ def _gauge(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
             {
                 "transform": [{"filter": "datum.part != 'target'"}],
                 "mark": {"type": "arc", "innerRadius": 78, "outerRadius": 104},
-                "encoding": arc | {"tooltip": {"value": f"{kpi['shown']}, {share}"}},
+                "encoding": arc | {"tooltip": summary},
             },
             {
                 "transform": [{"filter": "datum.part == 'target'"}],
                 "mark": {"type": "arc", "innerRadius": 72, "outerRadius": 112},
                 "encoding": arc | {"tooltip": {"value": kpi["target_shown"]}},
             },
-            _text(kpi["shown"], HEIGHT / 2 - 8, 22, weight="bold"),
-            _text(share, HEIGHT / 2 + 16, 12, colour),
-            _text(kpi["target_shown"], HEIGHT - 14, 12, NEUTRAL),
+            _text(kpi["shown"], HEIGHT / 2 - 8, 22, weight="bold", tooltip=summary),
+            _text(share, HEIGHT / 2 + 16, 12, colour, tooltip=summary),
+            _text(kpi["target_shown"], HEIGHT - 14, 12, NEUTRAL, tooltip=summary),
         ],
     }
 
@@ -502,11 +495,20 @@ def _pivot(tile: Tile, base: Spec, columns: Columns, world: Path) -> Spec:
             {
                 "mark": "rect",
                 "encoding": {
-                    "color": _field(tile, "value", columns, type="quantitative"),
+                    "color": _field(
+                        tile,
+                        "value",
+                        columns,
+                        type="quantitative",
+                        legend={"labelExpr": formats.compact(value.format)},
+                    ),
                     "tooltip": _tooltip(tile, columns, "y", "x", "value"),
                 },
             },
-            {"mark": {"type": "text", "fontSize": 12}, "encoding": {"text": text}},
+            {
+                "mark": {"type": "text", "fontSize": 12},
+                "encoding": {"text": text, "tooltip": _tooltip(tile, columns, "y", "x", "value")},
+            },
             totals([y.field], **{x.field: "Total"}),
             totals([x.field], **{y.field: "Total"}),
             totals([], **{x.field: "Total", y.field: "Total"}),

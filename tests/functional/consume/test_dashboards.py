@@ -657,9 +657,31 @@ pytest.importorskip("playwright.sync_api")
 CANVAS_ADVICE = "Canvas2D: Multiple readback operations using getImageData are faster"
 
 
+#: whose pages the browser test hovers: every tile must show a tooltip
+HOVERED = ("erin@example.com", "bob@example.com")
+
+
+def tooltip_of(page: Any, number: int) -> str:
+    """The text of the tooltip of the first mark of chart `number` that shows one ('' if none
+    of its first 40 marks does)."""
+    from playwright.sync_api import Error
+
+    marks = page.locator(f"#chart-{number} svg g.role-mark > *")
+    for index in range(min(marks.count(), 40)):
+        try:
+            marks.nth(index).hover(force=True, timeout=2000)
+        except Error:  # a mark without a box to hover (an empty group)
+            continue
+        tip = page.locator("#vg-tooltip-element.visible")
+        if tip.count() and tip.inner_text().strip():
+            return tip.inner_text().strip()
+    return ""
+
+
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium")
 def test_every_page_renders_in_chromium_offline(built: Warehouse, rendered) -> None:
-    """Network blocked: no console error, no request leaves file://, marks in every tile."""
+    """Network blocked: no console error, no request leaves file://, marks in every tile; for
+    erin and bob, every tile shows a tooltip of labelled, formatted figures."""
     out, _ = rendered
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with offline_page(1400, 1000, console=("error", "warning")) as (page, problems):
@@ -678,6 +700,10 @@ def test_every_page_renders_in_chromium_offline(built: Warehouse, rendered) -> N
                     chart.wait_for(timeout=15000)
                     marks = tile.locator(".chart svg .mark-group, .chart svg path, .chart svg text")
                     assert marks.count() > 3, (principal, html.name, i + 1)
+                    if principal in HOVERED:
+                        page.wait_for_function(f"window.lakesightViews['{i + 1}']")
+                        tip = tooltip_of(page, i + 1)
+                        assert tip and "__" not in tip, (principal, html.name, i + 1, tip)
                 name = f"{folder.name.split('-')[0]}-{html.stem}.png"
                 page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
     problems = [p for p in problems if not p.split(": ", 1)[-1].startswith(CANVAS_ADVICE)]
