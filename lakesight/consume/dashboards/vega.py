@@ -29,6 +29,9 @@ LEGEND = 24
 NODE_WIDTH, NODE_GAP = 12, 14
 
 
+#: the tree map's root node's name, and the room above the map for the trail to it
+ALL = "All"
+TRAIL = 16
 #: a tree map node's rectangle, as the treemap transform computes it
 BOX = {"x": {"field": "x0"}, "y": {"field": "y0"}, "x2": {"field": "x1"}, "y2": {"field": "y1"}}
 
@@ -51,7 +54,7 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
         for depth, level in enumerate(tile.path, start=1)
     )
     ids: dict[tuple[Any, ...], int] = {(): 0}
-    nodes: list[dict[str, Any]] = [{"id": 0, "parent": None}]
+    nodes: list[dict[str, Any]] = [{"id": 0, "parent": None, "ancestors": [0], "trail": [ALL]}]
     for row in result.rows:
         path = tuple(row[level] for level in tile.path)
         for depth in range(1, len(path) + 1):
@@ -64,15 +67,62 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
                         "name": path[depth - 1],
                         "top": path[0],
                         **{f"level_{d}": path[d - 1] for d in range(1, depth + 1)},
+                        # the node's ids and names from the top, itself last (for drilling)
+                        "ancestors": [ids[path[:d]] for d in range(depth)] + [len(nodes)],
+                        "trail": [ALL, *path[:depth]],
                     }
                 )
         nodes[ids[path]]["size"] = float(row[value] or 0)
+    tops = sorted({str(node["top"]) for node in nodes[1:]})
     return _frame(
+        signals=[
+            # the ids and names from the top to the node shown whole (the root), drilled into
+            # by clicking a rectangle, climbed back by clicking the trail above the map
+            {
+                "name": "trail",
+                "value": [0],
+                "on": [
+                    {
+                        "events": "@leaf:click",
+                        "update": f"length(trail) < {len(tile.path)}"
+                        " ? slice(datum.ancestors, 0, length(trail) + 1) : trail",
+                    },
+                    {
+                        "events": "@back:click",
+                        "update": "length(trail) > 1 ? slice(trail, 0, -1) : trail",
+                    },
+                ],
+            },
+            {
+                "name": "names",
+                "value": [ALL],
+                "on": [
+                    {
+                        "events": "@leaf:click",
+                        "update": f"length(names) < {len(tile.path)}"
+                        " ? slice(datum.trail, 0, length(names) + 1) : names",
+                    },
+                    {
+                        "events": "@back:click",
+                        "update": "length(names) > 1 ? slice(names, 0, -1) : names",
+                    },
+                ],
+            },
+            {"name": "root", "update": "peek(trail)"},
+        ],
+        padding={"left": 5, "right": 5, "top": 5 + TRAIL, "bottom": 5},
         data=[
             {
                 "name": "tree",
                 "values": nodes,
                 "transform": [
+                    {"type": "filter", "expr": "indexof(datum.ancestors, root) >= 0"},
+                    {
+                        "type": "formula",
+                        "as": "parent",
+                        "expr": "datum.id == root ? null"
+                        " : datum.ancestors[length(datum.ancestors) - 2]",
+                    },
                     {"type": "stratify", "key": "id", "parentKey": "parent"},
                     {
                         "type": "treemap",
@@ -102,13 +152,34 @@ def treemap(tile: Tile, result: Result) -> dict[str, Any]:
             {
                 "name": "color",
                 "type": "ordinal",
-                "domain": {"data": "tops", "field": "name", "sort": True},
+                "domain": tops,
                 "range": {"scheme": "tableau20"},
             }
         ],
         marks=[
             {
+                # where the tile is (All, then each level drilled into), and how to move
+                "type": "text",
+                "name": "back",
+                "encode": {
+                    "enter": {
+                        "x": {"value": 0},
+                        "y": {"value": -6},
+                        "fontSize": {"value": 11},
+                        "baseline": {"value": "bottom"},
+                        "cursor": {"value": "pointer"},
+                    },
+                    "update": {
+                        "text": {
+                            "signal": "join(names, ' \u203a ') + (length(names) > 1"
+                            " ? '   \u2190 back' : '   click to drill down')"
+                        },
+                    },
+                },
+            },
+            {
                 "type": "rect",
+                "name": "leaf",
                 "from": {"data": "leaves"},
                 "encode": {
                     "enter": {

@@ -827,3 +827,57 @@ def test_the_detailed_atlas_places_the_countries_the_map_has_no_shape_for() -> N
     centres = atlas.points()
     assert centres["702"] == pytest.approx((103.82, 1.35), abs=0.3)
     assert centres["470"] == pytest.approx((14.4, 35.9), abs=0.3)
+
+
+def test_the_tree_map_drills_down_a_level_and_back(built: Warehouse, rendered) -> None:
+    """In Chromium, offline: clicking a rectangle of erin's tree map shows its top category
+    alone, its subcategories summing its leaves as SQL over erin's extract sums gross revenue;
+    clicking again goes one level further; clicking the trail above the map climbs back, level
+    by level."""
+    out, extracts = rendered
+    page_file = folder_of(out, "erin@example.com") / "categories.html"
+    state = """() => {
+      const view = window.lakesightViews['1'];
+      return {names: view.signal('names'), tops: view.data('tops').map(d => d.name),
+              leaves: view.data('leaves').map(d => [d.level_2, d.size])};
+    }"""
+    with offline_page(1400, 1000) as (page, problems):
+        page.goto(page_file.as_uri())
+        page.wait_for_function("window.lakesightViews['1']")
+        first = page.evaluate(state)
+        leaf = page.locator("#chart-1 svg g.mark-rect.role-mark").first.locator("path").first
+        leaf.click(force=True)
+        drilled = page.evaluate(state)
+        leaf = page.locator("#chart-1 svg g.mark-rect.role-mark").first.locator("path").first
+        leaf.click(force=True)
+        deeper = page.evaluate(state)
+        trail = page.locator("#chart-1 svg g.mark-text.role-mark").first.locator("text")
+        trail.click()
+        back = page.evaluate(state)
+        trail.click()
+        home = page.evaluate(state)
+    assert problems == []
+    assert first["names"] == ["All"] and len(first["tops"]) > 2
+    all_, category = drilled["names"]
+    sums: dict[str, float] = defaultdict(float)
+    for level_2, size in drilled["leaves"]:
+        sums[level_2] += size
+    expected = {
+        name: float(total)
+        for name, total in query_as(
+            built.database,
+            "erin@example.com",
+            "select p.category_level_2, sum(i.line_amount_usd) from secure.order_items as i"
+            " join secure.orders as o using (order_id) join secure.products as p using"
+            " (product_id) where not o.is_cancelled and p.category_level_1 = "
+            + "'"
+            + category.replace("'", "''")
+            + "' group by 1",
+            extracts,
+        ).rows
+    }
+    assert sorted(drilled["tops"]) == sorted(expected)
+    assert sums == pytest.approx(expected, abs=0.01)
+    assert len(deeper["names"]) == 3 and deeper["names"][:2] == [all_, category]
+    assert back["names"] == drilled["names"] and sorted(back["tops"]) == sorted(drilled["tops"])
+    assert home["names"] == first["names"] and sorted(home["tops"]) == sorted(first["tops"])
