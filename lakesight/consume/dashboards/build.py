@@ -172,7 +172,10 @@ def period_line(con: duckdb.DuckDBPyConnection, datasets: set[str], times: dict[
     if not found:
         return "No dated row in your view."
     first, last = min(low for low, _ in found), max(high for _, high in found)
-    return f"Its data runs from {first:%-d %B %Y} to {last:%-d %B %Y} (the last day in your view)."
+    return (
+        f"Its data runs from {first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+        " (the last day in your view)."
+    )
 
 
 def empty_reason(

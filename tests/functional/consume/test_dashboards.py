@@ -604,7 +604,8 @@ def test_every_page_says_the_period_of_its_data_and_when_its_extract_was_built(
     folder = folder_of(out, "alice@example.com")
     sales = (folder / "sales.html").read_text(encoding="utf-8")
     assert (
-        f"Its data runs from {first:%-d %B %Y} to {last:%-d %B %Y} (the last day in your view)."
+        f"Its data runs from {first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+        " (the last day in your view)."
     ) in sales
     engagement = (folder / "engagement.html").read_text(encoding="utf-8")
     assert "Its data carries no date." in engagement
